@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# build.sh: the one entry point. ./build.sh <command> [-- args]
+#
+#   setup   install what is missing: Debian's emscripten and chromium (apt), npm ci
+#   build   both .wasm builds (SIMD and scalar) and the native C tests (plain and ASan/UBSan)
+#   test    setup, build, then the native C tests, the node:test suites and the browser tests
+#   serve   build what is missing and serve the demo on http://127.0.0.1:8000/
+#   train   headless training (not there yet: issue 3)
+#   bench   benchmarks (not there yet: issue 5)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+SRC=(src/loss.c src/error.c src/api.c)
+EXPORTS=_malloc,_free,_iam_loss_flat,_iam_loss_work_floats_flat,_iam_last_error
+# emcc's JS optimizer, when it runs, looks for Debian's acorn here
+export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
+
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+
+apt_install_missing() {
+  local missing=()
+  command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} with apt-get"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
+  fi
+}
+
+npm_install() {
+  # npm ci when node_modules is missing or older than the lock file
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+setup() { apt_install_missing; npm_install; }
+
+build_wasm() {
+  command -v emcc >/dev/null 2>&1 || { echo "emcc not found: run ./build.sh setup" >&2; exit 1; }
+  local flags=(-O3 --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1
+               "-sEXPORTED_FUNCTIONS=$EXPORTS" -Wall -Wextra -Werror)
+  log "wasm/iam-simd.wasm (emcc -msimd128)"
+  emcc "${flags[@]}" -msimd128 "${SRC[@]}" -o wasm/iam-simd.wasm
+  log "wasm/iam.wasm (emcc, scalar)"
+  emcc "${flags[@]}" "${SRC[@]}" -o wasm/iam.wasm
+}
+
+build_native() {
+  mkdir -p build
+  local warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror)
+  log "build/test_loss (gcc -O2) and build/test_loss_san (ASan, UBSan)"
+  gcc -O2 "${warn[@]}" -Isrc tests/test_loss.c "${SRC[@]}" -lm -o build/test_loss
+  gcc -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+    "${warn[@]}" -Isrc tests/test_loss.c "${SRC[@]}" -lm -o build/test_loss_san
+}
+
+build() { build_wasm; build_native; }
+
+wasm_missing() { [ ! -f wasm/iam-simd.wasm ] || [ ! -f wasm/iam.wasm ]; }
+
+run_tests() {
+  log "native C tests"
+  ./build/test_loss
+  log "native C tests under ASan and UBSan"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/test_loss_san
+  log "node:test suites"
+  node --test tests/*.test.mjs
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+[ "${1:-}" = "--" ] && shift
+case "$cmd" in
+  setup) setup ;;
+  build) build ;;
+  test) setup; build; run_tests ;;
+  serve)
+    wasm_missing && { setup; build_wasm; }
+    exec node web/server.mjs "$@" ;;
+  train|bench)
+    echo "./build.sh $cmd is not implemented yet (see the open issues)" >&2; exit 2 ;;
+  *)
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2 ;;
+esac

@@ -1,0 +1,153 @@
+// binding.test.mjs: the JS binding's own contract (DESIGN.md, "JS binding"):
+// it picks the right build, turns every bad input into a clear Error that loses
+// nothing, allocates nothing per call, and the SIMD build agrees with the scalar one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadIAM, simdSupported } from '../wasm/iam.js';
+
+const simd = await loadIAM({ simd: true });
+const scalar = await loadIAM({ simd: false });
+
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBatch(n, d, c, seed = 1) {
+  const rand = mulberry32(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  return {
+    x: Float32Array.from({ length: n * d }, normal),
+    W: Float32Array.from({ length: c * d }, normal),
+    labels: Int32Array.from({ length: n }, () => Math.floor(rand() * c)),
+    n, d, c,
+  };
+}
+
+test('loadIAM picks the SIMD build where SIMD validates, and can be forced to scalar', async () => {
+  assert.equal(simdSupported(), true, 'Node 20 validates wasm SIMD');
+  const auto = await loadIAM();
+  assert.equal(auto.simd, true);
+  assert.equal(simd.simd, true);
+  assert.equal(scalar.simd, false);
+});
+
+// [what, config, batch change, expected sentence]
+const BAD_INPUTS = [
+  ['NaN in x', {}, (b) => { b.x[5] = NaN; }, /x\[5\] \(row 1, column 2\) is NaN/],
+  ['Inf in W', {}, (b) => { b.W[7] = -Infinity; }, /W\[7\] .* is infinite/],
+  ['label = c', {}, (b) => { b.labels[2] = b.c; }, /labels\[2\] = 5 is out of range \[0, 5\)/],
+  ['negative label', {}, (b) => { b.labels[0] = -1; }, /labels\[0\] = -1 is out of range/],
+  ['fractional label', {}, (b) => { b.labels = [...b.labels]; b.labels[1] = 1.5; }, /labels\[1\] = 1.5 is not an integer/],
+  ['zero-norm x row', {}, (b) => { b.x.fill(0, 6, 9); }, /row 2 of x has zero norm/],
+  ['zero-norm W row', {}, (b) => { b.W.fill(0, 3, 6); }, /row 1 of W has zero norm/],
+  ['s = 0', { scale: 0 }, null, /scale must be > 0 .*got 0/],
+  ['s < 0', { scale: -2 }, null, /scale must be > 0 .*got -2/],
+  ['s = NaN', { scale: NaN }, null, /scale must be > 0 .*got nan/i],
+  ['beta < 0', { beta: -0.5 }, null, /beta must be >= 0 .*got -0.5/],
+  ['negative arcface margin', { margin: -0.1 }, null, /margin must be in \[0, 1.5708\] for arcface \(got -0.1\)/],
+  ['negative cosface margin', { kind: 'cosface', margin: -0.2 }, null, /margin must be in \[0, 1\] for cosface/],
+  ['sphereface m < 1', { kind: 'sphereface', margin: 0.5 }, null, /margin must be in \[1, 8\] for sphereface/],
+  ['negative lambda', { kind: 'sphereface', margin: 2, lambda: -1 }, null, /lambda must be >= 0/],
+  ['negative m2', { kind: 'combined', m2: -0.3 }, null, /m2 must be in/],
+  ['unknown kind', { kind: 'magface' }, null, /unknown loss kind 'magface' \(expected one of softmax, normface/],
+  ['unknown fallback', { fallback: 'hard' }, null, /unknown arcface fallback 'hard'/],
+  ['unknown option', { margn: 0.3 }, null, /unknown loss option 'margn'/],
+  ['margin as a string', { margin: '0.3' }, null, /margin must be a number/],
+  ['C < 2', {}, (b) => { b.c = 1; b.W = b.W.subarray(0, b.d); b.labels.fill(0); }, /c must be an integer >= 2 \(got 1\)/],
+  ['x length != n*d', {}, (b) => { b.x = b.x.subarray(1); }, /x has length 23 but n\*d = 24/],
+  ['W length != c*d', {}, (b) => { b.W = new Float32Array(7); }, /W has length 7 but c\*d = 15/],
+  ['labels length != n', {}, (b) => { b.labels = b.labels.subarray(0, 3); }, /labels has length 3 but n = 8/],
+  ['n not an integer', {}, (b) => { b.n = 2.5; }, /n must be an integer/],
+  ['d missing', {}, (b) => { delete b.d; }, /d must be an integer >= 1 \(got undefined\)/],
+  ['x not an array', {}, (b) => { b.x = 'abc'; }, /x must be a typed array/],
+];
+
+for (const [lib, name] of [[simd, 'SIMD'], [scalar, 'scalar']]) {
+  test(`every bad input throws the library's sentence and loses nothing (${name})`, () => {
+    const good = randomBatch(8, 3, 5, 3);
+    const goodCfg = { kind: 'arcface', scale: 10, margin: 0.3, beta: 0.5 };
+    const before = lib.loss(goodCfg, good);
+    for (const [what, cfgChange, batchChange, expected] of BAD_INPUTS) {
+      const b = { ...good, x: good.x.slice(), W: good.W.slice(), labels: good.labels.slice() };
+      batchChange?.(b);
+      assert.throws(() => lib.loss({ ...goodCfg, ...cfgChange }, b), (err) => {
+        assert.ok(err instanceof Error, `${what}: not an Error`);
+        assert.match(err.message, expected, `${what}: message was "${err.message}"`);
+        return true;
+      }, what);
+    }
+    // the caller's arrays are untouched and the library answers exactly as before
+    const after = lib.loss(goodCfg, good);
+    assert.equal(after.loss, before.loss);
+    assert.deepEqual(after.dx, before.dx);
+    assert.deepEqual(after.dW, before.dW);
+  });
+
+  test(`10,000 calls leave wasm memory where it was (${name})`, () => {
+    const b = randomBatch(32, 16, 10, 5);
+    const cfg = { kind: 'cosface', scale: 10, margin: 0.2, beta: 0.5 };
+    const first = lib.loss(cfg, b);
+    const bytes = lib.memoryBytes, arena = lib.arena.ptr;
+    for (let k = 0; k < 10000; k++) lib.loss(cfg, b);
+    try { lib.loss({ ...cfg, scale: -1 }, b); } catch { /* an error path must not leak either */ }
+    const last = lib.loss(cfg, b);
+    assert.equal(lib.memoryBytes, bytes, 'wasm memory grew');
+    assert.equal(lib.arena.ptr, arena, 'the scratch block moved');
+    assert.equal(last.loss, first.loss, 'the same input gave a different loss');
+  });
+}
+
+test('outputs are fresh arrays, not views into wasm memory', () => {
+  const b = randomBatch(4, 3, 3, 9);
+  const r1 = simd.loss({ kind: 'normface' }, b);
+  const keep = r1.dx.slice();
+  simd.loss({ kind: 'normface' }, randomBatch(4, 3, 3, 10));
+  assert.deepEqual(r1.dx, keep, 'a later call overwrote an earlier result');
+  assert.notEqual(r1.dx.buffer, simd.ex.memory.buffer);
+});
+
+test('plain arrays and Float64Arrays are accepted like Float32Arrays', () => {
+  const b = randomBatch(6, 4, 3, 11);
+  const cfg = { kind: 'arcface', scale: 8, margin: 0.25, beta: 0.3 };
+  const typed = simd.loss(cfg, b);
+  const plain = simd.loss(cfg, { ...b, x: [...b.x], W: Float64Array.from(b.W), labels: [...b.labels] });
+  assert.equal(plain.loss, typed.loss);
+  assert.deepEqual(plain.dW, typed.dW);
+});
+
+// SIMD and scalar sum in different orders: they agree to float32 rounding.
+const SIZES = [[5, 2, 3], [7, 3, 8], [33, 17, 11], [64, 128, 200], [9, 130, 1000]];
+const CONFIGS = [
+  { kind: 'softmax', beta: 0.5 }, { kind: 'normface', scale: 10 },
+  { kind: 'cosface', scale: 30, margin: 0.35, beta: 0.5 }, { kind: 'arcface', scale: 64, margin: 0.5, beta: 1 },
+  { kind: 'sphereface', margin: 4, lambda: 5, featureNorm: true, beta: 0.2 }, { kind: 'combined', m1: 1.2, m2: 0.3, m3: 0.1 },
+];
+test('the SIMD build agrees with the scalar build on every kind and size', () => {
+  let worstLoss = 0, worstGrad = 0;
+  for (const [n, d, c] of SIZES) {
+    const b = randomBatch(n, d, c, n * 31 + c);
+    for (const cfg of CONFIGS) {
+      const a = simd.loss(cfg, b), s = scalar.loss(cfg, b);
+      for (const key of ['loss', 'base', 'iam']) {
+        const err = Math.abs(a[key] - s[key]) / Math.max(1e-3, Math.abs(s[key]));
+        worstLoss = Math.max(worstLoss, err);
+        assert.ok(err < 1e-5, `${cfg.kind} ${n}x${d}x${c} ${key}: simd ${a[key]} scalar ${s[key]}`);
+      }
+      for (const key of ['dx', 'dW']) {
+        let big = 0, diff = 0;
+        for (let k = 0; k < s[key].length; k++) {
+          big = Math.max(big, Math.abs(s[key][k]));
+          diff = Math.max(diff, Math.abs(a[key][k] - s[key][k]));
+        }
+        worstGrad = Math.max(worstGrad, diff / big);
+        assert.ok(diff <= 1e-4 * big, `${cfg.kind} ${n}x${d}x${c} ${key}: max diff ${diff}, largest ${big}`);
+      }
+    }
+  }
+  console.log(`# SIMD vs scalar: max loss rel diff ${worstLoss.toExponential(2)}, max grad diff/largest ${worstGrad.toExponential(2)}`);
+});

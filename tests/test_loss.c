@@ -1,0 +1,269 @@
+/* test_loss.c: native C tests of the loss library, run plain and under ASan/UBSan.
+ *
+ * What the node suites cannot see from JS: the C API itself. The workspace is
+ * malloc'd at exactly iam_loss_work_floats() so that ASan catches any write past
+ * it; every bad input returns -1 with a sentence naming the argument; gradients
+ * match central finite differences of the C loss itself (float32, so a loose
+ * tolerance); degenerate angles stay finite.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iam.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                            \
+    do {                                                            \
+        if (cond) passed++;                                         \
+        else {                                                      \
+            failed++;                                               \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);             \
+            printf(__VA_ARGS__);                                    \
+            printf("\n");                                           \
+        }                                                           \
+    } while (0)
+
+static unsigned rng_state = 12345u;
+static float uniform(void) { /* xorshift32 in [−1, 1) */
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
+}
+
+typedef struct {
+    int n, d, c;
+    float *x, *W, *dx, *dW, *work;
+    int *labels;
+} batch;
+
+static batch batch_new(int n, int d, int c) {
+    batch b = { n, d, c, 0, 0, 0, 0, 0, 0 };
+    b.x = malloc(sizeof(float) * n * d);
+    b.W = malloc(sizeof(float) * c * d);
+    b.dx = malloc(sizeof(float) * n * d);
+    b.dW = malloc(sizeof(float) * c * d);
+    b.work = malloc(sizeof(float) * iam_loss_work_floats(n, d, c));
+    b.labels = malloc(sizeof(int) * n);
+    for (int k = 0; k < n * d; k++) b.x[k] = uniform();
+    for (int k = 0; k < c * d; k++) b.W[k] = uniform();
+    for (int i = 0; i < n; i++) b.labels[i] = i % c;
+    return b;
+}
+
+static void batch_free(batch *b) {
+    free(b->x); free(b->W); free(b->dx); free(b->dW); free(b->work); free(b->labels);
+}
+
+static int run(const iam_loss_config *cfg, batch *b, iam_loss_result *r) {
+    return iam_loss(cfg, b->x, b->W, b->labels, b->n, b->d, b->c, b->dx, b->dW, r, b->work);
+}
+
+static float loss_at(const iam_loss_config *cfg, batch *b) {
+    iam_loss_result r;
+    if (run(cfg, b, &r)) return NAN;
+    return r.loss;
+}
+
+/* Every gradient element against a central difference of the float32 loss. */
+static void check_gradient(const char *name, const iam_loss_config *cfg, batch *b) {
+    iam_loss_result r;
+    int status = run(cfg, b, &r);
+    CHECK(status == 0, "%s: iam_loss failed: %s", name, iam_last_error());
+    if (status) return;
+    int nx = b->n * b->d, nw = b->c * b->d;
+    float *analytic = malloc(sizeof(float) * (nx + nw));
+    memcpy(analytic, b->dx, sizeof(float) * nx);
+    memcpy(analytic + nx, b->dW, sizeof(float) * nw);
+    float worst = 0.0f, scale = 0.0f;
+    for (int k = 0; k < nx + nw; k++) scale = fmaxf(scale, fabsf(analytic[k]));
+    for (int k = 0; k < nx + nw; k++) {
+        float *p = k < nx ? b->x + k : b->W + (k - nx);
+        float keep = *p, h = 1e-2f * fmaxf(1.0f, fabsf(keep));
+        *p = keep + h;
+        float up = loss_at(cfg, b);
+        *p = keep - h;
+        float down = loss_at(cfg, b);
+        *p = keep;
+        float fd = (up - down) / (2.0f * h);
+        worst = fmaxf(worst, fabsf(fd - analytic[k]));
+    }
+    /* float32 and h = 1e-2: a few percent of the largest element is the noise floor */
+    CHECK(worst <= 3e-2f * scale + 2e-4f, "%s: gradient error %g (largest element %g)", name, worst, scale);
+    free(analytic);
+}
+
+static iam_loss_config config(int kind, float scale, float margin, float beta) {
+    iam_loss_config cfg = iam_loss_config_default();
+    cfg.kind = kind;
+    cfg.scale = scale;
+    cfg.margin = margin;
+    cfg.beta = beta;
+    return cfg;
+}
+
+static void test_gradients(void) {
+    batch b = batch_new(5, 3, 4);
+    const float betas[] = { 0.0f, 0.5f };
+    for (int q = 0; q < 2; q++) {
+        char name[64];
+        float beta = betas[q];
+        iam_loss_config cfg;
+        snprintf(name, sizeof name, "softmax beta=%g", beta);
+        cfg = config(IAM_SOFTMAX, 4, 0, beta);
+        check_gradient(name, &cfg, &b);
+        snprintf(name, sizeof name, "normface beta=%g", beta);
+        cfg = config(IAM_NORMFACE, 4, 0, beta);
+        check_gradient(name, &cfg, &b);
+        snprintf(name, sizeof name, "cosface beta=%g", beta);
+        cfg = config(IAM_COSFACE, 4, 0.2f, beta);
+        check_gradient(name, &cfg, &b);
+        snprintf(name, sizeof name, "arcface beta=%g", beta);
+        cfg = config(IAM_ARCFACE, 4, 0.3f, beta);
+        check_gradient(name, &cfg, &b);
+        snprintf(name, sizeof name, "sphereface m=2 lambda=3 beta=%g", beta);
+        cfg = config(IAM_SPHEREFACE, 4, 2, beta);
+        cfg.lambda = 3;
+        check_gradient(name, &cfg, &b);
+        snprintf(name, sizeof name, "sphereface m=3 featureNorm beta=%g", beta);
+        cfg = config(IAM_SPHEREFACE, 4, 3, beta);
+        cfg.feature_norm = 1;
+        check_gradient(name, &cfg, &b);
+        snprintf(name, sizeof name, "combined beta=%g", beta);
+        cfg = config(IAM_COMBINED, 4, 0, beta);
+        check_gradient(name, &cfg, &b);
+    }
+    batch_free(&b);
+}
+
+/* A bad input returns -1, sets a sentence that contains `expect`, and writes
+   nothing that could crash; the next good call still works. */
+static void expect_error(const char *what, int status, const char *expect) {
+    CHECK(status == -1, "%s: expected status -1, got %d", what, status);
+    CHECK(strstr(iam_last_error(), expect) != NULL, "%s: error '%s' does not mention '%s'", what,
+          iam_last_error(), expect);
+}
+
+static void test_bad_inputs(void) {
+    batch b = batch_new(4, 3, 3);
+    iam_loss_result r;
+    iam_loss_config cfg = config(IAM_ARCFACE, 10, 0.3f, 0.5f);
+
+    iam_loss_config bad = cfg;
+    bad.scale = 0;
+    expect_error("s = 0", run(&bad, &b, &r), "scale");
+    bad.scale = -3;
+    expect_error("s < 0", run(&bad, &b, &r), "scale");
+    bad.scale = NAN;
+    expect_error("s = NaN", run(&bad, &b, &r), "scale");
+    bad = cfg;
+    bad.beta = -0.1f;
+    expect_error("beta < 0", run(&bad, &b, &r), "beta");
+    bad = cfg;
+    bad.margin = -0.1f;
+    expect_error("negative arcface margin", run(&bad, &b, &r), "margin");
+    bad = config(IAM_COSFACE, 10, -0.2f, 0);
+    expect_error("negative cosface margin", run(&bad, &b, &r), "margin");
+    bad = config(IAM_SPHEREFACE, 10, 0.5f, 0);
+    expect_error("sphereface m < 1", run(&bad, &b, &r), "margin");
+    bad = config(IAM_SPHEREFACE, 10, 2, 0);
+    bad.lambda = -1;
+    expect_error("negative lambda", run(&bad, &b, &r), "lambda");
+    bad = config(IAM_COMBINED, 10, 0, 0);
+    bad.m2 = -0.5f;
+    expect_error("negative m2", run(&bad, &b, &r), "m2");
+    bad = cfg;
+    bad.kind = 9;
+    expect_error("unknown kind", run(&bad, &b, &r), "kind");
+    bad = cfg;
+    bad.fallback = 7;
+    expect_error("unknown fallback", run(&bad, &b, &r), "fallback");
+
+    b.x[4] = NAN;
+    expect_error("NaN in x", run(&cfg, &b, &r), "x[4]");
+    b.x[4] = INFINITY;
+    expect_error("Inf in x", run(&cfg, &b, &r), "infinite");
+    b.x[4] = 0.5f;
+    b.W[2] = -INFINITY;
+    expect_error("Inf in W", run(&cfg, &b, &r), "W[2]");
+    b.W[2] = 0.5f;
+    b.labels[2] = 3;
+    expect_error("label = c", run(&cfg, &b, &r), "labels[2]");
+    b.labels[2] = -1;
+    expect_error("negative label", run(&cfg, &b, &r), "labels[2]");
+    b.labels[2] = 2;
+    for (int k = 0; k < 3; k++) b.x[3 + k] = 0;
+    expect_error("zero-norm x row", run(&cfg, &b, &r), "row 1 of x");
+    for (int k = 0; k < 3; k++) b.x[3 + k] = 1;
+    for (int k = 0; k < 3; k++) b.W[6 + k] = 0;
+    expect_error("zero-norm W row", run(&cfg, &b, &r), "row 2 of W");
+    for (int k = 0; k < 3; k++) b.W[6 + k] = 1;
+
+    expect_error("C < 2", iam_loss(&cfg, b.x, b.W, b.labels, 4, 3, 1, b.dx, b.dW, &r, b.work), "c,");
+    expect_error("n = 0", iam_loss(&cfg, b.x, b.W, b.labels, 0, 3, 3, b.dx, b.dW, &r, b.work), "n must");
+    expect_error("d = 0", iam_loss(&cfg, b.x, b.W, b.labels, 4, 0, 3, b.dx, b.dW, &r, b.work), "d must");
+    expect_error("NULL x", iam_loss(&cfg, NULL, b.W, b.labels, 4, 3, 3, b.dx, b.dW, &r, b.work), "NULL");
+    expect_error("NULL cfg", iam_loss(NULL, b.x, b.W, b.labels, 4, 3, 3, b.dx, b.dW, &r, b.work), "NULL");
+
+    /* and the library still works afterwards */
+    CHECK(run(&cfg, &b, &r) == 0 && isfinite(r.loss), "a good call after errors failed: %s", iam_last_error());
+    batch_free(&b);
+}
+
+static int all_finite(const batch *b, const iam_loss_result *r) {
+    if (!isfinite(r->loss) || !isfinite(r->base) || !isfinite(r->iam)) return 0;
+    for (int k = 0; k < b->n * b->d; k++) if (!isfinite(b->dx[k])) return 0;
+    for (int k = 0; k < b->c * b->d; k++) if (!isfinite(b->dW[k])) return 0;
+    return 1;
+}
+
+/* cos = +1, cos = −1, θ past π − m, and C = 2, for every kind and fallback */
+static void test_degenerate_angles(void) {
+    batch b = batch_new(3, 2, 2);
+    /* sample 0 sits on its class weight, sample 1 opposite it, sample 2 just past π − m */
+    b.W[0] = 1; b.W[1] = 0; b.W[2] = 0; b.W[3] = 1;
+    b.labels[0] = 0; b.labels[1] = 0; b.labels[2] = 0;
+    b.x[0] = 2; b.x[1] = 0;
+    b.x[2] = -3; b.x[3] = 0;
+    b.x[4] = cosf(3.0f); b.x[5] = sinf(3.0f);
+    const int kinds[] = { IAM_SOFTMAX, IAM_NORMFACE, IAM_SPHEREFACE, IAM_COSFACE, IAM_ARCFACE, IAM_COMBINED };
+    for (int q = 0; q < 6; q++)
+        for (int fallback = 0; fallback < 3; fallback++)
+            for (int big = 0; big < 2; big++) {
+                iam_loss_config cfg = config(kinds[q], big ? 64 : 10, kinds[q] == IAM_SPHEREFACE ? 4 : 0.5f, 0.5f);
+                cfg.fallback = fallback;
+                cfg.feature_norm = big;
+                iam_loss_result r;
+                int status = run(&cfg, &b, &r);
+                CHECK(status == 0 && all_finite(&b, &r), "kind %d fallback %d scale %g: status %d (%s), loss %g",
+                      kinds[q], fallback, cfg.scale, status, iam_last_error(), r.loss);
+            }
+    batch_free(&b);
+}
+
+/* L_IAM ≤ −log(C−1) always (LOSSES.md), and β scales only the IAM part. */
+static void test_loss_parts(void) {
+    batch b = batch_new(7, 5, 6);
+    iam_loss_config cfg = config(IAM_COSFACE, 10, 0.2f, 0);
+    iam_loss_result r0, r1;
+    run(&cfg, &b, &r0);
+    cfg.beta = 0.7f;
+    run(&cfg, &b, &r1);
+    CHECK(r0.iam <= -logf(5.0f) + 1e-6f, "L_IAM = %g is above -log(C-1) = %g", r0.iam, -logf(5.0f));
+    CHECK(fabsf(r0.base - r1.base) < 1e-6f && fabsf(r0.iam - r1.iam) < 1e-6f, "beta changed the parts");
+    CHECK(fabsf(r1.loss - (r1.base + 0.7f * r1.iam)) < 1e-5f, "loss %g != base + beta*iam %g", r1.loss,
+          r1.base + 0.7f * r1.iam);
+    batch_free(&b);
+}
+
+int main(void) {
+    test_gradients();
+    test_bad_inputs();
+    test_degenerate_angles();
+    test_loss_parts();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
