@@ -77,4 +77,81 @@ int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const i
 /* The sentence describing the last error (empty if none). */
 const char *iam_last_error(void);
 
+/* ===========================================================================
+ * Toy data (data.c): seeded, generated in C, split into train and test.
+ * =========================================================================== */
+
+enum iam_data_kind {
+    IAM_DATA_BLOBS = 0,      /* C Gaussian clusters on a ring, 2-D input             */
+    IAM_DATA_SPIRAL = 1,     /* C interleaved spiral arms, 2-D input                 */
+    IAM_DATA_GLYPHS = 2,     /* 8×8 digit-like images (64-D), jitter and noise, C ≤ 10 */
+    IAM_DATA_IDENTITIES = 3, /* synthetic faces in R^32: identity mean + shared nuisance
+                                subspace (pose, light) + noise; plus held-out identities */
+    IAM_DATA_KIND_COUNT = 4
+};
+
+#define IAM_DATA_MAX_CLASSES 1000
+
+typedef struct {
+    int kind;           /* enum iam_data_kind                                   */
+    int classes;        /* C                                                    */
+    int dim;            /* input dimension: 2, 2, 64 or 32                      */
+    int n_train, n_test;
+    float *x_train;     /* (n_train, dim) */
+    int *y_train;       /* (n_train) in [0, C) */
+    float *x_test;      /* (n_test, dim)  */
+    int *y_test;        /* (n_test)       */
+    /* identities only (else 0 and NULL): identities never trained on, for open-set
+       verification; y_heldout are their ids in [0, heldout_ids) */
+    int heldout_ids, n_heldout;
+    float *x_heldout;   /* (n_heldout, dim) */
+    int *y_heldout;     /* (n_heldout)      */
+} iam_dataset;
+
+/* Allocate and generate. train_per_class and test_per_class samples per class
+ * (≥ 1 each). Deterministic in seed. On error nothing stays allocated. */
+int iam_dataset_make(iam_dataset *ds, int kind, int classes, int train_per_class,
+                     int test_per_class, unsigned seed);
+void iam_dataset_free(iam_dataset *ds);
+
+/* ===========================================================================
+ * Angular metrics (metrics.c), in degrees (LOSSES.md, "Angular metrics").
+ * They are not in the training hot loop and may allocate scratch memory.
+ * =========================================================================== */
+
+/* The largest possible minimum angle between C directions in R^dim: 360/C in
+ * 2-D, the Tammes optimum in 3-D for C ≤ 12 (LOSSES.md's table), 180 for C = 2
+ * in any dim. 0 where no value is known (e.g. 3-D with C > 12, or dim > 3). */
+float iam_packing_limit_deg(int classes, int dim);
+
+/* Angles between the rows of V (rows, d), each row normalized first: the
+ * minimum over all pairs, and the mean over rows of each row's nearest-neighbour
+ * angle. For class weights (V = W) and class centres. A zero row is an error. */
+int iam_pairwise_angles(const float *V, int rows, int d, float *min_deg, float *mean_nn_deg);
+
+/* The class centres: the mean of x̂ over each class (c, d). A class with no
+ * sample, or whose mean is the zero vector, is an error. */
+int iam_class_centers(const float *emb, const int *labels, int n, int d, int c, float *centers);
+
+/* Per sample: θ_nearest_other − θ_target, in degrees (negative = misclassified
+ * by angle). margins_deg is (n). */
+int iam_sample_margins(const float *emb, const float *W, const int *labels, int n, int d, int c,
+                       float *margins_deg);
+
+/* Fraction of samples whose largest logit is their label: by cosine
+ * (use_cosine = 1, every normalized kind) or by W_j·x (0, plain softmax). */
+int iam_accuracy(const float *emb, const float *W, const int *labels, int n, int d, int c,
+                 int use_cosine, float *accuracy);
+
+/* Counts of values in `bins` equal bins over [lo, hi]; values outside are
+ * clamped into the first or last bin. */
+int iam_histogram(const float *values, int n, float lo, float hi, int bins, int *counts);
+
+/* Toy-LFW open-set verification on embeddings of identities never trained on:
+ * n_pairs/2 same-identity and n_pairs/2 different-identity pairs, drawn with
+ * the seed; their cosine similarities give the accuracy at the best threshold
+ * chosen by 10-fold cross-validation (as in LFW) and the TAR at FAR = 1e-2. */
+int iam_verification(const float *emb, const int *ids, int n, int d, int n_pairs, unsigned seed,
+                     float *accuracy, float *tar_at_far_1e2);
+
 #endif
