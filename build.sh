@@ -5,14 +5,18 @@
 #   build   both .wasm builds (SIMD and scalar) and the native C tests (plain and ASan/UBSan)
 #   test    setup, build, then the native C tests, the node:test suites and the browser tests
 #   serve   build what is missing and serve the demo on http://127.0.0.1:8000/
-#   train   headless training (not there yet: issue 3)
+#   train   headless training: ./build.sh train -- --loss arcface --beta 0.5 --json
 #   bench   benchmarks (not there yet: issue 5)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 
-SRC=(src/loss.c src/error.c src/api.c)
-EXPORTS=_malloc,_free,_iam_loss_flat,_iam_loss_work_floats_flat,_iam_last_error
+SRC=(src/loss.c src/nn.c src/optim.c src/data.c src/metrics.c src/train.c src/error.c src/api.c)
+EXPORTS=_malloc,_free,_iam_last_error,_iam_loss_flat,_iam_loss_work_floats_flat
+EXPORTS+=,_iam_train_field_count,_iam_train_field_name,_iam_train_defaults_flat,_iam_trainer_new_flat
+EXPORTS+=,_iam_trainer_free,_iam_trainer_step,_iam_trainer_last_flat,_iam_trainer_set_lr
+EXPORTS+=,_iam_trainer_evaluate_flat,_iam_trainer_embed,_iam_trainer_weights,_iam_trainer_predict
+EXPORTS+=,_iam_trainer_size,_iam_trainer_inputs,_iam_trainer_input_labels,_iam_trainer_params
 # emcc's JS optimizer, when it runs, looks for Debian's acorn here
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 
@@ -53,11 +57,14 @@ build_wasm() {
 
 build_native() {
   mkdir -p build
-  local warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror)
-  log "build/test_loss (gcc -O2) and build/test_loss_san (ASan, UBSan)"
-  gcc -O2 "${warn[@]}" -Isrc tests/test_loss.c "${SRC[@]}" -lm -o build/test_loss
-  gcc -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
-    "${warn[@]}" -Isrc tests/test_loss.c "${SRC[@]}" -lm -o build/test_loss_san
+  local warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror) test name
+  for test in tests/test_*.c; do
+    name=$(basename "$test" .c)
+    log "build/$name (gcc -O2) and build/${name}_san (ASan, UBSan)"
+    gcc -O2 "${warn[@]}" -Isrc "$test" "${SRC[@]}" -lm -o "build/$name"
+    gcc -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+      "${warn[@]}" -Isrc "$test" "${SRC[@]}" -lm -o "build/${name}_san"
+  done
 }
 
 build() { build_wasm; build_native; }
@@ -65,10 +72,14 @@ build() { build_wasm; build_native; }
 wasm_missing() { [ ! -f wasm/iam-simd.wasm ] || [ ! -f wasm/iam.wasm ]; }
 
 run_tests() {
-  log "native C tests"
-  ./build/test_loss
-  log "native C tests under ASan and UBSan"
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/test_loss_san
+  local test name
+  for test in tests/test_*.c; do
+    name=$(basename "$test" .c)
+    log "native C tests: $name"
+    "./build/$name"
+    log "native C tests under ASan and UBSan: $name"
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "./build/${name}_san"
+  done
   log "node:test suites"
   node --test tests/*.test.mjs
 }
@@ -83,8 +94,11 @@ case "$cmd" in
   serve)
     wasm_missing && { setup; build_wasm; }
     exec node web/server.mjs "$@" ;;
-  train|bench)
-    echo "./build.sh $cmd is not implemented yet (see the open issues)" >&2; exit 2 ;;
+  train)
+    wasm_missing && { setup; build_wasm; }
+    exec node wasm/cli.mjs "$@" ;;
+  bench)
+    echo "./build.sh bench is not implemented yet (issue 5); node bench/loss-head.mjs times the loss head" >&2; exit 2 ;;
   *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;

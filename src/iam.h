@@ -120,8 +120,9 @@ void iam_dataset_free(iam_dataset *ds);
  * =========================================================================== */
 
 /* The largest possible minimum angle between C directions in R^dim: 360/C in
- * 2-D, the Tammes optimum in 3-D for C ≤ 12 (LOSSES.md's table), 180 for C = 2
- * in any dim. 0 where no value is known (e.g. 3-D with C > 12, or dim > 3). */
+ * 2-D; the Tammes optimum in 3-D for C ≤ 12 (LOSSES.md's table); 180 for C = 2
+ * in any dim; in dim ≥ 4 the regular simplex acos(−1/(C−1)) for C ≤ dim+1 and
+ * 90 for dim+2 ≤ C ≤ 2·dim (Rankin 1955). 0 where no value is known. */
 float iam_packing_limit_deg(int classes, int dim);
 
 /* Angles between the rows of V (rows, d), each row normalized first: the
@@ -153,5 +154,129 @@ int iam_histogram(const float *values, int n, float lo, float hi, int bins, int 
  * chosen by 10-fold cross-validation (as in LFW) and the TAR at FAR = 1e-2. */
 int iam_verification(const float *emb, const int *ids, int n, int d, int n_pairs, unsigned seed,
                      float *accuracy, float *tar_at_far_1e2);
+
+/* ===========================================================================
+ * The embedding network (nn.c): an MLP from D_in to the embedding, then the
+ * loss head W. Parameters live in one flat array (see iam_mlp's offsets).
+ * =========================================================================== */
+
+enum iam_activation { IAM_ACT_RELU = 0, IAM_ACT_PRELU = 1, IAM_ACT_TANH = 2, IAM_ACT_COUNT = 3 };
+enum iam_init { IAM_INIT_HE = 0, IAM_INIT_XAVIER = 1, IAM_INIT_COUNT = 2 };
+
+#define IAM_MAX_LAYERS 6   /* Linear layers, the embedding layer included */
+#define IAM_MAX_WIDTH 1024
+#define IAM_MAX_EMBED 128
+
+typedef struct {
+    int n_layers;                    /* Linear layers: the hidden ones, then the embedding */
+    int sizes[IAM_MAX_LAYERS + 1];   /* sizes[0] = D_in, sizes[n_layers] = embedding dim   */
+    int activation;                  /* after every Linear but the last                    */
+    /* offsets, in floats, into the flat parameter array */
+    size_t weight[IAM_MAX_LAYERS];   /* (out, in), as torch.nn.Linear                      */
+    size_t bias[IAM_MAX_LAYERS];     /* (out)                                              */
+    size_t slope[IAM_MAX_LAYERS];    /* (out) PReLU slopes, one per channel (hidden only)  */
+    size_t n_params;
+    int max_width;                   /* the widest layer, for scratch sizes                */
+} iam_mlp;
+
+/* Lay out an MLP d_in → hidden[0] → … → d_embed. */
+int iam_mlp_make(iam_mlp *m, int d_in, const int *hidden, int n_hidden, int d_embed, int activation);
+/* He (fan-in, for ReLU/PReLU) or Xavier (for tanh) normal init, zero biases, PReLU slopes 0.25. */
+void iam_mlp_init_params(const iam_mlp *m, float *params, int init, unsigned long long seed);
+/* Floats of activations kept for a batch of B (the backward needs them). */
+size_t iam_mlp_act_floats(const iam_mlp *m, int B);
+/* x (B, D_in) → acts; returns a pointer into acts to the embedding (B, d_embed). */
+float *iam_mlp_forward(const iam_mlp *m, const float *params, const float *x, int B, float *acts);
+/* Accumulates (+=) into grads from dembed (B, d_embed); scratch holds 2·B·max_width floats. */
+void iam_mlp_backward(const iam_mlp *m, const float *params, float *grads, const float *x, int B,
+                      const float *acts, const float *dembed, float *scratch);
+
+/* ===========================================================================
+ * Optimizers and schedules (optim.c)
+ * =========================================================================== */
+
+enum iam_optimizer { IAM_OPT_SGD = 0, IAM_OPT_ADAM = 1, IAM_OPT_COUNT = 2 };
+
+/* SGD with momentum and L2 weight decay, as torch.optim.SGD:
+   v = μ v + (g + λ p);  p −= lr v */
+void iam_sgd_step(float *p, const float *g, float *velocity, size_t n, float lr, float momentum,
+                  float weight_decay);
+/* Adam with L2 weight decay, as torch.optim.Adam; t counts steps from 1. */
+void iam_adam_step(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1,
+                   float beta2, float eps, float weight_decay, int t);
+/* SphereFace's annealing: λ = max(λ_min, λ_base (1 + γ t)^(−power)) */
+float iam_sphereface_lambda(int step, float lambda_base, float gamma, float power, float lambda_min);
+
+/* ===========================================================================
+ * The trainer (train.c): data, network, loss head, optimizer in one object.
+ * =========================================================================== */
+
+typedef struct {
+    /* data */
+    int data;                 /* enum iam_data_kind                                 */
+    int classes;
+    int train_per_class, test_per_class;
+    unsigned seed;            /* the data, the init and the batches all follow it  */
+    /* network */
+    int hidden[IAM_MAX_LAYERS - 1];
+    int n_hidden;
+    int embed_dim;            /* 2 or 3 for the pictures, up to IAM_MAX_EMBED       */
+    int activation;           /* enum iam_activation                                */
+    int init;                 /* enum iam_init                                      */
+    /* loss */
+    iam_loss_config loss;
+    int anneal;               /* SphereFace: 1 = λ follows the schedule, 0 = loss.lambda fixed */
+    float lambda_base, lambda_gamma, lambda_power, lambda_min;
+    /* optimizer */
+    int optimizer;            /* enum iam_optimizer                                 */
+    float lr, momentum, weight_decay;
+    float w_lr_mult;          /* the class weights W learn at lr · w_lr_mult        */
+    float adam_beta1, adam_beta2, adam_eps;
+    int batch_size;
+} iam_train_config;
+
+/* Defaults: blobs, C = 8, 2-D embedding, MLP 64-64 ReLU, NormFace s = 10, Adam lr 0.01,
+   batch 128, SphereFace annealing with the Caffe constants (1000, 0.12, 1, 5). */
+iam_train_config iam_train_config_default(void);
+
+typedef struct iam_trainer iam_trainer;
+
+typedef struct {
+    int step;
+    float loss, base, iam;      /* the last training batch                               */
+    float lambda;               /* SphereFace's current λ (0 for the other kinds)         */
+    float train_acc, test_acc;
+    float min_weight_angle_deg, mean_nn_weight_angle_deg;
+    float min_center_angle_deg, mean_nn_center_angle_deg;     /* train-set class centres */
+    float min_sample_margin_deg, mean_sample_margin_deg;     /* over the train set       */
+    float packing_limit_deg;    /* 0 where none is known                                 */
+    float verify_acc, tar_far_1e2; /* identities only (held-out ids); else 0             */
+} iam_train_metrics;
+
+/* Create (allocates everything it will ever need) and free. */
+int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out);
+void iam_trainer_free(iam_trainer *t);
+/* Run k optimizer steps. If anything becomes NaN or Inf (or heads there), stop,
+   roll back to the state this call began from, and return an error; the trainer
+   stays usable (lower the learning rate, or make a new one). */
+int iam_trainer_step(iam_trainer *t, int k);
+/* The last step's batch loss parts and the number of steps taken. */
+int iam_trainer_last(const iam_trainer *t, iam_loss_result *out, int *steps);
+/* Change the learning rate or β mid-run (e.g. to recover from a divergence). */
+int iam_trainer_set_lr(iam_trainer *t, float lr);
+/* Evaluate everything; margin_hist (bins counts over [−180°, 180°]) may be NULL. */
+int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *out, int *margin_hist, int bins);
+const iam_train_config *iam_trainer_config(const iam_trainer *t);
+const iam_dataset *iam_trainer_dataset(const iam_trainer *t);
+/* Normalized embeddings x̂ (count, embed_dim) of `count` samples of a set
+   (0 = train, 1 = test, 2 = held-out), evenly strided; labels too. */
+int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels);
+/* Normalized class weights Ŵ (classes, embed_dim). */
+int iam_trainer_weights(const iam_trainer *t, float *what);
+/* The predicted class at each of `count` input points (count, D_in): for the
+   decision-region heatmap of 2-D inputs. */
+int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *classes);
+/* The flat parameter array (MLP, then W) and its size: for tests and checkpoints. */
+float *iam_trainer_params(iam_trainer *t, size_t *count);
 
 #endif

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "iam.h"
+
 /* Record an error sentence (printf-style) and return -1, so that a check reads
    `if (bad) return iam_fail("scale must be > 0 (got %g)", s);`. */
 int iam_fail(const char *fmt, ...)
@@ -15,5 +17,8 @@ int iam_fail(const char *fmt, ...)
 /* 0 if all count values of a are finite, else an error naming `what` and the
    first bad index (row and column for a matrix with `cols` columns). */
 int iam_check_finite(const char *what, const float *a, size_t count, int cols);
+
+/* 0 if the loss config is valid (kind, scale, beta, margins), else an error. */
+int iam_loss_config_check(const iam_loss_config *cfg);
 
 #endif

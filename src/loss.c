@@ -203,7 +203,7 @@ static int check_range(const char *name, const char *kind, float v, float lo, fl
     return 0;
 }
 
-static int check_config(const iam_loss_config *cfg) {
+int iam_loss_config_check(const iam_loss_config *cfg) {
     if (!cfg) return iam_fail("the loss config is NULL");
     if (cfg->kind < 0 || cfg->kind >= IAM_KIND_COUNT)
         return iam_fail("unknown loss kind %d (expected 0..5: softmax, normface, sphereface, "
@@ -261,7 +261,7 @@ size_t iam_loss_work_floats(int n, int d, int c) {
 int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,
              int n, int d, int c, float *dx, float *dW, iam_loss_result *out, float *work) {
     // x is (n,d), W is (c,d), labels is (n); dx is (n,d), dW is (c,d)
-    if (check_config(cfg) || check_batch(x, W, labels, n, d, c)) return -1;
+    if (iam_loss_config_check(cfg) || check_batch(x, W, labels, n, d, c)) return -1;
     if (!out || !work) return iam_fail("out and work must not be NULL");
 
     const int softmax = cfg->kind == IAM_SOFTMAX;

@@ -10,16 +10,21 @@
 
 typedef struct { uint64_t state; } iam_rng;
 
+/* splitmix64's finalizer: nearby seeds (s, s+1) give unrelated states, so that
+   streams seeded s·2+1 and s·2+2 are not one stream shifted by a draw */
+static inline uint64_t iam_rng_mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 static inline iam_rng iam_rng_seeded(uint64_t seed) {
-    iam_rng r = { seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull };
+    iam_rng r = { iam_rng_mix(seed + 0x632BE59BD9B4E019ull) };
     return r;
 }
 
 static inline uint32_t iam_rng_u32(iam_rng *r) {
-    uint64_t z = (r->state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return (uint32_t)((z ^ (z >> 31)) >> 32);
+    return (uint32_t)(iam_rng_mix(r->state += 0x9E3779B97F4A7C15ull) >> 32);
 }
 
 /* uniform in [0, 1) with 24 random bits */

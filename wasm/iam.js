@@ -12,6 +12,9 @@
 // Inputs are copied into one reusable block of wasm memory, so repeated calls
 // allocate nothing; outputs are copied out. Every C error becomes a thrown Error
 // carrying the C library's sentence; nothing non-finite is ever returned.
+// The trainer (iam.trainer(config)) lives in trainer.js.
+
+import { Trainer } from './trainer.js';
 
 export const KINDS = ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'combined'];
 export const FALLBACKS = ['continuous', 'insightface', 'easy'];
@@ -129,15 +132,30 @@ class IAM {
     this.arena = new Arena(exports);
   }
 
-  get memoryBytes() { return this.ex.memory.buffer.byteLength; }
+  /** A trainer (src/train.c) for this config: see trainer.js. Call .free() when done. */
+  trainer(config = {}) {
+    return new Trainer(this, config, IAM.lossConfig);
+  }
 
-  lastError() {
-    const p = this.ex.iam_last_error();
+  /** The names of the C training config fields, in the order the C side expects. */
+  trainFieldNames() {
+    if (!this._fieldNames) {
+      const count = this.ex.iam_train_field_count();
+      this._fieldNames = Array.from({ length: count }, (_, k) => this.cString(this.ex.iam_train_field_name(k)));
+    }
+    return this._fieldNames;
+  }
+
+  cString(p) {
     const mem = new Uint8Array(this.ex.memory.buffer);
     let end = p;
     while (mem[end] !== 0) end++;
     return new TextDecoder().decode(mem.subarray(p, end));
   }
+
+  get memoryBytes() { return this.ex.memory.buffer.byteLength; }
+
+  lastError() { return this.cString(this.ex.iam_last_error()); }
 
   check(status) {
     if (status !== 0) throw new Error(this.lastError() || `iam: C call failed with status ${status}`);

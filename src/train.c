@@ -1,0 +1,388 @@
+/* train.c: one object that holds the data, the network, the loss head and the optimizer.
+ *
+ * A training step is the whole story in five lines (train_one_step):
+ *   sample a batch → MLP forward → loss forward and backward (loss.c) →
+ *   MLP backward → optimizer step on the network and, at its own rate, on W.
+ *
+ * Everything is allocated once in iam_trainer_new; a step allocates nothing.
+ * The trainer never lets a non-finite number out: a step that produces NaN or
+ * Inf is undone (the state after the last good step is kept) and reported.
+ * It deliberately has no scheduler zoo, no checkpoint files, no threads.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iam.h"
+#include "internal.h"
+#include "rng.h"
+
+/* Past this magnitude a value is on its way to Inf: its square (a norm, a logit)
+   is within a few steps of float32's 3.4e38. Treated as a divergence. */
+#define EXPLODED 1e15f
+
+struct iam_trainer {
+    iam_train_config cfg;
+    iam_dataset data;
+    iam_mlp mlp;
+    int d, c, B;                  /* embedding dim, classes, batch size                   */
+    size_t n_params;              /* the MLP's, then the class weights W (c, d) at the end */
+    float *params, *grads, *opt_m, *opt_v;
+    float *good;                  /* params, opt_m, opt_v where the current step() began  */
+    iam_rng rng;                  /* the batch sampler                                    */
+    int step;                     /* optimizer steps taken                                */
+    iam_loss_result last;         /* of the last step's batch                             */
+    float lambda;                 /* SphereFace's λ used by the last step                 */
+    /* per-step buffers */
+    float *batch_x, *acts, *scratch, *dembed, *loss_work;
+    int *batch_y;
+    /* evaluation buffers */
+    float *eval_emb, *eval_centers, *eval_margins;
+};
+
+iam_train_config iam_train_config_default(void) {
+    iam_train_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.data = IAM_DATA_BLOBS;
+    cfg.classes = 8;
+    cfg.train_per_class = 200;
+    cfg.test_per_class = 100;
+    cfg.seed = 1;
+    cfg.n_hidden = 2;
+    cfg.hidden[0] = 64;
+    cfg.hidden[1] = 64;
+    cfg.embed_dim = 2;
+    cfg.activation = IAM_ACT_RELU;
+    cfg.init = IAM_INIT_HE;
+    cfg.loss = iam_loss_config_default();
+    cfg.anneal = 1;
+    cfg.lambda_base = 1000.0f;
+    cfg.lambda_gamma = 0.12f;
+    cfg.lambda_power = 1.0f;
+    cfg.lambda_min = 5.0f;
+    cfg.optimizer = IAM_OPT_ADAM;
+    cfg.lr = 0.01f;
+    cfg.momentum = 0.9f;
+    cfg.weight_decay = 0.0f;
+    cfg.w_lr_mult = 1.0f;
+    cfg.adam_beta1 = 0.9f;
+    cfg.adam_beta2 = 0.999f;
+    cfg.adam_eps = 1e-8f;
+    cfg.batch_size = 128;
+    return cfg;
+}
+
+static int in_range(const char *name, float v, float lo, float hi) {
+    if (!(v >= lo && v <= hi)) return iam_fail("%s must be in [%g, %g] (got %g)", name, lo, hi, v);
+    return 0;
+}
+
+static int check_train_config(const iam_train_config *cfg) {
+    if (!cfg) return iam_fail("the training config is NULL");
+    if (iam_loss_config_check(&cfg->loss)) return -1;
+    if (cfg->optimizer < 0 || cfg->optimizer >= IAM_OPT_COUNT)
+        return iam_fail("unknown optimizer %d (expected 0 sgd, 1 adam)", cfg->optimizer);
+    if (cfg->init < 0 || cfg->init >= IAM_INIT_COUNT)
+        return iam_fail("unknown init %d (expected 0 he, 1 xavier)", cfg->init);
+    if (cfg->batch_size < 1 || cfg->batch_size > 4096)
+        return iam_fail("batch_size must be in [1, 4096] (got %d)", cfg->batch_size);
+    if (!(cfg->lr > 0.0f) || in_range("lr", cfg->lr, 0.0f, 10.0f)) return iam_fail("lr must be in (0, 10] (got %g)", cfg->lr);
+    if (in_range("momentum", cfg->momentum, 0.0f, 0.999f) || in_range("weight_decay", cfg->weight_decay, 0.0f, 1.0f) ||
+        in_range("w_lr_mult", cfg->w_lr_mult, 0.0f, 1000.0f) || in_range("adam_beta1", cfg->adam_beta1, 0.0f, 0.9999f) ||
+        in_range("adam_beta2", cfg->adam_beta2, 0.0f, 0.99999f) || in_range("adam_eps", cfg->adam_eps, 1e-12f, 1.0f) ||
+        in_range("lambda_base", cfg->lambda_base, 0.0f, 1e6f) || in_range("lambda_gamma", cfg->lambda_gamma, 0.0f, 100.0f) ||
+        in_range("lambda_power", cfg->lambda_power, 0.0f, 100.0f) || in_range("lambda_min", cfg->lambda_min, 0.0f, 1e6f))
+        return -1;
+    return 0;
+}
+
+void iam_trainer_free(iam_trainer *t) {
+    if (!t) return;
+    iam_dataset_free(&t->data);
+    free(t->params); free(t->grads); free(t->opt_m); free(t->opt_v); free(t->good);
+    free(t->batch_x); free(t->batch_y); free(t->acts); free(t->scratch); free(t->dembed);
+    free(t->loss_work); free(t->eval_emb); free(t->eval_centers); free(t->eval_margins);
+    free(t);
+}
+
+int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out) {
+    if (!out) return iam_fail("the trainer out-pointer is NULL");
+    *out = NULL;
+    if (check_train_config(cfg)) return -1;
+    iam_trainer *t = calloc(1, sizeof *t);
+    if (!t) return iam_fail("out of memory for the trainer");
+    t->cfg = *cfg;
+    if (iam_dataset_make(&t->data, cfg->data, cfg->classes, cfg->train_per_class, cfg->test_per_class, cfg->seed) ||
+        iam_mlp_make(&t->mlp, t->data.dim, cfg->hidden, cfg->n_hidden, cfg->embed_dim, cfg->activation)) {
+        iam_trainer_free(t);
+        return -1;
+    }
+    t->d = cfg->embed_dim;
+    t->c = cfg->classes;
+    t->B = cfg->batch_size;
+    t->n_params = t->mlp.n_params + (size_t)t->c * t->d;
+    int n_eval = t->data.n_train;
+    if (t->data.n_test > n_eval) n_eval = t->data.n_test;
+    if (t->data.n_heldout > n_eval) n_eval = t->data.n_heldout;
+
+    t->params = calloc(t->n_params, sizeof(float));
+    t->grads = calloc(t->n_params, sizeof(float));
+    t->opt_m = calloc(t->n_params, sizeof(float));
+    t->opt_v = calloc(t->n_params, sizeof(float));
+    t->good = calloc(3 * t->n_params, sizeof(float));
+    t->batch_x = calloc((size_t)t->B * t->data.dim, sizeof(float));
+    t->batch_y = calloc((size_t)t->B, sizeof(int));
+    t->acts = calloc(iam_mlp_act_floats(&t->mlp, t->B), sizeof(float));
+    t->scratch = calloc(2 * (size_t)t->B * t->mlp.max_width, sizeof(float));
+    t->dembed = calloc((size_t)t->B * t->d, sizeof(float));
+    t->loss_work = calloc(iam_loss_work_floats(t->B, t->d, t->c), sizeof(float));
+    t->eval_emb = calloc((size_t)n_eval * t->d, sizeof(float));
+    t->eval_centers = calloc((size_t)t->c * t->d, sizeof(float));
+    t->eval_margins = calloc((size_t)n_eval, sizeof(float));
+    if (!t->params || !t->grads || !t->opt_m || !t->opt_v || !t->good || !t->batch_x || !t->batch_y ||
+        !t->acts || !t->scratch || !t->dembed || !t->loss_work || !t->eval_emb || !t->eval_centers ||
+        !t->eval_margins) {
+        iam_trainer_free(t);
+        return iam_fail("out of memory for a trainer with %zu parameters", (size_t)t->n_params);
+    }
+
+    /* one seed, three streams: data (in data.c), the init, the batches */
+    iam_mlp_init_params(&t->mlp, t->params, cfg->init, (unsigned long long)cfg->seed * 2 + 1);
+    iam_rng init_rng = iam_rng_seeded((unsigned long long)cfg->seed * 2 + 2);
+    float *W = t->params + t->mlp.n_params;
+    for (size_t k = 0; k < (size_t)t->c * t->d; k++) W[k] = iam_rng_normal(&init_rng);
+    t->rng = iam_rng_seeded((unsigned long long)cfg->seed * 2 + 3);
+    t->lambda = cfg->loss.lambda;
+    *out = t;
+    return 0;
+}
+
+/* The loss config for the current step: SphereFace's λ follows its schedule. */
+static iam_loss_config step_loss_config(const iam_trainer *t) {
+    iam_loss_config lc = t->cfg.loss;
+    if (lc.kind == IAM_SPHEREFACE && t->cfg.anneal)
+        lc.lambda = iam_sphereface_lambda(t->step, t->cfg.lambda_base, t->cfg.lambda_gamma,
+                                          t->cfg.lambda_power, t->cfg.lambda_min);
+    return lc;
+}
+
+static int train_one_step(iam_trainer *t) {
+    const int B = t->B, D = t->data.dim, d = t->d, c = t->c;
+    float *W = t->params + t->mlp.n_params, *dW = t->grads + t->mlp.n_params;
+
+    /* a batch, drawn with replacement */
+    for (int b = 0; b < B; b++) {
+        int i = iam_rng_below(&t->rng, t->data.n_train);
+        memcpy(t->batch_x + (size_t)b * D, t->data.x_train + (size_t)i * D, sizeof(float) * D);
+        t->batch_y[b] = t->data.y_train[i];
+    }
+
+    float *emb = iam_mlp_forward(&t->mlp, t->params, t->batch_x, B, t->acts);
+    for (int k = 0; k < B * d; k++)
+        if (!(fabsf(emb[k]) <= EXPLODED))
+            return iam_fail("the embedding %s", isnan(emb[k]) ? "became NaN" : "exploded");
+
+    iam_loss_config lc = step_loss_config(t);
+    memset(t->grads, 0, sizeof(float) * t->n_params);
+    if (iam_loss(&lc, emb, W, t->batch_y, B, d, c, t->dembed, dW, &t->last, t->loss_work)) return -1;
+    t->lambda = lc.lambda;
+    iam_mlp_backward(&t->mlp, t->params, t->grads, t->batch_x, B, t->acts, t->dembed, t->scratch);
+
+    const iam_train_config *cfg = &t->cfg;
+    size_t n_net = t->mlp.n_params, n_w = (size_t)c * d;
+    float lr_w = cfg->lr * cfg->w_lr_mult;
+    if (cfg->optimizer == IAM_OPT_SGD) {
+        iam_sgd_step(t->params, t->grads, t->opt_m, n_net, cfg->lr, cfg->momentum, cfg->weight_decay);
+        iam_sgd_step(W, dW, t->opt_m + n_net, n_w, lr_w, cfg->momentum, cfg->weight_decay);
+    } else {
+        int step = t->step + 1;
+        iam_adam_step(t->params, t->grads, t->opt_m, t->opt_v, n_net, cfg->lr, cfg->adam_beta1,
+                      cfg->adam_beta2, cfg->adam_eps, cfg->weight_decay, step);
+        iam_adam_step(W, dW, t->opt_m + n_net, t->opt_v + n_net, n_w, lr_w, cfg->adam_beta1,
+                      cfg->adam_beta2, cfg->adam_eps, cfg->weight_decay, step);
+    }
+    for (size_t k = 0; k < t->n_params; k++)
+        if (!(fabsf(t->params[k]) <= EXPLODED))
+            return iam_fail("a parameter %s", isnan(t->params[k]) ? "became NaN" : "exploded");
+    return 0;
+}
+
+int iam_trainer_step(iam_trainer *t, int k) {
+    if (!t) return iam_fail("the trainer is NULL");
+    if (k < 0 || k > 1000000) return iam_fail("the number of steps must be in [0, 1000000] (got %d)", k);
+    /* the known-good state: where this call begins (the last call ended finite) */
+    size_t n = t->n_params;
+    memcpy(t->good, t->params, sizeof(float) * n);
+    memcpy(t->good + n, t->opt_m, sizeof(float) * n);
+    memcpy(t->good + 2 * n, t->opt_v, sizeof(float) * n);
+    iam_rng good_rng = t->rng;
+    iam_loss_result good_last = t->last;
+    int good_step = t->step;
+    for (int q = 0; q < k; q++) {
+        if (train_one_step(t)) {
+            /* undo the whole call: a state a few steps before an explosion is often
+               already on its way there, so go back to where the user last saw it */
+            memcpy(t->params, t->good, sizeof(float) * n);
+            memcpy(t->opt_m, t->good + n, sizeof(float) * n);
+            memcpy(t->opt_v, t->good + 2 * n, sizeof(float) * n);
+            t->rng = good_rng;
+            t->last = good_last;
+            int failed_step = t->step + 1;
+            t->step = good_step;
+            char reason[256];
+            strncpy(reason, iam_last_error(), sizeof reason - 1);
+            reason[sizeof reason - 1] = '\0';
+            return iam_fail("training diverged at step %d (%s); rolled back to step %d. Lower the "
+                            "learning rate or reset", failed_step, reason, good_step);
+        }
+        t->step++;
+    }
+    return 0;
+}
+
+int iam_trainer_last(const iam_trainer *t, iam_loss_result *out, int *steps) {
+    if (!t || !out || !steps) return iam_fail("the trainer and the outputs must not be NULL");
+    *out = t->last;
+    *steps = t->step;
+    return 0;
+}
+
+int iam_trainer_set_lr(iam_trainer *t, float lr) {
+    if (!t) return iam_fail("the trainer is NULL");
+    if (!(lr > 0.0f && lr <= 10.0f)) return iam_fail("lr must be in (0, 10] (got %g)", lr);
+    t->cfg.lr = lr;
+    return 0;
+}
+
+/* Embeddings of `count` input rows, in chunks of the batch size, into out (count, d). */
+static void embed_rows(iam_trainer *t, const float *inputs, int count, float *out) {
+    for (int start = 0; start < count; start += t->B) {
+        int chunk = count - start < t->B ? count - start : t->B;
+        const float *emb = iam_mlp_forward(&t->mlp, t->params, inputs + (size_t)start * t->data.dim, chunk, t->acts);
+        memcpy(out + (size_t)start * t->d, emb, sizeof(float) * chunk * t->d);
+    }
+}
+
+int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *m, int *margin_hist, int bins) {
+    if (!t || !m) return iam_fail("the trainer and the metrics must not be NULL");
+    if (margin_hist && (bins < 1 || bins > 1000)) return iam_fail("bins must be in [1, 1000] (got %d)", bins);
+    const iam_dataset *ds = &t->data;
+    const int d = t->d, c = t->c, use_cos = t->cfg.loss.kind != IAM_SOFTMAX;
+    const float *W = t->params + t->mlp.n_params;
+    memset(m, 0, sizeof *m);
+    m->step = t->step;
+    m->loss = t->last.loss;
+    m->base = t->last.base;
+    m->iam = t->last.iam;
+    m->lambda = t->cfg.loss.kind == IAM_SPHEREFACE ? step_loss_config(t).lambda : 0.0f;
+    m->packing_limit_deg = iam_packing_limit_deg(c, d);
+    if (iam_pairwise_angles(W, c, d, &m->min_weight_angle_deg, &m->mean_nn_weight_angle_deg)) return -1;
+
+    embed_rows(t, ds->x_train, ds->n_train, t->eval_emb);
+    if (iam_check_finite("the train embedding", t->eval_emb, (size_t)ds->n_train * d, d) ||
+        iam_accuracy(t->eval_emb, W, ds->y_train, ds->n_train, d, c, use_cos, &m->train_acc) ||
+        iam_sample_margins(t->eval_emb, W, ds->y_train, ds->n_train, d, c, t->eval_margins))
+        return -1;
+    double sum = 0.0;
+    float min = INFINITY;
+    for (int i = 0; i < ds->n_train; i++) {
+        sum += t->eval_margins[i];
+        if (t->eval_margins[i] < min) min = t->eval_margins[i];
+    }
+    m->min_sample_margin_deg = min;
+    m->mean_sample_margin_deg = (float)(sum / ds->n_train);
+    if (margin_hist && iam_histogram(t->eval_margins, ds->n_train, -180.0f, 180.0f, bins, margin_hist)) return -1;
+    /* class centres can be undefined early on (a class mean of x̂ at zero): report 0 then */
+    if (iam_class_centers(t->eval_emb, ds->y_train, ds->n_train, d, c, t->eval_centers) ||
+        iam_pairwise_angles(t->eval_centers, c, d, &m->min_center_angle_deg, &m->mean_nn_center_angle_deg))
+        m->min_center_angle_deg = m->mean_nn_center_angle_deg = 0.0f;
+
+    embed_rows(t, ds->x_test, ds->n_test, t->eval_emb);
+    if (iam_accuracy(t->eval_emb, W, ds->y_test, ds->n_test, d, c, use_cos, &m->test_acc)) return -1;
+
+    if (ds->n_heldout > 0) {
+        embed_rows(t, ds->x_heldout, ds->n_heldout, t->eval_emb);
+        if (iam_verification(t->eval_emb, ds->y_heldout, ds->n_heldout, d, 6000, t->cfg.seed,
+                             &m->verify_acc, &m->tar_far_1e2))
+            return -1;
+    }
+    return 0;
+}
+
+const iam_train_config *iam_trainer_config(const iam_trainer *t) { return t ? &t->cfg : NULL; }
+const iam_dataset *iam_trainer_dataset(const iam_trainer *t) { return t ? &t->data : NULL; }
+
+float *iam_trainer_params(iam_trainer *t, size_t *count) {
+    if (count) *count = t ? t->n_params : 0;
+    return t ? t->params : NULL;
+}
+
+/* x̂ = x/‖x‖ row by row; a zero row stays zero (it is drawn at the centre, never as NaN) */
+static void normalize_or_zero(float *v, int rows, int d) {
+    for (int r = 0; r < rows; r++) {
+        float norm = 0.0f;
+        for (int k = 0; k < d; k++) norm += v[r * d + k] * v[r * d + k];
+        norm = sqrtf(norm);
+        float inv = norm > 1e-30f ? 1.0f / norm : 0.0f;
+        for (int k = 0; k < d; k++) v[r * d + k] *= inv;
+    }
+}
+
+int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels) {
+    if (!t || !emb || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
+    if (set < 0 || set > 2) return iam_fail("set must be 0 (train), 1 (test) or 2 (held-out) (got %d)", set);
+    const iam_dataset *ds = &t->data;
+    const float *x = set == 0 ? ds->x_train : set == 1 ? ds->x_test : ds->x_heldout;
+    const int *y = set == 0 ? ds->y_train : set == 1 ? ds->y_test : ds->y_heldout;
+    int n = set == 0 ? ds->n_train : set == 1 ? ds->n_test : ds->n_heldout;
+    if (count < 1 || count > n) return iam_fail("count must be in [1, %d] for this set (got %d)", n, count);
+    /* evenly strided rows, gathered a batch at a time into batch_x, then embedded */
+    int D = ds->dim;
+    for (int start = 0; start < count; start += t->B) {
+        int chunk = count - start < t->B ? count - start : t->B;
+        for (int q = 0; q < chunk; q++) {
+            int i = (int)(((long long)(start + q) * n) / count);
+            memcpy(t->batch_x + (size_t)q * D, x + (size_t)i * D, sizeof(float) * D);
+            labels[start + q] = y[i];
+        }
+        const float *e = iam_mlp_forward(&t->mlp, t->params, t->batch_x, chunk, t->acts);
+        memcpy(emb + (size_t)start * t->d, e, sizeof(float) * chunk * t->d);
+    }
+    normalize_or_zero(emb, count, t->d);
+    return 0;
+}
+
+int iam_trainer_weights(const iam_trainer *t, float *what) {
+    if (!t || !what) return iam_fail("the trainer and the output array must not be NULL");
+    memcpy(what, t->params + t->mlp.n_params, sizeof(float) * t->c * t->d);
+    normalize_or_zero(what, t->c, t->d);
+    return 0;
+}
+
+int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *classes) {
+    if (!t || !inputs || !classes) return iam_fail("the trainer and the arrays must not be NULL");
+    if (count < 1 || count > 1 << 20) return iam_fail("count must be in [1, %d] (got %d)", 1 << 20, count);
+    if (iam_check_finite("inputs", inputs, (size_t)count * t->data.dim, t->data.dim)) return -1;
+    const int d = t->d, c = t->c, use_cos = t->cfg.loss.kind != IAM_SOFTMAX;
+    const float *W = t->params + t->mlp.n_params;
+    for (int start = 0; start < count; start += t->B) {
+        int chunk = count - start < t->B ? count - start : t->B;
+        const float *e = iam_mlp_forward(&t->mlp, t->params, inputs + (size_t)start * t->data.dim, chunk, t->acts);
+        for (int q = 0; q < chunk; q++) {
+            /* argmax_j of cos θ_j (the norm of x does not change the argmax) or of W_j·x */
+            int best = 0;
+            float best_score = -INFINITY;
+            for (int j = 0; j < c; j++) {
+                float dot = 0.0f, wn = 0.0f;
+                for (int k = 0; k < d; k++) {
+                    dot += e[q * d + k] * W[j * d + k];
+                    wn += W[j * d + k] * W[j * d + k];
+                }
+                float score = use_cos ? dot / (sqrtf(wn) + 1e-30f) : dot;
+                if (score > best_score) { best_score = score; best = j; }
+            }
+            classes[start + q] = best;
+        }
+    }
+    return 0;
+}
