@@ -6,7 +6,7 @@
 #   test    setup, build, then the native C tests, the node:test suites and the browser tests
 #   serve   build what is missing and serve the demo on http://127.0.0.1:8000/
 #   train   headless training: ./build.sh train -- --loss arcface --beta 0.5 --json
-#   bench   benchmarks (not there yet: issue 5)
+#   bench   benchmarks: wasm SIMD, wasm scalar, native C and TensorFlow.js wasm (-- --json)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -98,7 +98,8 @@ case "$cmd" in
     wasm_missing && { setup; build_wasm; }
     exec node wasm/cli.mjs "$@" ;;
   bench)
-    echo "./build.sh bench is not implemented yet (issue 5); node bench/loss-head.mjs times the loss head" >&2; exit 2 ;;
+    setup; build
+    exec node bench/run.mjs "$@" ;;
   *)
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;
