@@ -235,7 +235,7 @@ typedef struct {
     int batch_size;
 } iam_train_config;
 
-/* Defaults: blobs, C = 8, 2-D embedding, MLP 64-64 ReLU, NormFace s = 10, Adam lr 0.01,
+/* Defaults: blobs, C = 8, 2-D embedding, MLP 64-64-64 ReLU, NormFace s = 10, Adam lr 0.01,
    batch 128, SphereFace annealing with the Caffe constants (1000, 0.12, 1, 5). */
 iam_train_config iam_train_config_default(void);
 
@@ -268,8 +268,8 @@ int iam_trainer_set_lr(iam_trainer *t, float lr);
 int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *out, int *margin_hist, int bins);
 const iam_train_config *iam_trainer_config(const iam_trainer *t);
 const iam_dataset *iam_trainer_dataset(const iam_trainer *t);
-/* Normalized embeddings x̂ (count, embed_dim) of `count` samples of a set
-   (0 = train, 1 = test, 2 = held-out), evenly strided; labels too. */
+/* Normalized embeddings x̂ (count, embed_dim) of `count` distinct samples of a
+   set (0 = train, 1 = test, 2 = held-out), spread over the set; labels too. */
 int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels);
 /* Normalized class weights Ŵ (classes, embed_dim). */
 int iam_trainer_weights(const iam_trainer *t, float *what);

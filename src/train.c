@@ -48,9 +48,10 @@ iam_train_config iam_train_config_default(void) {
     cfg.train_per_class = 200;
     cfg.test_per_class = 100;
     cfg.seed = 1;
-    cfg.n_hidden = 2;
+    cfg.n_hidden = 3; /* see wasm/presets.js: two hidden layers get stuck more often */
     cfg.hidden[0] = 64;
     cfg.hidden[1] = 64;
+    cfg.hidden[2] = 64;
     cfg.embed_dim = 2;
     cfg.activation = IAM_ACT_RELU;
     cfg.init = IAM_INIT_HE;
@@ -328,6 +329,8 @@ static void normalize_or_zero(float *v, int rows, int d) {
     }
 }
 
+static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
+
 int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels) {
     if (!t || !emb || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
     if (set < 0 || set > 2) return iam_fail("set must be 0 (train), 1 (test) or 2 (held-out) (got %d)", set);
@@ -336,12 +339,15 @@ int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *label
     const int *y = set == 0 ? ds->y_train : set == 1 ? ds->y_test : ds->y_heldout;
     int n = set == 0 ? ds->n_train : set == 1 ? ds->n_test : ds->n_heldout;
     if (count < 1 || count > n) return iam_fail("count must be in [1, %d] for this set (got %d)", n, count);
-    /* evenly strided rows, gathered a batch at a time into batch_x, then embedded */
-    int D = ds->dim;
+    /* rows k·P mod n with P coprime to n: distinct, and spread over every class even
+       though the data sets store labels interleaved (row i has class i mod C), which
+       an even stride would alias (a stride of 2 over 4 classes shows only 2 of them) */
+    int D = ds->dim, P = (int)(0.618034 * n) | 1;
+    while (gcd(P, n) != 1) P++;
     for (int start = 0; start < count; start += t->B) {
         int chunk = count - start < t->B ? count - start : t->B;
         for (int q = 0; q < chunk; q++) {
-            int i = (int)(((long long)(start + q) * n) / count);
+            int i = (int)(((long long)(start + q) * P) % n);
             memcpy(t->batch_x + (size_t)q * D, x + (size_t)i * D, sizeof(float) * D);
             labels[start + q] = y[i];
         }

@@ -1,6 +1,5 @@
-// browser.test.mjs: the page in headless Chromium (Debian's), driven by playwright-core.
-// Proves the binding works in a browser, not just in Node: the placeholder page
-// computes a loss that matches Node's, and shows the C library's sentence on bad input.
+// browser.test.mjs: the demo end to end, in Debian's headless Chromium (no GPU),
+// driven by playwright-core. Screenshots land in tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,21 +7,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../web/server.mjs';
-import { loadIAM } from '../wasm/iam.js';
+import { toHash, defaultState } from '../web/state.js';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// As root Chromium needs --no-sandbox; the rest keep it off a network it cannot reach.
+// SwiftShader gives three.js a software WebGL for the 3-D view.
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
 let server, context, userDataDir, base;
 
 before(async () => {
   server = await startServer({ port: 0 });
-  base = `http://127.0.0.1:${server.address().port}`;
+  base = `http://127.0.0.1:${server.address().port}/`;
   userDataDir = mkdtempSync(join(tmpdir(), 'iam-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS,
-    viewport: { width: 1280, height: 800 },
+    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1600, height: 1000 },
   });
   mkdirSync(ARTIFACTS, { recursive: true });
 });
@@ -33,37 +34,181 @@ after(async () => {
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
-test('the placeholder page computes a loss in the browser that matches Node', async () => {
+async function open(hash = '') {
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
   page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(base + '/');
-  await page.waitForFunction(() => /^-?\d/.test(document.getElementById('loss').textContent));
-  const shown = Number(await page.textContent('#loss'));
-  const build = await page.textContent('#build');
-  assert.match(build, /SIMD/, 'Chromium supports wasm SIMD, so the SIMD build must load');
-  assert.match(await page.textContent('#notice'), /Placeholder/);
+  await page.goto(base + hash);
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  return { page, problems };
+}
 
-  // the same toy batch and config as the page, computed by the binding in Node
-  const { n, d, c } = { n: 16, d: 3, c: 4 };
-  let state = 7;
-  const rand = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  const W = Float32Array.from({ length: c * d }, rand);
-  const labels = Int32Array.from({ length: n }, (_, i) => i % c);
-  const x = Float32Array.from({ length: n * d }, (_, k) => W[labels[Math.floor(k / d)] * d + (k % d)] + 0.6 * rand());
-  const iam = await loadIAM({ simd: true });
-  const r = iam.loss({ kind: 'arcface', scale: 10, margin: 0.3, beta: 0.5 }, { x, W, labels, n, d, c });
-  assert.ok(Math.abs(shown - r.loss) <= 1e-4 * Math.abs(r.loss), `page shows ${shown}, Node computes ${r.loss}`);
+const shot = (page, name, opts = {}) => page.screenshot({ path: new URL(name, ARTIFACTS).pathname, ...opts });
 
-  // bad input: the C library's sentence reaches the page, no exception escapes
-  await page.fill('input[name=scale]', '-1');
-  await page.waitForFunction(() => document.getElementById('error').textContent.length > 0);
-  assert.match(await page.textContent('#error'), /scale must be > 0/);
-  assert.equal(await page.textContent('#loss'), '—');
-  await page.fill('input[name=scale]', '10');
-  await page.waitForFunction(() => document.getElementById('error').textContent === '');
-  await page.screenshot({ path: new URL('placeholder.png', ARTIFACTS).pathname, fullPage: true });
+// How many pixels of a canvas differ from white, and how many distinct colours it has.
+function canvasInk(page, selector) {
+  return page.$$eval(selector, (canvases) => canvases.map((canvas) => {
+    let data;
+    if (canvas.getContext('2d')) data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const colours = new Set();
+    let ink = 0;
+    for (let k = 0; k < data.length; k += 4) {
+      if (data[k] < 245 || data[k + 1] < 245 || data[k + 2] < 245) ink++;
+      colours.add((data[k] >> 4) * 256 + (data[k + 1] >> 4) * 16 + (data[k + 2] >> 4));
+    }
+    return { ink: ink / (data.length / 4), colours: colours.size };
+  }));
+}
+
+test('the page loads without errors and trains all six panels, drawing each one', async () => {
+  const { page, problems } = await open();
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 200), null, { timeout: 30000 });
+  const first = await page.evaluate(() => window.iamDemo.panels());
+  assert.equal(first.length, 6);
+  assert.deepEqual(first.map((p) => p.token), defaultState().panels);
+  await page.waitForTimeout(1500);
+  const later = await page.evaluate(() => window.iamDemo.panels());
+  for (let k = 0; k < 6; k++) {
+    assert.ok(later[k].step > first[k].step, `panel ${k} did not advance (${first[k].step} → ${later[k].step})`);
+    assert.ok(Object.values(later[k].metrics).every(Number.isFinite), `panel ${k} has a non-finite metric`);
+  }
+  const inks = await canvasInk(page, '.panel-embed canvas');
+  assert.equal(inks.length, 6);
+  inks.forEach(({ ink, colours }, k) => {
+    assert.ok(ink > 0.05, `embedding canvas ${k} is nearly blank (${(100 * ink).toFixed(1)}% ink)`);
+    assert.ok(colours > 12, `embedding canvas ${k} has only ${colours} colours: no classes drawn`);
+  });
+  const inputs = await canvasInk(page, '.panel-input canvas');
+  assert.equal(inputs.length, 6, 'blobs are 2-D inputs: every panel shows the input plane');
+  inputs.forEach(({ ink }, k) => assert.ok(ink > 0.5, `input view ${k} has no heatmap`));
+  await shot(page, 'demo-six-panels.png');
+  await shot(page, 'demo-full-page.png', { fullPage: true });
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('with six panels training, the page keeps at least 30 frames per second', async () => {
+  const { page, problems } = await open();
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 100), null, { timeout: 30000 });
+  // count frames over 4 seconds of training
+  const result = await page.evaluate(() => new Promise((resolve) => {
+    const stepsBefore = window.iamDemo.panels().map((p) => p.step);
+    let frames = 0;
+    const t0 = performance.now();
+    const count = () => {
+      frames++;
+      if (performance.now() - t0 < 4000) requestAnimationFrame(count);
+      else {
+        const seconds = (performance.now() - t0) / 1000;
+        const steps = window.iamDemo.panels().map((p, k) => p.step - stepsBefore[k]);
+        resolve({ fps: frames / seconds, stepsPerSec: steps.reduce((a, b) => a + b, 0) / seconds, steps });
+      }
+    };
+    requestAnimationFrame(count);
+  }));
+  console.log(`# six panels: ${result.fps.toFixed(1)} fps, ${result.stepsPerSec.toFixed(0)} steps/s in all`);
+  assert.ok(result.fps >= 30, `${result.fps.toFixed(1)} fps`);
+  assert.ok(result.steps.every((s) => s > 0), 'a panel stopped training');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('changing β redraws the IAM push curve and restarts the IAM panel with the new β', async () => {
+  const { page, problems } = await open();
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 50));
+  const chart = page.locator('[data-chart=iam-push] canvas').first();
+  const before = await chart.screenshot();
+  await page.evaluate(() => {
+    const beta = document.getElementById('ctl-beta');
+    beta.value = '2';
+    beta.dispatchEvent(new Event('input', { bubbles: true }));
+    beta.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForTimeout(400);
+  const afterShot = await chart.screenshot();
+  assert.notDeepEqual(afterShot, before, 'the IAM push curve did not change with β');
+  assert.match(await page.evaluate(() => location.hash), /beta=2(&|$)/);
+  assert.equal(await page.evaluate(() => window.iamDemo.state().beta), 2);
+  // the IAM panel restarted and trains with β = 2: its loss = base + 2·iam
+  await page.waitForFunction(() => window.iamDemo.panels()[5].step >= 100);
+  const iamPanel = (await page.evaluate(() => window.iamDemo.panels()))[5];
+  assert.equal(iamPanel.token, 'arcface+iam');
+  const m = iamPanel.metrics;
+  assert.ok(Math.abs(m.loss - (m.base + 2 * m.iam)) < 1e-3 * (1 + Math.abs(m.loss)), `loss ${m.loss} != base ${m.base} + 2·iam ${m.iam}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a URL reproduces its state, and a malformed one falls back with notices', async () => {
+  const wanted = { ...defaultState(), data: 'spiral', classes: 5, seed: 42, panels: ['cosface', 'arcface+iam'], beta: 0.3, lr: 0.005, speed: 2 };
+  const { page, problems } = await open(toHash(wanted));
+  const state = await page.evaluate(() => window.iamDemo.state());
+  for (const key of ['data', 'classes', 'seed', 'beta', 'lr', 'speed']) assert.equal(state[key], wanted[key], key);
+  assert.deepEqual(state.panels, wanted.panels);
+  assert.equal(await page.evaluate(() => location.hash), toHash(wanted), 'the page rewrote the hash differently');
+  assert.equal(await page.$$eval('.panel', (p) => p.length), 2);
+  assert.equal(await page.inputValue('#ctl-classes'), '5');
+  assert.ok(await page.isHidden('#notices'), 'a valid link produced notices');
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const bad = await open('#classes=99&panels=arcface+iam,bogus&s=-3&beta=abc&data=mnist&zzz=1&seed=%E0%A4%A');
+  const fallback = await bad.page.evaluate(() => window.iamDemo.state());
+  const def = defaultState();
+  for (const key of ['classes', 'panels', 'scale', 'beta', 'data', 'seed']) assert.deepEqual(fallback[key], def[key], key);
+  const notices = await bad.page.textContent('#notices');
+  for (const word of ['classes=99', 'panels=', 's=-3', 'beta=abc', 'data=mnist', "'zzz'"]) assert.ok(notices.includes(word), `no notice for ${word}: ${notices}`);
+  await bad.page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step > 0));
+  assert.deepEqual(bad.problems, []);
+  await shot(bad.page, 'demo-bad-link.png');
+  await bad.page.close();
+});
+
+test('the 3-D view draws spheres with three.js', async () => {
+  const { page, problems } = await open(toHash({ ...defaultState(), dim: 3, panels: ['normface', 'arcface+iam'] }));
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 100), null, { timeout: 30000 });
+  await page.waitForTimeout(500);
+  const shots = await page.locator('.panel-embed canvas').evaluateAll((canvases) => canvases.map((c) => c.toDataURL('image/png').length));
+  assert.equal(shots.length, 2);
+  shots.forEach((len, k) => assert.ok(len > 20000, `sphere ${k} looks empty (${len} bytes of PNG)`));
+  await shot(page, 'demo-3d.png');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a diverging panel says so, offers a reset, and draws no NaN', async () => {
+  const { page, problems } = await open(toHash({ ...defaultState(), panels: ['softmax', 'normface'], optimizer: 'sgd', lr: 5 }));
+  await page.waitForSelector('#p0.is-diverged', { timeout: 30000 });
+  const text = await page.textContent('#p0 .panel-diverged');
+  assert.match(text, /Diverged at step \d+/);
+  assert.ok(await page.isVisible('#p0 .panel-reset'));
+  const panels = await page.evaluate(() => window.iamDemo.panels());
+  assert.ok(Object.values(panels[0].metrics).every(Number.isFinite), 'a NaN reached the page');
+  await shot(page, 'demo-diverged.png');
+  // recover: lower the learning rate, reset that panel
+  await page.evaluate(() => {
+    const lr = document.getElementById('ctl-lr');
+    lr.value = '-2';
+    lr.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.click('#p0 .panel-reset');
+  await page.waitForFunction(() => !document.querySelector('#p0').classList.contains('is-diverged') && window.iamDemo.panels()[0].step > 50);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('keyboard: space pauses and plays, s steps, r resets', async () => {
+  const { page } = await open();
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 30));
+  await page.keyboard.press(' ');
+  await page.waitForTimeout(400);
+  const paused = await page.evaluate(() => window.iamDemo.panels().map((p) => p.step));
+  await page.waitForTimeout(500);
+  assert.deepEqual(await page.evaluate(() => window.iamDemo.panels().map((p) => p.step)), paused, 'still training after space');
+  await page.keyboard.press('s');
+  await page.waitForFunction((before) => window.iamDemo.panels().every((p, k) => p.step === before[k] + 1), paused);
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step === 0));
   await page.close();
 });

@@ -1,0 +1,549 @@
+// curves.js: the teaching curves and formulas, redrawn as the sliders move.
+//
+// Three things, all computed from the current slider values (LOSSES.md):
+//   1. "Target logit ψ(θ)": the target logit divided by s, for every margin loss,
+//      against NormFace's cos θ. A margin is a way of lowering this curve, so that
+//      a sample has to sit closer to its own class to win. A toggle plots instead
+//      ψ(θ) − cos θ, what each margin costs, where the losses differ in shape.
+//   2. "The IAM push on a wrong class": for one sample, the push away from a wrong
+//      class j at angle θ_j, from cross-entropy, (1 − p) Q_j, and from IAM, β p Q_j
+//      (LOSSES.md, "The IAM term", its gradient). An easy and a hard sample are
+//      compared, which shows what β does to the weighting of hard samples.
+//   3. The formulas, typeset with KaTeX, with the current values in them; only the
+//      ones whose values changed, on the next frame (update() stays ~1 ms).
+// The numbers come from geometry.js (targetOfTheta, iamPush), the same functions
+// the views use, so that the curves and the drawings cannot disagree. The curve
+// data and the TeX are built by pure functions, exported for the node tests.
+import uPlot from 'uplot';
+import katex from 'katex';
+import { iamPush, targetOfTheta } from './geometry.js';
+import { PANEL_COLORS } from './palette.js';
+
+const DEG = Math.PI / 180;
+const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const AXIS_FONT = `15px ${FONT_FAMILY}`;
+const AXIS_LABEL_FONT = `600 15px ${FONT_FAMILY}`;
+const INK = '#1b1b1b';
+const GRID_INK = 'rgba(0, 0, 0, 0.10)';
+const MINUS = '\u2212';
+const CURVE_POINTS = 361;            // every half degree: smooth enough for SphereFace's cusps
+const TYPESET_CACHE_SIZE = 400;      // formulas kept typeset, oldest dropped first
+
+export const DEFAULT_PARAMS = {
+  scale: 10, beta: 0.5, classes: 8, lambda: 0,
+  margins: { cosface: 0.2, arcface: 0.2, sphereface: 4, combined: { m1: 1, m2: 0.15, m3: 0.1 } },
+};
+
+/** The two samples the IAM chart compares, by the angle to their own class. */
+export const PUSH_SAMPLES = {
+  easy: { thetaYDeg: 20, label: 'easy sample' },
+  hard: { thetaYDeg: 60, label: 'hard sample' },
+};
+
+/** Fill what the caller left out with the defaults, so a partial params object works. */
+export function withDefaults(params = {}) {
+  const margins = params.margins ?? {};
+  return {
+    scale: params.scale ?? DEFAULT_PARAMS.scale,
+    beta: params.beta ?? DEFAULT_PARAMS.beta,
+    classes: Math.max(2, Math.round(params.classes ?? DEFAULT_PARAMS.classes)),
+    lambda: params.lambda ?? DEFAULT_PARAMS.lambda,
+    margins: {
+      cosface: margins.cosface ?? DEFAULT_PARAMS.margins.cosface,
+      arcface: margins.arcface ?? DEFAULT_PARAMS.margins.arcface,
+      sphereface: margins.sphereface ?? DEFAULT_PARAMS.margins.sphereface,
+      combined: { ...DEFAULT_PARAMS.margins.combined, ...margins.combined },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Pure curve data.
+
+/** The margin losses of the first chart: the loss config geometry.targetOfTheta
+ *  takes, a colour and a legend label. NormFace is the reference, cos θ. */
+export function targetLosses(params) {
+  const { margins, lambda } = withDefaults(params);
+  const { m1, m2, m3 } = margins.combined;
+  return [
+    { id: 'normface', label: 'NormFace, cos θ', color: '#000000', width: 2,
+      loss: { kind: 'normface' } },
+    { id: 'sphereface', label: 'SphereFace', color: PANEL_COLORS[5],
+      loss: { kind: 'sphereface', margin: margins.sphereface, lambda } },
+    { id: 'cosface', label: 'CosFace', color: PANEL_COLORS[2], loss: { kind: 'cosface', margin: margins.cosface } },
+    { id: 'arcface', label: 'ArcFace', color: PANEL_COLORS[0],
+      loss: { kind: 'arcface', margin: margins.arcface, fallback: 'continuous' } },
+    { id: 'combined', label: 'Combined', color: PANEL_COLORS[1], loss: { kind: 'combined', m1, m2, m3 } },
+  ];
+}
+
+/** The first chart's data: θ_y in degrees over [0°, 180°] and, per loss, the target
+ *  logit / s at each θ. Also ArcFace's plain cos(θ + m) where it differs from the
+ *  monotone continuation (θ > 180° − m, null elsewhere): the part that would reward
+ *  a sample for moving further away, which the continuation removes. */
+export function targetLogitCurves(params, points = CURVE_POINTS) {
+  const losses = targetLosses(params);
+  const thetaDeg = Array.from({ length: points }, (_, k) => (180 * k) / (points - 1));
+  const curves = { thetaDeg };
+  for (const { id, loss } of losses) curves[id] = thetaDeg.map((t) => targetOfTheta(loss, t * DEG));
+  const m = withDefaults(params).margins.arcface;
+  curves.arcfaceUnguarded = thetaDeg.map((t) => (t * DEG > Math.PI - m ? Math.cos(t * DEG + m) : null));
+  return curves;
+}
+
+/** The same curves as what each margin costs the target: ψ(θ) − cos θ, so NormFace
+ *  is the zero line and the losses differ in shape, not only in a small offset
+ *  (CosFace a constant −m, ArcFace ≈ −m sin θ, largest at 90°). */
+export function marginCostCurves(curves) {
+  const cos = curves.thetaDeg.map((t) => Math.cos(t * DEG));
+  const cost = { thetaDeg: curves.thetaDeg };
+  for (const [id, values] of Object.entries(curves))
+    if (id !== 'thetaDeg') cost[id] = values.map((v, k) => (v == null ? null : v - cos[k]));
+  return cost;
+}
+
+/** The views of the first chart: the target logit itself, or what the margin costs it. */
+export const TARGET_VIEWS = {
+  logit: { button: 'ψ(θ)', axis: 'target logit ÷ s' },
+  cost: { button: 'ψ(θ) − cos θ: what the margin costs', axis: 'ψ(θ) − cos θ' },
+};
+
+/** The y range of the first chart. SphereFace falls by 2 every 180°/m (to −7 at
+ *  m = 4), and would flatten every other curve: the range is fitted to the others,
+ *  with a floor at −3 for ψ itself, and SphereFace may leave the chart (a note says so). */
+export function targetYRange(curves, view) {
+  let lowest = 0;
+  for (const [id, values] of Object.entries(curves)) {
+    if (id === 'thetaDeg' || id === 'sphereface') continue;
+    for (const v of values) if (v != null && v < lowest) lowest = v;
+  }
+  if (view === 'logit') return [Math.max(-3, Math.floor((lowest - 0.1) * 2) / 2), 1.1];
+  const depth = Math.max(0.05, -lowest);
+  return [-depth * 1.3, depth * 0.15];
+}
+
+/** The second chart's data for one sample whose own class sits at thetaYDeg: the
+ *  push per unit s on a wrong class at θ_j over [0°, 180°], from cross-entropy,
+ *  (1 − p) Q_j, from IAM, β p Q_j, and their sum (geometry.iamPush). */
+export function iamPushCurves(params, thetaYDeg, points = CURVE_POINTS) {
+  const { scale, beta, classes } = withDefaults(params);
+  const thetaJDeg = Array.from({ length: points }, (_, k) => (180 * k) / (points - 1));
+  const ce = new Array(points), iam = new Array(points), total = new Array(points);
+  const options = { scale, beta, classes, thetaY: thetaYDeg * DEG };
+  thetaJDeg.forEach((t, k) => {
+    const push = iamPush(t * DEG, options);
+    ce[k] = push.ce;
+    iam[k] = push.iam;
+    total[k] = push.total;
+  });
+  return { thetaJDeg, ce, iam, total };
+}
+
+/** One sentence on what β does to the two samples: the claim of LOSSES.md, checked
+ *  on the numbers being drawn rather than asserted. */
+export function betaVerdict(params) {
+  const { beta } = withDefaults(params);
+  const b = formatNumber(beta);
+  if (beta === 0) return 'β = 0: no IAM term, plain cross-entropy: its push fades to 0 as a sample becomes easy.';
+  if (beta < 1) return `β = ${b} < 1: the hard sample\u2019s total push stays above the easy one\u2019s, so hard samples keep the larger weight.`;
+  if (beta === 1) return 'β = 1: both samples get the same total push, Q_j: the magnitude no longer depends on how hard the sample is.';
+  return `β = ${b} > 1: the easy sample\u2019s total push is now above the hard one\u2019s: easy samples dominate.`;
+}
+
+// ---------------------------------------------------------------------------
+// Pure TeX.
+
+/** A number for a formula: at most `digits` decimals, trailing zeros dropped. */
+export function formatNumber(v, digits = 2) {
+  return String(+(+v).toFixed(digits));
+}
+
+/** A margin for a formula: always two decimals, so that "0.20" reads as a margin. */
+const formatMargin = (v) => (+v).toFixed(2);
+
+/** The formulas with the current values substituted, in display order:
+ *  [{ id, label, tex, group }]. Margins are in radians, as in LOSSES.md. */
+export function formulaTex(params) {
+  const { scale, beta, classes, lambda, margins } = withDefaults(params);
+  const s = formatNumber(scale);
+  const sCos = (theta) => `${s}\\cos ${theta}`;
+  const { m1, m2, m3 } = margins.combined;
+  const arcM = formatMargin(margins.arcface);
+  const sphereM = formatNumber(margins.sphereface);
+  const others = classes - 1;
+  const logOthers = Math.log(others).toFixed(2);
+
+  // SphereFace's ψ is the monotone continuation of cos(mθ) (LOSSES.md); with the
+  // annealing mix λ it is blended with cos θ.
+  const psi = `\\psi(\\theta) = (-1)^k \\cos(${sphereM}\\,\\theta) - 2k,\\ k = \\lfloor ${sphereM}\\theta/\\pi \\rfloor`;
+  const sphereTarget = lambda > 0
+    ? `z_y = r\\,\\dfrac{${formatNumber(lambda)}\\cos\\theta_y + \\psi(\\theta_y)}{${formatNumber(1 + lambda)}}`
+    : 'z_y = r\\,\\psi(\\theta_y)';
+  const combinedPhase = `${m1 === 1 ? '' : `${formatNumber(m1)}\\,`}\\theta_y + ${formatMargin(m2)}`;
+
+  return [
+    { group: 'target', id: 'softmax', label: 'Softmax', tex: 'z_y = W_y^{\\top} x \\quad (\\text{no bias})' },
+    { group: 'target', id: 'normface', label: 'NormFace', tex: `z_y = ${sCos('\\theta_y')}` },
+    { group: 'target', id: 'sphereface', label: 'SphereFace', tex: `${sphereTarget},\\quad ${psi}` },
+    { group: 'target', id: 'cosface', label: 'CosFace', tex: `z_y = ${s}\\,(\\cos\\theta_y - ${formatMargin(margins.cosface)})` },
+    { group: 'target', id: 'arcface', label: 'ArcFace',
+      tex: `z_y = ${s}\\cos(\\theta_y + ${arcM})\\qquad \\small ${arcM}\\ \\text{rad} = ${formatNumber(margins.arcface / DEG, 1)}^\\circ` },
+    { group: 'target', id: 'combined', label: 'Combined',
+      tex: `z_y = ${s}\\,\\big(\\cos(${combinedPhase}) - ${formatMargin(m3)}\\big)` },
+    { group: 'target', id: 'others', label: 'Other classes',
+      tex: `z_j = ${sCos('\\theta_j')}\\quad (j \\ne y)` },
+    { group: 'loss', id: 'total', label: 'Loss',
+      tex: `L = L_{\\text{base}} + ${formatNumber(beta)}\\cdot L_{\\text{IAM}},\\qquad L_{\\text{base}} = -\\frac{1}{N}\\sum_i \\log P_{i,y_i}` },
+    { group: 'loss', id: 'iam', label: 'IAM term',
+      tex: `L_{\\text{IAM}} = \\frac{1}{N}\\sum_i \\log\\Big(\\frac{1}{${others}}\\sum_{j \\ne y_i} P'_{ij}\\Big)`
+        + ` = \\frac{1}{N}\\sum_i \\big[\\log(1 - p_i) - \\log ${others}\\big] \\le -${logOthers}` },
+    { group: 'loss', id: 'iamProbabilities', label: 'where',
+      tex: `P'_{ij} = \\operatorname{softmax}_j(${sCos('\\theta_{ij}')}),\\quad p_i = P'_{i,y_i}` },
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// DOM.
+
+function element(tag, className, parent) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (parent) parent.appendChild(el);
+  return el;
+}
+
+/** Text with "_x" read as a subscript x (θ_j → θ<sub>j</sub>), as nodes in a span:
+ *  the captions, buttons and legend labels (uPlot appends an element label as it is). */
+function richText(text, tag = 'span') {
+  const el = document.createElement(tag);
+  setRichText(el, text);
+  return el;
+}
+
+function setRichText(el, text) {
+  el.replaceChildren(...text.split(/(_\w)/).filter(Boolean).map((part) => {
+    if (!/^_\w$/.test(part)) return document.createTextNode(part);
+    const sub = document.createElement('sub');
+    sub.textContent = part[1];
+    return sub;
+  }));
+}
+
+/** The same "_x" subscripts on a canvas: the axis-side labels are drawn, not laid out. */
+function fillRichText(ctx, text, x, y, px) {
+  for (const part of text.split(/(_\w)/).filter(Boolean)) {
+    const sub = /^_\w$/.test(part);
+    const shown = sub ? part[1] : part;
+    ctx.font = `600 ${Math.round((sub ? 11 : 14) * px)}px ${FONT_FAMILY}`;
+    ctx.fillText(shown, x, y + (sub ? 6 * px : 0));
+    x += ctx.measureText(shown).width;
+  }
+}
+
+const withMinus = (text) => text.replace('-', MINUS);
+const formatDegrees = (v) => `${+v.toFixed(1)}°`;
+// Away from the chart the legend is only a key: no values, and the x entry invites a hover.
+const formatValue = (digits) => (u, v, seriesIdx, idx) => (idx == null ? '' : v == null ? '–' : withMinus(v.toFixed(digits)));
+const formatAngle = (u, v, seriesIdx, idx) => (idx == null ? 'hover to read values' : formatDegrees(v));
+
+/** Mark the plot while the cursor is on it, so that the CSS can drop the empty values' colons. */
+const markHovering = (u) => u.root.classList.toggle('is-hovering', u.cursor.idx != null);
+
+function axisStyle(extra) {
+  return {
+    font: AXIS_FONT, labelFont: AXIS_LABEL_FONT, stroke: INK, labelSize: 26, size: 60, gap: 6,
+    grid: { stroke: GRID_INK, width: 1 }, ticks: { stroke: GRID_INK, width: 1, size: 6 },
+    ...extra,
+  };
+}
+
+const DEGREE_SPLITS = (u) => (u.bbox.width / uPlot.pxRatio > 420 ? [0, 30, 60, 90, 120, 150, 180] : [0, 45, 90, 135, 180]);
+
+function thetaAxis(label) {
+  return axisStyle({ label, size: 38, splits: DEGREE_SPLITS, values: (u, splits) => splits.map(formatDegrees) });
+}
+
+function legendOptions() {
+  return { markers: { width: 3, dash: (u, i) => (u.series[i].dash ? 'dashed' : 'solid') } };
+}
+
+/** A vertical dashed line at x (degrees) with a short label at the top. */
+function drawVerticalMarker(u, x, label) {
+  const { ctx, bbox } = u;
+  const r = uPlot.pxRatio;
+  const px = Math.round(u.valToPos(x, 'x', true)) + 0.5;
+  ctx.save();
+  ctx.strokeStyle = '#555';
+  ctx.lineWidth = 1.5 * r;
+  ctx.setLineDash([5 * r, 4 * r]);
+  ctx.beginPath();
+  ctx.moveTo(px, bbox.top);
+  ctx.lineTo(px, bbox.top + bbox.height);
+  ctx.stroke();
+  ctx.fillStyle = '#333';
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  fillRichText(ctx, label, px + 6 * r, bbox.top + 6 * r, r);
+  ctx.restore();
+}
+
+/** The teaching curves: new TeachingCurves(container), then update(params) on every slider move. */
+export class TeachingCurves {
+  #params = withDefaults();
+  #sample = 'easy';
+  #targetView = 'logit';
+  #targetButtons = {};
+  #targetYRange = [-3, 1.1];
+  #targetChart;
+  #pushChart;
+  #renderedTex = new Map();     // formula id → the TeX last rendered there
+  #typesetCache = new Map();    // TeX → KaTeX's HTML: a slider dragged back and forth repeats itself
+  #formulaFrame = null;
+  #formulaCells = new Map();    // formula id → its <dd>
+  #sphereNote;
+  #pushCaption;
+  #sampleButtons = {};
+  #otherSampleLabel = null;   // the legend label of the grey curve, which names the other sample
+  #resizeObserver = null;
+  #resizeFrame = null;
+
+  constructor(container) {
+    this.element = element('div', 'teaching-curves', container);
+    const grid = element('div', 'curves-grid', this.element);
+    // Both figures first, then the plots: a plot is sized to its grid cell, and a
+    // lone figure would span the whole row.
+    const [targetFigure, pushFigure] = [0, 1].map(() => element('figure', 'curve-chart', grid));
+    this.#targetChart = this.#createTargetChart(targetFigure);
+    this.#pushChart = this.#createPushChart(pushFigure);
+    this.#createFormulas(this.element);
+    this.update(this.#params);
+    this.flush();
+    if (typeof ResizeObserver !== 'undefined') {
+      // On the next frame, not inside the observer: resizing changes the height (a loop).
+      this.#resizeObserver = new ResizeObserver(() => {
+        if (this.#resizeFrame === null) this.#resizeFrame = requestAnimationFrame(() => { this.#resizeFrame = null; this.resize(); });
+      });
+      this.#resizeObserver.observe(this.element);
+    }
+  }
+
+  /** Redraw for new slider values. The charts redraw now; the formulas whose TeX
+   *  changed are typeset on the next animation frame. Typesetting is the slow part
+   *  (about 1 ms a formula), and a dragged slider calls this more often than the
+   *  screen refreshes: only the last values of a frame are worth typesetting. */
+  update(params) {
+    this.#params = withDefaults(params);
+    this.#drawTargetChart();
+    this.#drawPushChart();
+    if (this.#formulaFrame === null)
+      this.#formulaFrame = requestAnimationFrame(() => { this.#formulaFrame = null; this.#renderFormulas(); });
+  }
+
+  /** Typeset any pending formulas now (for tests and screenshots that cannot wait a frame). */
+  flush() {
+    if (this.#formulaFrame !== null) cancelAnimationFrame(this.#formulaFrame);
+    this.#formulaFrame = null;
+    this.#renderFormulas();
+  }
+
+  /** Fit the charts to their cells (also done on its own when the element resizes). */
+  resize() {
+    for (const chart of [this.#targetChart, this.#pushChart]) {
+      const size = plotSize(chart.mount);
+      if (size.width !== chart.uplot.width || size.height !== chart.uplot.height) chart.uplot.setSize(size);
+    }
+  }
+
+  destroy() {
+    this.#resizeObserver?.disconnect();
+    if (this.#formulaFrame !== null) cancelAnimationFrame(this.#formulaFrame);
+    if (this.#resizeFrame !== null) cancelAnimationFrame(this.#resizeFrame);
+    this.#targetChart.uplot.destroy();
+    this.#pushChart.uplot.destroy();
+    this.element.remove();
+  }
+
+  // -- 1. the target logit -------------------------------------------------
+
+  #createTargetChart(figure) {
+    figure.dataset.chart = 'target-logit';
+    const caption = element('figcaption', null, figure);
+    element('h3', 'chart-title', caption).textContent = 'Target logit ψ(θ)';
+    element('p', 'chart-key', caption).textContent =
+      'The target logit ÷ s as the sample moves away from its class. A margin lowers the curve: the sample must get closer to win.';
+    this.#targetButtons = toggleGroup(caption, 'what to plot', TARGET_VIEWS, (id) => {
+      this.#targetView = id;
+      this.#drawTargetChart();
+    });
+    const mount = element('div', 'chart-plot', figure);
+    const series = [{ label: richText('θ_y'), value: formatAngle }];
+    for (const { label, color, width } of targetLosses(this.#params))
+      series.push({ label, stroke: color, width: width ?? 3, points: { show: false }, value: formatValue(3) });
+    series.push({
+      label: 'ArcFace, plain cos(θ + m)', stroke: PANEL_COLORS[0], width: 2, dash: [3, 4],
+      points: { show: false }, value: formatValue(3),
+    });
+    const uplot = new uPlot({
+      ...plotSize(mount),
+      series,
+      scales: {
+        x: { time: false, range: [0, 180] },
+        // SphereFace falls by 2 every 180°/m, to −7 at m = 4; a floor at −3 keeps the
+        // others readable, and the note under the chart says where it goes.
+        y: { range: () => this.#targetYRange },
+      },
+      axes: [
+        thetaAxis('θ, angle to its own class'),
+        axisStyle({ label: 'target logit ÷ s', values: (u, splits) => splits.map((v) => withMinus(`${+v.toFixed(2)}`)) }),
+      ],
+      legend: legendOptions(),
+      cursor: { focus: { prox: 24 }, points: { size: 9 }, drag: { x: false, y: false } },
+      focus: { alpha: 0.25 },
+      hooks: { setCursor: [markHovering] },
+    }, series.map(() => []), mount);
+    this.#sphereNote = element('p', 'curve-caption', figure);
+    return { uplot, mount };
+  }
+
+  #drawTargetChart() {
+    const logits = targetLogitCurves(this.#params);
+    const curves = this.#targetView === 'logit' ? logits : marginCostCurves(logits);
+    const ids = targetLosses(this.#params).map((l) => l.id);
+    const { uplot } = this.#targetChart;
+    uplot.axes[1].label = TARGET_VIEWS[this.#targetView].axis;
+    this.#targetYRange = targetYRange(curves, this.#targetView);
+    for (const [id, button] of Object.entries(this.#targetButtons)) button.setAttribute('aria-pressed', String(id === this.#targetView));
+    uplot.setData([curves.thetaDeg, ...ids.map((id) => curves[id]), curves.arcfaceUnguarded]);
+    const sphereEnd = logits.sphereface[logits.sphereface.length - 1];
+    const arcM = this.#params.margins.arcface;
+    const notes = [];
+    const sphereLowest = Math.min(...curves.sphereface);
+    if (sphereLowest < this.#targetYRange[0])
+      notes.push(`SphereFace leaves the chart: it reaches ${withMinus(sphereEnd.toFixed(1))} at 180°.`);
+    if (arcM > 0) notes.push(`Dotted: plain cos(θ + m), which turns up again past ${formatDegrees(180 - arcM / DEG)}; ArcFace\u2019s monotone continuation keeps falling.`);
+    this.#sphereNote.textContent = notes.join(' ');
+  }
+
+  // -- 2. the IAM push -----------------------------------------------------
+
+  #createPushChart(figure) {
+    figure.dataset.chart = 'iam-push';
+    const caption = element('figcaption', null, figure);
+    element('h3', 'chart-title', caption).textContent = 'The IAM push on a wrong class';
+    caption.appendChild(richText(
+      'How hard one sample is pushed away from a wrong class j, per unit s, when that class sits at angle θ_j. '
+      + 'The other C \u2212 2 classes sit at 90\u00b0.', 'p')).className = 'chart-key';
+    const samples = Object.fromEntries(Object.entries(PUSH_SAMPLES)
+      .map(([id, sample]) => [id, { button: `${sample.label}, θ_y = ${sample.thetaYDeg}°` }]));
+    this.#sampleButtons = toggleGroup(caption, 'which sample', samples, (id) => {
+      this.#sample = id;
+      this.#drawPushChart();
+    });
+    const mount = element('div', 'chart-plot', figure);
+    const series = [
+      { label: richText('θ_j'), value: formatAngle },
+      { label: richText('cross-entropy (1 \u2212 p) Q_j'), stroke: PANEL_COLORS[1], width: 3, points: { show: false }, value: formatValue(3) },
+      { label: richText('IAM \u03b2 p Q_j'), stroke: PANEL_COLORS[0], width: 3, points: { show: false }, value: formatValue(3) },
+      { label: 'total', stroke: '#000000', width: 3.5, points: { show: false }, value: formatValue(3) },
+      { label: (this.#otherSampleLabel = document.createElement('span')), stroke: '#777777', width: 2.5, dash: [8, 5], points: { show: false }, value: formatValue(3) },
+    ];
+    const uplot = new uPlot({
+      ...plotSize(mount),
+      series,
+      scales: {
+        x: { time: false, range: [0, 180] },
+        y: { range: (u, min, max) => [0, Math.max(0.1, Math.ceil((max ?? 1) * 1.08 * 10) / 10)] },
+      },
+      axes: [
+        thetaAxis('θ, angle to the wrong class j'),
+        axisStyle({ label: 'push ÷ s', values: (u, splits) => splits.map((v) => `${+v.toFixed(2)}`) }),
+      ],
+      legend: legendOptions(),
+      cursor: { focus: { prox: 24 }, points: { size: 9 }, drag: { x: false, y: false } },
+      focus: { alpha: 0.25 },
+      hooks: {
+        setCursor: [markHovering],
+        // θ_j = θ_y: to its left the wrong class is nearer than the sample's own, so the sample is misclassified.
+        draw: [(u) => drawVerticalMarker(u, PUSH_SAMPLES[this.#sample].thetaYDeg, 'θ_j = θ_y')],
+      },
+    }, series.map(() => []), mount);
+    this.#pushCaption = element('p', 'curve-caption', figure);
+    return { uplot, mount };
+  }
+
+  #drawPushChart() {
+    const shown = PUSH_SAMPLES[this.#sample];
+    const otherId = this.#sample === 'easy' ? 'hard' : 'easy';
+    const other = PUSH_SAMPLES[otherId];
+    const curves = iamPushCurves(this.#params, shown.thetaYDeg);
+    const otherTotal = iamPushCurves(this.#params, other.thetaYDeg).total;
+    const { uplot } = this.#pushChart;
+    this.#otherSampleLabel.textContent = `total, ${other.label}`;
+    uplot.setData([curves.thetaJDeg, curves.ce, curves.iam, curves.total, otherTotal]);
+    for (const [id, button] of Object.entries(this.#sampleButtons)) button.setAttribute('aria-pressed', String(id === this.#sample));
+    // The headline is checked on the curve drawn: with β > 1 it stops being true.
+    const decreasing = curves.total.every((v, k) => k === 0 || v <= curves.total[k - 1] + 1e-12);
+    this.#pushCaption.replaceChildren(
+      richText(decreasing ? 'Smaller angles are pushed harder.' : 'Here a nearer wrong class is not always pushed harder.', 'strong'),
+      richText(' Cross-entropy\u2019s part fades as the sample becomes easy (p \u2192 1); the IAM part tends to \u03b2 Q_j and does not. '),
+      richText(betaVerdict(this.#params), 'strong'),
+    );
+  }
+
+  // -- 3. the formulas -----------------------------------------------------
+
+  #createFormulas(parent) {
+    const figure = element('figure', 'formulas', parent);
+    const caption = element('figcaption', null, figure);
+    element('h3', 'chart-title', caption).textContent = 'The formulas, with the current values';
+    const list = element('dl', 'formula-list', figure);
+    let group = null;
+    for (const { id, label, group: g } of formulaTex(this.#params)) {
+      if (g !== group) {
+        group = g;
+        list.appendChild(richText(g === 'target'
+          ? 'Target logit z_y of the sample\u2019s own class (θ_y: its angle to W_y; margins in radians)'
+          : 'The loss (C classes, N samples in the batch)', 'div')).className = 'formula-group chart-key';
+      }
+      element('dt', null, list).textContent = label;
+      this.#formulaCells.set(id, element('dd', null, list));
+    }
+  }
+
+  #renderFormulas() {
+    for (const { id, tex } of formulaTex(this.#params)) {
+      if (this.#renderedTex.get(id) === tex) continue;      // typesetting is the slow part: skip the unchanged
+      const cell = this.#formulaCells.get(id);
+      const cached = this.#typesetCache.get(tex);
+      if (cached !== undefined) cell.innerHTML = cached;
+      else {
+        katex.render(tex, cell, { throwOnError: false });
+        if (this.#typesetCache.size >= TYPESET_CACHE_SIZE) this.#typesetCache.delete(this.#typesetCache.keys().next().value);
+        this.#typesetCache.set(tex, cell.innerHTML);
+      }
+      this.#renderedTex.set(id, tex);
+    }
+  }
+}
+
+/** A row of buttons of which one is pressed: options is { id: { button: text } }.
+ *  Returns the buttons by id; the caller marks the pressed one when it redraws. */
+function toggleGroup(parent, ariaLabel, options, onSelect) {
+  const group = element('div', 'curve-toggle', parent);
+  group.setAttribute('role', 'group');
+  group.setAttribute('aria-label', ariaLabel);
+  const buttons = {};
+  for (const [id, { button: text }] of Object.entries(options)) {
+    const button = element('button', null, group);
+    button.type = 'button';
+    setRichText(button, text);
+    button.addEventListener('click', () => onSelect(id));
+    buttons[id] = button;
+  }
+  return buttons;
+}
+
+function plotSize(mount) {
+  const width = Math.max(280, Math.floor(mount.clientWidth || 480));
+  return { width, height: Math.round(Math.min(320, Math.max(200, width * 0.5))) };
+}

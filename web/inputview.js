@@ -1,0 +1,68 @@
+// inputview.js: the input plane (blobs, spiral): what the network does before the loss.
+// The decision regions of the whole model (network + class weights) as a heatmap,
+// computed in the worker by iam trainer.predict on a grid, and the test samples on top.
+import { classColor, rgb } from './palette.js';
+
+export class InputView {
+  constructor(container, { size = 160 } = {}) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'inputview';
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', 'Input space: decision regions of the trained network, with the test samples');
+    container.appendChild(this.canvas);
+    this.heat = document.createElement('canvas');
+    this.resize(size);
+  }
+
+  resize(size) {
+    const dpr = globalThis.devicePixelRatio || 1;
+    this.size = size;
+    this.canvas.width = this.canvas.height = Math.round(size * dpr);
+    this.canvas.style.width = this.canvas.style.height = `${size}px`;
+    this.ctx = this.canvas.getContext('2d');
+    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.draw();
+  }
+
+  /** inputs: { x, labels } of the test set (once per run); grid: { x0, x1, y0, y1, size, classes } */
+  update({ inputs, grid }) {
+    if (inputs) this.inputs = inputs;
+    if (grid) this.grid = grid;
+    this.draw();
+  }
+
+  draw() {
+    const { ctx, size, grid, inputs } = this;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, size, size);
+    if (!grid) return;
+    const n = grid.size;
+    this.heat.width = this.heat.height = n;
+    const hctx = this.heat.getContext('2d');
+    const image = hctx.createImageData(n, n);
+    for (let k = 0; k < n * n; k++) {
+      const [r, g, b] = rgb(classColor(grid.classes[k]));
+      image.data[4 * k] = r + (255 - r) * 0.55;
+      image.data[4 * k + 1] = g + (255 - g) * 0.55;
+      image.data[4 * k + 2] = b + (255 - b) * 0.55;
+      image.data[4 * k + 3] = 255;
+    }
+    hctx.putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.heat, 0, 0, size, size);
+    if (!inputs) return;
+    const sx = size / (grid.x1 - grid.x0), sy = size / (grid.y1 - grid.y0);
+    for (let i = 0; i < inputs.labels.length; i++) {
+      const x = (inputs.x[2 * i] - grid.x0) * sx, y = (grid.y1 - inputs.x[2 * i + 1]) * sy;
+      ctx.beginPath();
+      ctx.arc(x, y, 1.8, 0, 2 * Math.PI);
+      ctx.fillStyle = classColor(inputs.labels[i]);
+      ctx.fill();
+      ctx.lineWidth = 0.6;
+      ctx.strokeStyle = 'rgba(0,0,0,0.6)';
+      ctx.stroke();
+    }
+  }
+
+  dispose() { this.canvas.remove(); }
+}
