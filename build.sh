@@ -6,6 +6,7 @@
 #   test    setup, build, then the native C tests, the node:test suites and the browser tests
 #   serve   build what is missing and serve the demo on http://127.0.0.1:8000/
 #   train   headless training: ./build.sh train -- --loss arcface --beta 0.5 --json
+#   experiment  the paper in miniature: sweeps β, seeds and room; writes docs/RESULTS.md
 #   bench   benchmarks: wasm SIMD, wasm scalar, native C and TensorFlow.js wasm (-- --json)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,6 +18,7 @@ EXPORTS+=,_iam_train_field_count,_iam_train_field_name,_iam_train_defaults_flat,
 EXPORTS+=,_iam_trainer_free,_iam_trainer_step,_iam_trainer_last_flat,_iam_trainer_set_lr
 EXPORTS+=,_iam_trainer_evaluate_flat,_iam_trainer_embed,_iam_trainer_weights,_iam_trainer_predict
 EXPORTS+=,_iam_trainer_size,_iam_trainer_inputs,_iam_trainer_input_labels,_iam_trainer_params
+EXPORTS+=,_iam_verification_flat
 # emcc's JS optimizer, when it runs, looks for Debian's acorn here
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 
@@ -97,6 +99,9 @@ case "$cmd" in
   train)
     wasm_missing && { setup; build_wasm; }
     exec node wasm/cli.mjs "$@" ;;
+  experiment)
+    wasm_missing && { setup; build_wasm; }
+    exec node wasm/experiment.mjs "$@" ;;
   bench)
     setup; build
     exec node bench/run.mjs "$@" ;;

@@ -135,3 +135,8 @@ int iam_trainer_last_flat(const iam_trainer *t, float *out4) {
     out4[3] = (float)steps;
     return status;
 }
+
+/* out2 gets { accuracy, tar_at_far_1e2 } of toy-LFW verification (metrics.c) */
+int iam_verification_flat(const float *emb, const int *ids, int n, int d, int n_pairs, unsigned seed, float *out2) {
+    return iam_verification(emb, ids, n, d, n_pairs, seed, &out2[0], &out2[1]);
+}

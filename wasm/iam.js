@@ -137,6 +137,25 @@ class IAM {
     return new Trainer(this, config, IAM.lossConfig);
   }
 
+  /**
+   * Toy-LFW open-set verification (LOSSES.md, "Angular metrics"): nPairs/2 same-id and
+   * nPairs/2 different-id pairs of the n embeddings (n×d), drawn with the seed; returns
+   * { accuracy } at the 10-fold cross-validated threshold and { tarAtFar1e2 }.
+   */
+  verification(embeddings, ids, { n, d, pairs = 6000, seed = 1 }) {
+    checkInt('n', n, 2); checkInt('d', d, 1); checkInt('pairs', pairs, 1);
+    checkArray('embeddings', embeddings, n * d, 'n*d');
+    checkArray('ids', ids, n, 'n');
+    const ex = this.ex, A = this.arena;
+    A.reset(align16(4 * n * d) + align16(4 * n) + 16);
+    const pe = A.take(4 * n * d), pi = A.take(4 * n), po = A.take(8);
+    new Float32Array(ex.memory.buffer).set(embeddings, pe >> 2);
+    new Int32Array(ex.memory.buffer).set(ids, pi >> 2);
+    this.check(ex.iam_verification_flat(pe, pi, n, d, pairs, seed >>> 0, po));
+    const out = new Float32Array(ex.memory.buffer, po, 2);
+    return { accuracy: out[0], tarAtFar1e2: out[1] };
+  }
+
   /** The names of the C training config fields, in the order the C side expects. */
   trainFieldNames() {
     if (!this._fieldNames) {
