@@ -20,19 +20,9 @@
 #include <string.h>
 
 #include "iam.h"
+#include "check.h"
 
-static int passed, failed, verbose;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (cond) passed++;                                         \
-        else {                                                      \
-            failed++;                                               \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);             \
-            printf(__VA_ARGS__);                                    \
-            printf("\n");                                           \
-        }                                                           \
-    } while (0)
+static int verbose;
 
 #define NOTE(...) \
     do { if (verbose) { printf("  "); printf(__VA_ARGS__); printf("\n"); } } while (0)
@@ -816,6 +806,5 @@ int main(int argc, char **argv) {
     test_histogram();
     test_verification();
     test_metrics_on_data();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return CHECK_SUMMARY();
 }

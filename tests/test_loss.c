@@ -12,19 +12,7 @@
 #include <string.h>
 
 #include "iam.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (cond) passed++;                                         \
-        else {                                                      \
-            failed++;                                               \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);             \
-            printf(__VA_ARGS__);                                    \
-            printf("\n");                                           \
-        }                                                           \
-    } while (0)
+#include "check.h"
 
 static unsigned rng_state = 12345u;
 static float uniform(void) { /* xorshift32 in [−1, 1) */
@@ -264,6 +252,5 @@ int main(void) {
     test_bad_inputs();
     test_degenerate_angles();
     test_loss_parts();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return CHECK_SUMMARY();
 }

@@ -10,19 +10,7 @@
 #include <string.h>
 
 #include "iam.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-    do {                                                            \
-        if (cond) passed++;                                         \
-        else {                                                      \
-            failed++;                                               \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);             \
-            printf(__VA_ARGS__);                                    \
-            printf("\n");                                           \
-        }                                                           \
-    } while (0)
+#include "check.h"
 
 enum { B = 6, D_IN = 3, D = 3, C = 4 };
 
@@ -188,6 +176,5 @@ int main(void) {
     test_mlp_errors();
     test_optimizers();
     test_lambda_schedule();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return CHECK_SUMMARY();
 }

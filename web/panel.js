@@ -122,6 +122,10 @@ export class Panel {
   /** Redraw if a snapshot arrived since the last frame. */
   draw() {
     if (!this.dirty || !this.snap || !this.view) return false;
+    // a sphere costs a WebGL frame, tens of ms in software GL: at most ~6 a second
+    const now = performance.now();
+    if (this.viewDim === 3 && now - (this.lastDraw ?? 0) < 160) return false;
+    this.lastDraw = now;
     this.dirty = false;
     const snap = this.snap;
     this.view.update(snap);
