@@ -16,6 +16,7 @@
 // step, so the hover legend has a value for every panel at every x.
 import uPlot from 'uplot';
 import { panelColor } from './palette.js';
+import { element } from './dom.js';
 
 const HISTORY_CAPACITY = 1500;      // points kept per panel; older ones are thinned, not dropped
 const REDRAW_INTERVAL_MS = 200;     // at most 5 redraws a second, however often push() is called
@@ -312,13 +313,6 @@ function drawZeroMarginLine(u) {
 
 // ---------------------------------------------------------------------------
 // DOM helpers.
-
-function element(tag, className, parent) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (parent) parent.appendChild(el);
-  return el;
-}
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 

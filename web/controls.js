@@ -5,12 +5,7 @@
 // drag does not restart six trainers sixty times a second.
 import { DATA_SETS, SPEEDS } from './state.js';
 import { STORIES } from './stories.js';
-
-const el = (tag, props = {}, children = []) => {
-  const node = Object.assign(document.createElement(tag), props);
-  for (const child of children) node.append(child);
-  return node;
-};
+import { el } from './dom.js';
 
 const deg = (rad) => `${((rad * 180) / Math.PI).toFixed(1)}°`;
 

@@ -18,6 +18,7 @@ import uPlot from 'uplot';
 import katex from 'katex';
 import { iamPush, targetOfTheta } from './geometry.js';
 import { PANEL_COLORS } from './palette.js';
+import { element } from './dom.js';
 
 const DEG = Math.PI / 180;
 const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -204,13 +205,6 @@ export function formulaTex(params) {
 
 // ---------------------------------------------------------------------------
 // DOM.
-
-function element(tag, className, parent) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (parent) parent.appendChild(el);
-  return el;
-}
 
 /** Text with "_x" read as a subscript x (θ_j → θ<sub>j</sub>), as nodes in a span:
  *  the captions, buttons and legend labels (uPlot appends an element label as it is). */

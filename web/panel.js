@@ -9,12 +9,7 @@ import { InputView } from './inputview.js';
 import { KINDS, parsePanel, panelToken } from './state.js';
 import { LOSS_LABELS } from '../wasm/presets.js';
 import { panelColor } from './palette.js';
-
-const el = (tag, props = {}, children = []) => {
-  const node = Object.assign(document.createElement(tag), props);
-  for (const child of children) node.append(child);
-  return node;
-};
+import { el } from './dom.js';
 
 export function panelLabel(token) {
   const { kind, iam, fixed } = parsePanel(token);
