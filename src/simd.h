@@ -5,7 +5,8 @@
  * (the scalar wasm build, the native gcc build) the plain loop is used and the
  * compiler may vectorize it on its own. The twins compute the same sums in a
  * different order, so results agree to float rounding, not bit for bit;
- * tests/simd.test.mjs checks that.
+ * tests/binding.test.mjs checks that for the loss, tests/bench.test.mjs for
+ * the network. Why the blocking pays: bench/RESULTS.md.
  *
  * All matrices are flat, row-major float arrays.
  */
@@ -20,6 +21,15 @@ static inline float f32x4_sum(v128_t v) {
            wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
 }
 #define F32X4_MADD(acc, a, b) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
+
+/* [Σa, Σb, Σc, Σd]: four horizontal sums at once, by a 4×4 transpose and adds */
+static inline v128_t f32x4_sum4(v128_t a, v128_t b, v128_t c, v128_t d) {
+    v128_t ab = wasm_f32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5),   /* a0+a2 b0+b2 a1+a3 b1+b3 */
+                               wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+    v128_t cd = wasm_f32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5),
+                               wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+    return wasm_f32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+}
 #endif
 
 /* a · b, both of length n */
@@ -75,9 +85,23 @@ static inline void matmul_abt(float *out, const float *A, const float *B, int n,
     for (int i = 0; i < n; i++)
         for (int j = 0; j < c; j++) out[i * c + j] = vec_dot(A + i * d, B + j * d, d);
 #else
-    if (d < 8) { /* too short to vectorize along d: plain loop */
+    int c4 = c & ~3;
+    if (d < 8) {
+        /* rows too short to vectorize along k (a 2-D input, a 2-D or 3-D embedding):
+           vectorize along j instead, with 4 rows of B turned into d columns once,
+           out[i, j..j+3] = Σ_k A[i,k] (B[j..j+3, k]), summed in the plain loop's order */
+        for (int j = 0; j < c4; j += 4) {
+            v128_t col[8];
+            for (int k = 0; k < d; k++)
+                col[k] = wasm_f32x4_make(B[j * d + k], B[(j + 1) * d + k], B[(j + 2) * d + k], B[(j + 3) * d + k]);
+            for (int i = 0; i < n; i++) {
+                v128_t acc = wasm_f32x4_mul(wasm_f32x4_splat(A[i * d]), col[0]);
+                for (int k = 1; k < d; k++) acc = F32X4_MADD(acc, wasm_f32x4_splat(A[i * d + k]), col[k]);
+                wasm_v128_store(out + i * c + j, acc);
+            }
+        }
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++) {
+            for (int j = c4; j < c; j++) {
                 float sum = 0.0f;
                 for (int k = 0; k < d; k++) sum += A[i * d + k] * B[j * d + k];
                 out[i * c + j] = sum;
@@ -86,11 +110,12 @@ static inline void matmul_abt(float *out, const float *A, const float *B, int n,
     }
     int d4 = d & ~3;
     int i = 0;
-    /* 2 rows of A against 4 rows of B: 8 accumulators, 6 loads per 8 multiply-adds */
+    /* 2 rows of A against 4 rows of B: 8 accumulators, 6 loads per 8 multiply-adds;
+       the 8 dot products are reduced 4 at a time (f32x4_sum4) and stored as vectors */
     for (; i + 2 <= n; i += 2) {
         const float *a0 = A + i * d, *a1 = a0 + d;
-        int j = 0;
-        for (; j + 4 <= c; j += 4) {
+        float *out0 = out + i * c, *out1 = out0 + c;
+        for (int j = 0; j < c4; j += 4) {
             const float *b0 = B + j * d, *b1 = b0 + d, *b2 = b1 + d, *b3 = b2 + d;
             v128_t s00 = wasm_f32x4_splat(0.0f), s01 = s00, s02 = s00, s03 = s00;
             v128_t s10 = s00, s11 = s00, s12 = s00, s13 = s00;
@@ -103,27 +128,70 @@ static inline void matmul_abt(float *out, const float *A, const float *B, int n,
                 s10 = F32X4_MADD(s10, x1, w0); s11 = F32X4_MADD(s11, x1, w1);
                 s12 = F32X4_MADD(s12, x1, w2); s13 = F32X4_MADD(s13, x1, w3);
             }
-            float r[8] = { f32x4_sum(s00), f32x4_sum(s01), f32x4_sum(s02), f32x4_sum(s03),
-                           f32x4_sum(s10), f32x4_sum(s11), f32x4_sum(s12), f32x4_sum(s13) };
-            for (int k = d4; k < d; k++)
+            wasm_v128_store(out0 + j, f32x4_sum4(s00, s01, s02, s03));
+            wasm_v128_store(out1 + j, f32x4_sum4(s10, s11, s12, s13));
+            for (int k = d4; k < d; k++) /* the last d mod 4 terms */
                 for (int q = 0; q < 4; q++) {
-                    r[q] += a0[k] * B[(j + q) * d + k];
-                    r[4 + q] += a1[k] * B[(j + q) * d + k];
+                    out0[j + q] += a0[k] * B[(j + q) * d + k];
+                    out1[j + q] += a1[k] * B[(j + q) * d + k];
                 }
-            for (int q = 0; q < 4; q++) {
-                out[i * c + j + q] = r[q];
-                out[(i + 1) * c + j + q] = r[4 + q];
-            }
         }
-        for (; j < c; j++) {
-            out[i * c + j] = vec_dot(a0, B + j * d, d);
-            out[(i + 1) * c + j] = vec_dot(a1, B + j * d, d);
+        for (int j = c4; j < c; j++) {
+            out0[j] = vec_dot(a0, B + j * d, d);
+            out1[j] = vec_dot(a1, B + j * d, d);
         }
     }
     for (; i < n; i++)
         for (int j = 0; j < c; j++) out[i * c + j] = vec_dot(A + i * d, B + j * d, d);
 #endif
 }
+
+#ifdef __wasm_simd128__
+/* The SIMD body of both accumulating products below:
+ *   out (rows,d) += S M,  S (rows,inner) read through strides as S[r*s_row + j*s_inner],
+ *   M (inner,d) row-major.
+ * matmul_ab_acc is S = G (s_row = c, s_inner = 1); matmul_atb_acc is S = Gᵀ
+ * (s_row = 1, s_inner = c). A block of 4 rows × 8 columns of out stays in 8
+ * registers while the inner dimension streams past: each step loads 2 vectors
+ * of M and broadcasts 4 numbers of S for 8 multiply-adds, and no horizontal sum
+ * is ever needed. Sums run over j in the plain loops' order. */
+static inline void matmul_acc_blocked(float *out, const float *S, int s_row, int s_inner, const float *M,
+                                      int rows, int inner, int d) {
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const float *s0 = S + r * s_row, *s1 = s0 + s_row, *s2 = s1 + s_row, *s3 = s2 + s_row;
+        float *o0 = out + r * d, *o1 = o0 + d, *o2 = o1 + d, *o3 = o2 + d;
+        int k = 0;
+        for (; k + 8 <= d; k += 8) {
+            v128_t o00 = wasm_v128_load(o0 + k), o01 = wasm_v128_load(o0 + k + 4);
+            v128_t o10 = wasm_v128_load(o1 + k), o11 = wasm_v128_load(o1 + k + 4);
+            v128_t o20 = wasm_v128_load(o2 + k), o21 = wasm_v128_load(o2 + k + 4);
+            v128_t o30 = wasm_v128_load(o3 + k), o31 = wasm_v128_load(o3 + k + 4);
+            for (int j = 0; j < inner; j++) {
+                v128_t m0 = wasm_v128_load(M + j * d + k), m1 = wasm_v128_load(M + j * d + k + 4);
+                v128_t g0 = wasm_f32x4_splat(s0[j * s_inner]), g1 = wasm_f32x4_splat(s1[j * s_inner]);
+                v128_t g2 = wasm_f32x4_splat(s2[j * s_inner]), g3 = wasm_f32x4_splat(s3[j * s_inner]);
+                o00 = F32X4_MADD(o00, g0, m0); o01 = F32X4_MADD(o01, g0, m1);
+                o10 = F32X4_MADD(o10, g1, m0); o11 = F32X4_MADD(o11, g1, m1);
+                o20 = F32X4_MADD(o20, g2, m0); o21 = F32X4_MADD(o21, g2, m1);
+                o30 = F32X4_MADD(o30, g3, m0); o31 = F32X4_MADD(o31, g3, m1);
+            }
+            wasm_v128_store(o0 + k, o00); wasm_v128_store(o0 + k + 4, o01);
+            wasm_v128_store(o1 + k, o10); wasm_v128_store(o1 + k + 4, o11);
+            wasm_v128_store(o2 + k, o20); wasm_v128_store(o2 + k + 4, o21);
+            wasm_v128_store(o3 + k, o30); wasm_v128_store(o3 + k + 4, o31);
+        }
+        for (; k < d; k++) /* the last d mod 8 columns */
+            for (int j = 0; j < inner; j++) {
+                const float m = M[j * d + k];
+                o0[k] += s0[j * s_inner] * m; o1[k] += s1[j * s_inner] * m;
+                o2[k] += s2[j * s_inner] * m; o3[k] += s3[j * s_inner] * m;
+            }
+    }
+    for (; r < rows; r++) /* the last rows mod 4 */
+        for (int j = 0; j < inner; j++) vec_axpy(out + r * d, S[r * s_row + j * s_inner], M + j * d, d);
+}
+#endif
 
 /* out += G B.  G is (n,c), B is (c,d), out is (n,d).
  * Backward of the cosine matrix into x̂ (B = Ŵ); a Linear layer's input gradient. */
@@ -135,28 +203,7 @@ static inline void matmul_ab_acc(float *out, const float *G, const float *B, int
             for (int k = 0; k < d; k++) out[i * d + k] += g * B[j * d + k];
         }
 #else
-    int d16 = d & ~15;
-    for (int i = 0; i < n; i++) {
-        float *o = out + i * d;
-        const float *g = G + i * c;
-        /* keep 16 outputs in 4 registers while all c rows of B stream past */
-        for (int k = 0; k < d16; k += 16) {
-            v128_t o0 = wasm_v128_load(o + k), o1 = wasm_v128_load(o + k + 4);
-            v128_t o2 = wasm_v128_load(o + k + 8), o3 = wasm_v128_load(o + k + 12);
-            for (int j = 0; j < c; j++) {
-                const float *b = B + j * d + k;
-                v128_t gj = wasm_f32x4_splat(g[j]);
-                o0 = F32X4_MADD(o0, gj, wasm_v128_load(b));
-                o1 = F32X4_MADD(o1, gj, wasm_v128_load(b + 4));
-                o2 = F32X4_MADD(o2, gj, wasm_v128_load(b + 8));
-                o3 = F32X4_MADD(o3, gj, wasm_v128_load(b + 12));
-            }
-            wasm_v128_store(o + k, o0); wasm_v128_store(o + k + 4, o1);
-            wasm_v128_store(o + k + 8, o2); wasm_v128_store(o + k + 12, o3);
-        }
-        if (d16 < d)
-            for (int j = 0; j < c; j++) vec_axpy(o + d16, g[j], B + j * d + d16, d - d16);
-    }
+    matmul_acc_blocked(out, G, c, 1, B, n, c, d);
 #endif
 }
 
@@ -170,26 +217,25 @@ static inline void matmul_atb_acc(float *out, const float *G, const float *A, in
             for (int k = 0; k < d; k++) out[j * d + k] += g * A[i * d + k];
         }
 #else
-    int d16 = d & ~15;
-    for (int j = 0; j < c; j++) {
-        float *o = out + j * d;
-        for (int k = 0; k < d16; k += 16) {
-            v128_t o0 = wasm_v128_load(o + k), o1 = wasm_v128_load(o + k + 4);
-            v128_t o2 = wasm_v128_load(o + k + 8), o3 = wasm_v128_load(o + k + 12);
-            for (int i = 0; i < n; i++) {
-                const float *a = A + i * d + k;
-                v128_t gi = wasm_f32x4_splat(G[i * c + j]);
-                o0 = F32X4_MADD(o0, gi, wasm_v128_load(a));
-                o1 = F32X4_MADD(o1, gi, wasm_v128_load(a + 4));
-                o2 = F32X4_MADD(o2, gi, wasm_v128_load(a + 8));
-                o3 = F32X4_MADD(o3, gi, wasm_v128_load(a + 12));
+    if (d < 4) {
+        /* short rows (the first layer of a 2-D input): vectorize along j, where 4
+           neighbours G[i, j..j+3] are contiguous; out[j..j+3, k] += Σ_i G[i, j..j+3] A[i,k] */
+        int c4 = c & ~3;
+        for (int j = 0; j < c4; j += 4)
+            for (int k = 0; k < d; k++) {
+                v128_t acc = wasm_f32x4_make(out[j * d + k], out[(j + 1) * d + k], out[(j + 2) * d + k],
+                                             out[(j + 3) * d + k]);
+                for (int i = 0; i < n; i++)
+                    acc = F32X4_MADD(acc, wasm_v128_load(G + i * c + j), wasm_f32x4_splat(A[i * d + k]));
+                out[j * d + k] = wasm_f32x4_extract_lane(acc, 0);
+                out[(j + 1) * d + k] = wasm_f32x4_extract_lane(acc, 1);
+                out[(j + 2) * d + k] = wasm_f32x4_extract_lane(acc, 2);
+                out[(j + 3) * d + k] = wasm_f32x4_extract_lane(acc, 3);
             }
-            wasm_v128_store(o + k, o0); wasm_v128_store(o + k + 4, o1);
-            wasm_v128_store(o + k + 8, o2); wasm_v128_store(o + k + 12, o3);
-        }
-        if (d16 < d)
-            for (int i = 0; i < n; i++) vec_axpy(o + d16, G[i * c + j], A + i * d + d16, d - d16);
+        matmul_acc_blocked(out + c4 * d, G + c4, 1, c, A, c - c4, n, d);
+        return;
     }
+    matmul_acc_blocked(out, G, 1, c, A, c, n, d);
 #endif
 }
 
