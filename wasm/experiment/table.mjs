@@ -1,0 +1,118 @@
+// table.mjs: the experiment's rows, their CSV, and the statistics the report uses.
+//
+// One row per run. Angles are in degrees; accuracies are fractions in [0, 1];
+// packing_limit_deg and packing_ratio (min weight angle / packing limit) are empty
+// where no packing limit is known (LOSSES.md, "Angular metrics": 2-D and 3-D up to 12).
+
+export const RESULT_COLUMNS = ['loss', 'beta', 'seed', 'dim', 'classes', 'steps',
+  'test_acc', 'train_acc', 'verify_acc', 'tar_far_1e2', 'input_verify_acc', 'input_tar_far_1e2', 'heldout_to_weight_deg',
+  'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'min_center_angle_deg', 'mean_nn_center_angle_deg',
+  'packing_limit_deg', 'packing_ratio', 'min_sample_margin_deg', 'mean_sample_margin_deg',
+  'base', 'iam', 'ms', 'status'];
+
+export const ROOM_COLUMNS = ['loss', 'beta', 'seed', 'dim', 'classes', 'steps',
+  'test_acc', 'train_acc', 'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'min_center_angle_deg',
+  'packing_limit_deg', 'packing_ratio', 'merged', 'min_sample_margin_deg', 'mean_sample_margin_deg',
+  'base', 'iam', 'ms', 'status'];
+
+/** A class pair counts as merged when the smallest weight angle is below this
+ *  fraction of the packing limit: what the collapse of LOSSES.md looks like
+ *  (9.5° of 60°, 3° of 45°), far below anything a trained loss leaves otherwise. */
+export const MERGED_RATIO = 0.25;
+
+const round = (v, digits) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
+
+
+function common(r) {
+  const m = r.metrics, limit = m.packing_limit_deg > 0 ? m.packing_limit_deg : null;
+  return {
+    loss: r.meta.loss, beta: r.meta.beta, seed: r.meta.seed, dim: r.meta.dim, classes: r.meta.classes, steps: m.step,
+    test_acc: round(m.test_acc, 4), train_acc: round(m.train_acc, 4),
+    min_weight_angle_deg: round(m.min_weight_angle_deg, 2), mean_nn_weight_angle_deg: round(m.mean_nn_weight_angle_deg, 2),
+    min_center_angle_deg: round(m.min_center_angle_deg, 2), mean_nn_center_angle_deg: round(m.mean_nn_center_angle_deg, 2),
+    packing_limit_deg: limit === null ? null : round(limit, 2),
+    packing_ratio: limit === null ? null : round(m.min_weight_angle_deg / limit, 4),
+    min_sample_margin_deg: round(m.min_sample_margin_deg, 2), mean_sample_margin_deg: round(m.mean_sample_margin_deg, 2),
+    base: round(m.base, 4), iam: round(m.iam, 4), ms: Math.round(r.ms), status: r.status,
+  };
+}
+
+export const resultRow = (r) => ({
+  ...common(r), verify_acc: round(r.metrics.verify_acc, 4), tar_far_1e2: round(r.metrics.tar_far_1e2, 4),
+  input_verify_acc: round(r.heldout?.input_verify_acc, 4), input_tar_far_1e2: round(r.heldout?.input_tar_far_1e2, 4),
+  heldout_to_weight_deg: round(r.heldout?.heldout_to_weight_deg, 2),
+});
+
+export const CURVE_COLUMNS = ['loss', 'beta', 'seed', 'dim', 'classes', 'step', 'verify_acc', 'tar_far_1e2', 'test_acc',
+  'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'mean_sample_margin_deg'];
+
+/** The checkpoints of one run, a row each. */
+export const curveRows = (r) => (r.curve ?? []).map((m) => ({
+  loss: r.meta.loss, beta: r.meta.beta, seed: r.meta.seed, dim: r.meta.dim, classes: r.meta.classes, step: m.step,
+  verify_acc: round(m.verify_acc, 4), tar_far_1e2: round(m.tar_far_1e2, 4), test_acc: round(m.test_acc, 4),
+  min_weight_angle_deg: round(m.min_weight_angle_deg, 2), mean_nn_weight_angle_deg: round(m.mean_nn_weight_angle_deg, 2),
+  mean_sample_margin_deg: round(m.mean_sample_margin_deg, 2),
+}));
+
+export function roomRow(r) {
+  const row = common(r);
+  return { ...row, merged: row.packing_ratio === null ? null : row.packing_ratio < MERGED_RATIO ? 1 : 0 };
+}
+
+const cell = (v) => {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export const toCSV = (columns, rows) => [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+
+/** Parse what toCSV wrote (numbers become numbers, empty cells null). */
+export function parseCSV(text) {
+  const lines = text.trimEnd().split('\n');
+  const split = (line) => {
+    const out = [];
+    let cur = '', quoted = false;
+    for (let k = 0; k < line.length; k++) {
+      const ch = line[k];
+      if (quoted) {
+        if (ch === '"' && line[k + 1] === '"') { cur += '"'; k++; }
+        else if (ch === '"') quoted = false;
+        else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ',') { out.push(cur); cur = ''; }
+      else cur += ch;
+    }
+    out.push(cur);
+    return out;
+  };
+  const header = split(lines[0]);
+  const rows = lines.slice(1).map((line) => {
+    const cells = split(line), row = {};
+    header.forEach((h, k) => {
+      const v = cells[k];
+      row[h] = v === '' || v === undefined ? null : /^-?\d+(\.\d+)?(e-?\d+)?$/.test(v) ? Number(v) : v;
+    });
+    return row;
+  });
+  return { header, rows };
+}
+
+export function mean(values) {
+  const v = values.filter(Number.isFinite);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+}
+
+/** Sample standard deviation (n − 1); 0 for a single value. */
+export function std(values) {
+  const v = values.filter(Number.isFinite);
+  if (v.length < 2) return 0;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+}
+
+/** { mean, std, n, values } of `metric` over the ok rows matching `where`. */
+export function groupStats(rows, where, metric) {
+  const values = rows.filter((r) => r.status === 'ok' && Object.entries(where).every(([k, v]) => r[k] === v)).map((r) => r[metric]);
+  return { mean: mean(values), std: std(values), n: values.length, values };
+}
