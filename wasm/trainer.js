@@ -181,6 +181,18 @@ export class Trainer {
     return { x: new Float32Array(buf, px, n * this.inputDim).slice(), labels: new Int32Array(buf, py, n).slice() };
   }
 
+  /** The norms ‖W_j‖ of the class weights (Softmax decides by ‖W_j‖ cos θ_j). */
+  weightNorms() {
+    const params = this.params(), c = this.classes, d = this.dim;
+    const W = params.subarray(params.length - c * d), norms = new Float32Array(c);
+    for (let j = 0; j < c; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += W[j * d + k] ** 2;
+      norms[j] = Math.sqrt(s);
+    }
+    return norms;
+  }
+
   /** The flat parameter array (network, then W): for tests of determinism. */
   params() {
     this.alive();

@@ -21,17 +21,6 @@ let gridBox = null, gridInputs = null, snapshotsSinceGrid = 0;
 
 function post(message, transfer = []) { self.postMessage(message, transfer); }
 
-function weightNorms() {
-  const params = trainer.params(), c = trainer.classes, d = trainer.dim;
-  const W = params.subarray(params.length - c * d), norms = new Float32Array(c);
-  for (let j = 0; j < c; j++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += W[j * d + k] ** 2;
-    norms[j] = Math.sqrt(s);
-  }
-  return norms;
-}
-
 // The input plane's box, from the training inputs, with a margin around them.
 function makeGrid() {
   gridBox = null; gridInputs = null;
@@ -56,7 +45,7 @@ function snapshot(withInputs = false) {
   const s = trainer.snapshot({ points: POINTS, set: 'test', bins: 36 });
   const message = {
     type: 'snapshot', step: s.step, dim: s.dim, classes: s.classes, embedding: s.embedding, labels: s.labels,
-    weights: s.weights, weightNorms: weightNorms(), metrics: s.metrics, histogram: s.histogram,
+    weights: s.weights, weightNorms: trainer.weightNorms(), metrics: s.metrics, histogram: s.histogram,
     loss: { ...config.loss, lambda: config.loss.kind === 'sphereface' && config.anneal !== false ? s.metrics.lambda : config.loss.lambda },
     stepsPerSec: measured.rate, playing,
   };

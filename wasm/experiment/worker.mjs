@@ -10,18 +10,6 @@ import { loadIAM } from '../iam.js';
 
 const iam = await loadIAM({ simd: workerData?.simd ?? undefined });
 
-// The class-weight norms, which Softmax's decision rule needs (as web/worker.js does).
-function weightNorms(trainer) {
-  const params = trainer.params(), c = trainer.classes, d = trainer.dim;
-  const W = params.subarray(params.length - c * d), norms = new Float32Array(c);
-  for (let j = 0; j < c; j++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += W[j * d + k] ** 2;
-    norms[j] = Math.sqrt(s);
-  }
-  return norms;
-}
-
 const DEG = 180 / Math.PI;
 
 // Two numbers that explain the open-set verification (identities only):
@@ -79,7 +67,7 @@ export function runJob(job) {
     out.snapshot = {
       step: s.step, dim: s.dim, classes: s.classes, metrics: s.metrics, loss,
       embedding: Array.from(s.embedding), labels: Array.from(s.labels), weights: Array.from(s.weights),
-      weightNorms: Array.from(weightNorms(trainer)),
+      weightNorms: Array.from(trainer.weightNorms()),
     };
   }
   trainer.free();
