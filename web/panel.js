@@ -126,7 +126,12 @@ export class Panel {
     this.view.update(snap);
     if (snap.grid || this.inputs) {
       this.inputView ??= new InputView(this.inputBox, { size: 150 });
-      this.inputView.update({ inputs: this.inputs, grid: snap.grid });
+      // the heatmap comes with every other snapshot: redraw only when it is new
+      if ((snap.grid && snap.grid !== this.lastGrid) || this.inputs !== this.lastInputs) {
+        this.inputView.update({ inputs: this.inputs, grid: snap.grid });
+        this.lastGrid = snap.grid ?? this.lastGrid;
+        this.lastInputs = this.inputs;
+      }
       this.inputBox.hidden = false;
     } else this.inputBox.hidden = true;
     const m = snap.metrics;

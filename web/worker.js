@@ -2,14 +2,14 @@
 //
 // The page sends { type: 'init' | 'play' | 'pause' | 'step' | 'reset' | 'speed' | 'lr' }.
 // The worker trains at the requested steps per second in slices of a few
-// milliseconds, and posts a snapshot about ten times a second:
+// milliseconds, and posts a snapshot eight times a second:
 //   { type: 'snapshot', step, embedding, labels, weights, weightNorms, metrics,
 //     histogram, grid?, stepsPerSec }
 // A divergence posts { type: 'diverged', message }: the trainer has rolled back to
 // its last good state (src/train.c), so nothing non-finite ever reaches the page.
 import { loadIAM } from '../wasm/iam.js';
 
-const SNAPSHOT_MS = 100;     // ~10 snapshots a second
+const SNAPSHOT_MS = 125;     // 8 snapshots a second: smooth enough, and light on 2 cores
 const SLICE_MS = 12;         // train at most this long before yielding to messages
 const POINTS = 400;          // samples drawn per panel
 const GRID = 64;             // input-space heatmap resolution (2-D inputs only)
