@@ -136,9 +136,15 @@ export class CircleView {
       ctx.beginPath();
       ctx.arc(cx, cy, arcR, -a0, -a1, true);
       ctx.stroke();
-      const mid = (a0 + a1) / 2, [lx, ly] = toXY(Math.cos(mid), Math.sin(mid), R * 0.62);
+      // a narrow gap has no room inside: its label goes outside the ring
+      const labelR = gap.gapDeg < 15 ? ringOut + 17 : R * 0.62;
+      const mid = (a0 + a1) / 2;
+      let [lx, ly] = toXY(Math.cos(mid), Math.sin(mid), labelR);
       const text = `${gap.gapDeg.toFixed(decimals)}°`;
       ctx.font = `${gap.smallest ? 'bold ' : ''}${size < 300 ? 12 : 14}px system-ui, sans-serif`;
+      const half = ctx.measureText(text).width / 2 + 5;
+      lx = Math.min(size - half, Math.max(half, lx)); // keep labels outside the ring on the canvas
+      ly = Math.min(size - 11, Math.max(11, ly));
       if (gap.smallest) {
         const w = ctx.measureText(text).width + 8;
         ctx.fillStyle = HIGHLIGHT;
