@@ -1,4 +1,4 @@
-/* check.h: the one assertion of the native C tests.
+/* check.h: what the native C tests share: one assertion and one test-data PRNG.
  *
  * CHECK(condition, printf-style message) counts a pass or prints the failure
  * and goes on, so that one run shows every broken check; CHECK_SUMMARY() prints
@@ -20,6 +20,15 @@ static int passed, failed;
             printf("\n");                                           \
         }                                                           \
     } while (0)
+
+/* xorshift32 in [−1, 1): test data independent of the library's own rng.h */
+static unsigned rng_state = 12345u;
+static inline float uniform(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
+}
 
 #define CHECK_SUMMARY() (printf("%d passed, %d failed\n", passed, failed), failed ? 1 : 0)
 

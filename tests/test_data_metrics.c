@@ -29,13 +29,6 @@ static int verbose;
 
 #define PI_D 3.14159265358979323846
 
-static unsigned rng_state = 12345u;
-static float uniform(void) { /* xorshift32 in [−1, 1) */
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
-}
 static float gaussian(void) { /* sum of 4 uniforms: variance 4/3, rescaled to 1 */
     return (uniform() + uniform() + uniform() + uniform()) * 0.8660254f;
 }

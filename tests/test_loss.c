@@ -14,14 +14,6 @@
 #include "iam.h"
 #include "check.h"
 
-static unsigned rng_state = 12345u;
-static float uniform(void) { /* xorshift32 in [−1, 1) */
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
-}
-
 typedef struct {
     int n, d, c;
     float *x, *W, *dx, *dW, *work;
