@@ -13,12 +13,15 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 
 SRC=(src/loss.c src/nn.c src/optim.c src/data.c src/metrics.c src/train.c src/error.c src/api.c)
-EXPORTS=_malloc,_free,_iam_last_error,_iam_loss_flat,_iam_loss_work_floats_flat
-EXPORTS+=,_iam_train_field_count,_iam_train_field_name,_iam_train_defaults_flat,_iam_trainer_new_flat
-EXPORTS+=,_iam_trainer_free,_iam_trainer_step,_iam_trainer_last_flat,_iam_trainer_set_lr
-EXPORTS+=,_iam_trainer_evaluate_flat,_iam_trainer_embed,_iam_trainer_weights,_iam_trainer_predict
-EXPORTS+=,_iam_trainer_size,_iam_trainer_inputs,_iam_trainer_input_labels,_iam_trainer_params
-EXPORTS+=,_iam_verification_flat
+# what the binding (wasm/iam.js) calls: iam.h's entry points and api.c's field tables
+EXPORTS=_malloc,_free,_iam_last_error,_iam_loss,_iam_loss_work_floats,_iam_verification
+EXPORTS+=,_iam_table_find,_iam_table_bytes,_iam_table_field_count,_iam_table_defaults
+EXPORTS+=,_iam_field_name,_iam_field_offset,_iam_field_type,_iam_field_length,_iam_field_table
+EXPORTS+=,_iam_field_count,_iam_field_enum,_iam_name
+EXPORTS+=,_iam_trainer_new,_iam_trainer_free,_iam_trainer_step,_iam_trainer_divergence
+EXPORTS+=,_iam_trainer_get_sizes,_iam_trainer_last_step,_iam_trainer_set_lr,_iam_trainer_evaluate
+EXPORTS+=,_iam_trainer_embed,_iam_trainer_weights,_iam_trainer_inputs,_iam_trainer_predict
+EXPORTS+=,_iam_trainer_get_params,_iam_trainer_set_params
 # emcc's JS optimizer, when it runs, looks for Debian's acorn here
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 
@@ -69,7 +72,16 @@ build_native() {
   done
 }
 
-build() { build_wasm; build_native; }
+# the benchmark's helpers: the native C step and the wasm SIMD peak (bench/)
+build_bench() {
+  mkdir -p build
+  log "build/native_step (gcc -O3, the default x86-64 target, as a C user would build it)"
+  gcc -O3 -std=c11 -Wall -Wextra -Werror -Isrc bench/native_step.c "${SRC[@]}" -lm -o build/native_step
+  log "build/peak.wasm (emcc -msimd128)"
+  emcc -O3 -msimd128 --no-entry -sSTANDALONE_WASM -sEXPORTED_FUNCTIONS=_peak_8,_peak_10,_peak_12 bench/peak.c -o build/peak.wasm
+}
+
+build() { build_wasm; build_native; build_bench; }
 
 wasm_missing() { [ ! -f wasm/iam-simd.wasm ] || [ ! -f wasm/iam.wasm ]; }
 

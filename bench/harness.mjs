@@ -90,50 +90,15 @@ export function flopsPerStep(cfg) {
 }
 
 // ---------------------------------------------------------------------------
-// Building the two helpers into build/ (when missing or older than their sources)
+// The two helpers, built by ./build.sh build into build/
 // ---------------------------------------------------------------------------
-
-/** build.sh's SRC list, the one list of library sources. */
-export function librarySources() {
-  const match = fs.readFileSync(path.join(ROOT, 'build.sh'), 'utf8').match(/^SRC=\(([^)]*)\)/m);
-  if (!match) throw new Error('bench: cannot find the SRC=(...) list in build.sh');
-  return match[1].trim().split(/\s+/);
-}
-
-function stale(output, inputs) {
-  if (!fs.existsSync(output)) return true;
-  const built = fs.statSync(output).mtimeMs;
-  return inputs.some((f) => fs.statSync(path.join(ROOT, f)).mtimeMs > built);
-}
-
-// compile to a temporary name, then rename: a concurrent run never sees half a file
-function compile(output, inputs, command, args, log) {
-  if (!stale(output, inputs)) return;
-  fs.mkdirSync(BUILD, { recursive: true });
-  const ext = path.extname(output); // emcc picks what to write from the extension
-  const tmp = `${output.slice(0, output.length - ext.length)}.${process.pid}.tmp${ext}`;
-  log?.(`bench: building ${path.relative(ROOT, output)}`);
-  execFileSync(command, [...args, '-o', tmp], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? '/usr/share/nodejs' },
-  });
-  fs.renameSync(tmp, output);
-}
 
 export const NATIVE_BIN = path.join(BUILD, 'native_step');
 export const PEAK_WASM = path.join(BUILD, 'peak.wasm');
 
-export function buildHelpers({ native = true, log } = {}) {
-  if (native) {
-    const src = librarySources();
-    const headers = fs.readdirSync(path.join(ROOT, 'src')).filter((f) => f.endsWith('.h')).map((f) => `src/${f}`);
-    // -O3 and nothing else: the default x86-64 target (SSE2), as a C user would build it
-    compile(NATIVE_BIN, ['bench/native_step.c', ...src, ...headers], 'gcc',
-      ['-O3', '-std=c11', '-Wall', '-Wextra', '-Werror', '-Isrc', 'bench/native_step.c', ...src, '-lm'], log);
-  }
-  compile(PEAK_WASM, ['bench/peak.c'], 'emcc',
-    ['-O3', '-msimd128', '--no-entry', '-sSTANDALONE_WASM', '-sEXPORTED_FUNCTIONS=_peak_8,_peak_10,_peak_12',
-      'bench/peak.c'], log);
+function requireHelpers({ native }) {
+  for (const file of native ? [NATIVE_BIN, PEAK_WASM] : [PEAK_WASM])
+    if (!fs.existsSync(file)) throw new Error(`bench: ${path.relative(ROOT, file)} is missing: run ./build.sh build`);
 }
 
 // ---------------------------------------------------------------------------
@@ -191,18 +156,6 @@ export function trainerConfig(cfg) {
   };
 }
 
-// the binding has no setter for the parameters (the library needs none): write them
-// through the pointer that iam_trainer_params returns, into this trainer's memory
-export function setTrainerParams(iam, t, params) {
-  const ex = iam.ex;
-  iam.arena.reset(16);
-  const pCount = iam.arena.take(4);
-  const p = ex.iam_trainer_params(t.ptr, pCount);
-  const count = new Uint32Array(ex.memory.buffer)[pCount >> 2];
-  if (count !== params.length) throw new Error(`bench: the trainer has ${count} parameters, ${params.length} given`);
-  new Float32Array(ex.memory.buffer, p, count).set(params);
-}
-
 function mulberry32(seed) {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
@@ -231,7 +184,7 @@ async function makeShared(cfg, libs, tmpDir, name) {
     const params = t.params();
     const file = path.join(tmpDir, `${name}-params.bin`);
     fs.writeFileSync(file, Buffer.from(params.buffer));
-    return { params, file, train: t.inputs('train'), loss: lossPreset('arcface', cfg.dim) };
+    return { params, file, train: t.inputs('train'), loss: libs.simd.defaults('loss_config', lossPreset('arcface', cfg.dim)) };
   } finally {
     t.free();
   }
@@ -254,7 +207,7 @@ function timeEach(k, unit) {
 function wasmRunner(iam, cfg, shared) {
   if (cfg.what === 'head') return { run: async (k) => timeEach(k, () => iam.loss(shared.loss, shared.batch).loss), close() {} };
   const t = iam.trainer(trainerConfig(cfg));
-  setTrainerParams(iam, t, shared.params);
+  t.setParams(shared.params);
   return { run: async (k) => timeEach(k, () => t.step(1).loss), close: () => t.free() };
 }
 
@@ -343,7 +296,7 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q 
 export async function runBench({ configs = DEFAULT_CONFIGS, impls = IMPLS, warmup, rounds, steps, log } = {}) {
   for (const name of configs) if (!CONFIGS[name]) throw new Error(`bench: unknown configuration '${name}'`);
   for (const impl of impls) if (!IMPLS.includes(impl)) throw new Error(`bench: unknown implementation '${impl}'`);
-  buildHelpers({ native: impls.includes('native'), log });
+  requireHelpers({ native: impls.includes('native') });
   // the peak is a best case: measured before and after the configurations, the better kept
   let peak = await measurePeak();
   const libs = { simd: await loadIAM({ simd: true }), scalar: await loadIAM({ simd: false }) };

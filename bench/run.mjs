@@ -5,17 +5,19 @@
 //
 // The work is bench/harness.mjs; bench/RESULTS.md holds one run on the project's machine.
 import { CONFIGS, DEFAULT_CONFIGS, IMPLS, machine, runBench } from './harness.mjs';
+import { parseFlags, flagHelp, listOf, between } from '../wasm/flags.js';
 
-const USAGE = `usage: ./build.sh bench [-- options]   (or: node bench/run.mjs [options])
-
-  --json            one JSON line per (config, impl) instead of the table
-  --config LIST     comma-separated configurations (default ${DEFAULT_CONFIGS.join(',')};
-                    known: ${Object.keys(CONFIGS).join(', ')})
-  --impl LIST       comma-separated implementations (default all: ${IMPLS.join(',')})
-  --warmup N        untimed steps per implementation before timing (default: per config)
-  --rounds N        interleaved rounds (default: per config)
-  --steps N         timed steps per implementation per round (default: per config)
-  --help            this text`;
+const SPEC = {
+  '--json': { help: 'one JSON line per (config, impl) instead of the table' },
+  '--config': { value: listOf(Object.keys(CONFIGS)), arg: 'LIST',
+    help: `comma-separated configurations (default ${DEFAULT_CONFIGS.join(',')}; known: ${Object.keys(CONFIGS).join(', ')})` },
+  '--impl': { value: listOf(IMPLS), arg: 'LIST', help: `comma-separated implementations (default all: ${IMPLS.join(',')})` },
+  '--warmup': { value: between(0, 1e6), arg: 'N', help: 'untimed steps per implementation before timing (default: per config)' },
+  '--rounds': { value: between(1, 1e6), arg: 'N', help: 'interleaved rounds (default: per config)' },
+  '--steps': { value: between(1, 1e6), arg: 'N', help: 'timed steps per implementation per round (default: per config)' },
+  '--help': { short: 'h', help: 'this text' },
+};
+const USAGE = `usage: ./build.sh bench [-- options]   (or: node bench/run.mjs [options])\n\n${flagHelp(SPEC, 18)}`;
 
 function usage(problem) {
   if (problem) console.error(`bench: ${problem}\n`);
@@ -24,30 +26,11 @@ function usage(problem) {
 }
 
 function parseArgs(argv) {
-  const opts = { json: false, configs: DEFAULT_CONFIGS, impls: IMPLS };
-  const list = (flag, value, known) => {
-    const items = (value ?? '').split(',').filter(Boolean);
-    if (!items.length) usage(`${flag} needs a comma-separated list`);
-    for (const item of items) if (!known.includes(item)) usage(`unknown ${flag.slice(2)} '${item}' (known: ${known.join(', ')})`);
-    return items;
-  };
-  const count = (flag, value, min) => {
-    const n = Number(value);
-    if (value === undefined || !Number.isInteger(n) || n < min) usage(`${flag} needs an integer >= ${min} (got ${value})`);
-    return n;
-  };
-  for (let k = 0; k < argv.length; k++) {
-    const flag = argv[k];
-    if (flag === '--json') opts.json = true;
-    else if (flag === '--help' || flag === '-h') usage();
-    else if (flag === '--config') opts.configs = list(flag, argv[++k], Object.keys(CONFIGS));
-    else if (flag === '--impl') opts.impls = list(flag, argv[++k], IMPLS);
-    else if (flag === '--warmup') opts.warmup = count(flag, argv[++k], 0);
-    else if (flag === '--rounds') opts.rounds = count(flag, argv[++k], 1);
-    else if (flag === '--steps') opts.steps = count(flag, argv[++k], 1);
-    else usage(`unknown option '${flag}'`);
-  }
-  return opts;
+  let flags;
+  try { flags = parseFlags(argv, SPEC); } catch (err) { usage(err.message); }
+  if (flags.help) usage();
+  const { json = false, config: configs = DEFAULT_CONFIGS, impl: impls = IMPLS, warmup, rounds, steps } = flags;
+  return { json, configs, impls, warmup, rounds, steps };
 }
 
 const opts = parseArgs(process.argv.slice(2));

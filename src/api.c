@@ -1,142 +1,202 @@
-/* api.c: the flat exports that the WebAssembly binding (wasm/iam.js) calls.
+/* api.c: the names that cross to JavaScript, and nothing else.
  *
- * JS cannot build a C struct easily, so each entry point here takes plain
- * numbers and pointers into wasm memory and fills the struct itself. Nothing
- * here computes anything: it is glue, kept apart so that iam.h stays the API a
- * C user reads. */
+ * The binding (wasm/iam.js) calls the functions of iam.h directly, with pointers
+ * into wasm memory. What it cannot know by itself is the layout of the structs
+ * those functions read and write (iam_loss_config, iam_train_config,
+ * iam_train_metrics, ...). So every such struct has a table here: for each field
+ * its name, its offset, its type and, for an enum, the names of its values. JS
+ * reads the tables once and writes and reads the structs by name; no JS code knows
+ * a C field order, an enum's numbering or where a tensor sits in memory.
+ *
+ * The names are the ones the JS API and the CLI's JSON use (camelCase for configs,
+ * the metric names as in DESIGN.md). Adding a metric is one member in iam.h, one
+ * line of train.c that computes it, and one line here.
+ *
+ * It deliberately computes nothing: it is a dictionary, kept apart so that iam.h
+ * stays the API a C user reads.
+ */
 #include <stddef.h>
+#include <string.h>
 
 #include "iam.h"
 
-/* out3 gets { loss, base, iam } */
-int iam_loss_flat(int kind, float scale, float margin, float m1, float m2, float m3, float beta,
-                  float lambda, int feature_norm, int fallback, const float *x, const float *W,
-                  const int *labels, int n, int d, int c, float *dx, float *dW, float *out3,
-                  float *work) {
-    iam_loss_config cfg = { kind, scale, margin, m1, m2, m3, beta, lambda, feature_norm, fallback };
-    iam_loss_result r = { 0 };
-    int status = iam_loss(&cfg, x, W, labels, n, d, c, dx, dW, &r, work);
-    out3[0] = r.loss;
-    out3[1] = r.base;
-    out3[2] = r.iam;
-    return status;
-}
-
-/* size_t is 32-bit in wasm32, but say what JS gets: a float count as an int */
-int iam_loss_work_floats_flat(int n, int d, int c) { return (int)iam_loss_work_floats(n, d, c); }
-
-/* ---- the trainer ----
- * The training config crosses as values in the order of this table: JS reads
- * the names once (iam_train_field_name) so the order lives in one place.
- * Integers travel as doubles, exactly. */
+typedef struct iam_table iam_table;
 
 typedef struct {
-    const char *name;
-    size_t offset;
-    char type; /* 'i' int, 'u' unsigned, 'f' float */
+    const char *name;          /* what JS calls it                                          */
+    size_t offset;             /* in bytes, from the start of the struct                    */
+    char type;                 /* 'i' int, 'u' unsigned, 'f' float, 'b' int used as a flag,
+                                  'e' int enum (names below), 's' char array (a C string),
+                                  't' a nested struct (table below)                         */
+    int length;                /* elements of an array field; bytes of an 's'; else 1       */
+    const char *const *names;  /* 'e': the value names, NULL-terminated (iam.h)             */
+    const iam_table *table;    /* 't': the nested struct's table                            */
+    const char *count;         /* an array field: the name of the int field counting its use */
 } field;
 
-#define FIELD(name, member, type) { name, offsetof(iam_train_config, member), type }
-static const field train_fields[] = {
-    FIELD("data", data, 'i'), FIELD("classes", classes, 'i'),
-    FIELD("train_per_class", train_per_class, 'i'), FIELD("test_per_class", test_per_class, 'i'),
-    FIELD("seed", seed, 'u'),
-    FIELD("hidden0", hidden[0], 'i'), FIELD("hidden1", hidden[1], 'i'), FIELD("hidden2", hidden[2], 'i'),
-    FIELD("hidden3", hidden[3], 'i'), FIELD("hidden4", hidden[4], 'i'), FIELD("n_hidden", n_hidden, 'i'),
-    FIELD("embed_dim", embed_dim, 'i'), FIELD("activation", activation, 'i'), FIELD("init", init, 'i'),
-    FIELD("kind", loss.kind, 'i'), FIELD("scale", loss.scale, 'f'), FIELD("margin", loss.margin, 'f'),
-    FIELD("m1", loss.m1, 'f'), FIELD("m2", loss.m2, 'f'), FIELD("m3", loss.m3, 'f'),
-    FIELD("beta", loss.beta, 'f'), FIELD("lambda", loss.lambda, 'f'),
-    FIELD("feature_norm", loss.feature_norm, 'i'), FIELD("fallback", loss.fallback, 'i'),
-    FIELD("anneal", anneal, 'i'), FIELD("lambda_base", lambda_base, 'f'),
-    FIELD("lambda_gamma", lambda_gamma, 'f'), FIELD("lambda_power", lambda_power, 'f'),
-    FIELD("lambda_min", lambda_min, 'f'), FIELD("optimizer", optimizer, 'i'), FIELD("lr", lr, 'f'),
-    FIELD("momentum", momentum, 'f'), FIELD("weight_decay", weight_decay, 'f'),
-    FIELD("w_lr_mult", w_lr_mult, 'f'), FIELD("adam_beta1", adam_beta1, 'f'),
-    FIELD("adam_beta2", adam_beta2, 'f'), FIELD("adam_eps", adam_eps, 'f'),
-    FIELD("batch_size", batch_size, 'i'),
+struct iam_table {
+    const char *name;
+    const field *fields;
+    int n_fields;
+    size_t bytes;
+    void (*defaults)(void *s); /* fills a struct with the library's defaults (may be NULL)  */
 };
-#define N_FIELDS ((int)(sizeof train_fields / sizeof train_fields[0]))
 
-int iam_train_field_count(void) { return N_FIELDS; }
-const char *iam_train_field_name(int k) { return k >= 0 && k < N_FIELDS ? train_fields[k].name : ""; }
+#define F(S, name, member, type) { name, offsetof(S, member), type, 1, NULL, NULL, NULL }
+#define E(S, name, member, names) { name, offsetof(S, member), 'e', 1, names, NULL, NULL }
+#define T(S, name, member, table) { name, offsetof(S, member), 't', 1, NULL, &table, NULL }
+#define COUNT(a) ((int)(sizeof a / sizeof a[0]))
+#define TABLE(name, S, fields, defaults) { name, fields, COUNT(fields), sizeof(S), defaults }
 
-/* values (N_FIELDS) ← the defaults */
-void iam_train_defaults_flat(double *values) {
-    iam_train_config cfg = iam_train_config_default();
-    for (int k = 0; k < N_FIELDS; k++) {
-        const char *p = (const char *)&cfg + train_fields[k].offset;
-        values[k] = train_fields[k].type == 'f' ? (double)*(const float *)p
-                  : train_fields[k].type == 'u' ? (double)*(const unsigned *)p
-                                                : (double)*(const int *)p;
+/* ---- the loss ---- */
+
+/* The defaults for the kind already in the struct: each loss's own margin. */
+static void loss_defaults(void *s) {
+    iam_loss_config *cfg = s;
+    *cfg = iam_loss_config_for(cfg->kind);
+}
+
+#define L(name, member, type) F(iam_loss_config, name, member, type)
+static const field loss_fields[] = {
+    E(iam_loss_config, "kind", kind, iam_kind_names), L("scale", scale, 'f'), L("margin", margin, 'f'),
+    L("m1", m1, 'f'), L("m2", m2, 'f'), L("m3", m3, 'f'), L("beta", beta, 'f'), L("lambda", lambda, 'f'),
+    L("featureNorm", feature_norm, 'b'), E(iam_loss_config, "fallback", fallback, iam_fallback_names),
+};
+static const iam_table loss_table = TABLE("loss_config", iam_loss_config, loss_fields, loss_defaults);
+
+static const field result_fields[] = {
+    F(iam_loss_result, "loss", loss, 'f'), F(iam_loss_result, "base", base, 'f'), F(iam_loss_result, "iam", iam, 'f'),
+};
+static const iam_table result_table = TABLE("loss_result", iam_loss_result, result_fields, NULL);
+
+/* ---- the trainer ---- */
+
+static void train_defaults(void *s) { *(iam_train_config *)s = iam_train_config_default(); }
+
+#define C(name, member, type) F(iam_train_config, name, member, type)
+static const field train_fields[] = {
+    E(iam_train_config, "data", data, iam_data_names), C("classes", classes, 'i'),
+    C("trainPerClass", train_per_class, 'i'), C("testPerClass", test_per_class, 'i'), C("seed", seed, 'u'),
+    { "hidden", offsetof(iam_train_config, hidden), 'i', IAM_MAX_LAYERS - 1, NULL, NULL, "nHidden" },
+    C("nHidden", n_hidden, 'i'), C("dim", embed_dim, 'i'),
+    E(iam_train_config, "activation", activation, iam_activation_names),
+    E(iam_train_config, "init", init, iam_init_names),
+    T(iam_train_config, "loss", loss, loss_table),
+    C("anneal", anneal, 'b'), C("lambdaBase", lambda_base, 'f'), C("lambdaGamma", lambda_gamma, 'f'),
+    C("lambdaPower", lambda_power, 'f'), C("lambdaMin", lambda_min, 'f'),
+    E(iam_train_config, "optimizer", optimizer, iam_optimizer_names), C("lr", lr, 'f'),
+    C("momentum", momentum, 'f'), C("weightDecay", weight_decay, 'f'), C("wLrMult", w_lr_mult, 'f'),
+    C("adamBeta1", adam_beta1, 'f'), C("adamBeta2", adam_beta2, 'f'), C("adamEps", adam_eps, 'f'),
+    C("batchSize", batch_size, 'i'),
+};
+static const iam_table train_table = TABLE("train_config", iam_train_config, train_fields, train_defaults);
+
+#define M(name) F(iam_train_metrics, #name, name, 'f')
+static const field metric_fields[] = {
+    F(iam_train_metrics, "step", step, 'i'), M(loss), M(base), M(iam), M(train_acc), M(test_acc),
+    M(min_weight_angle_deg), M(mean_nn_weight_angle_deg), M(min_center_angle_deg),
+    M(mean_nn_center_angle_deg), M(min_sample_margin_deg), M(mean_sample_margin_deg),
+    M(packing_limit_deg), M(verify_acc), M(tar_far_1e2),
+};
+static const iam_table metric_table = TABLE("metrics", iam_train_metrics, metric_fields, NULL);
+
+#define Z(name, member) F(iam_trainer_sizes, name, member, 'i')
+static const field size_fields[] = {
+    Z("nTrain", n_train), Z("nTest", n_test), Z("nHeldout", n_heldout), Z("inputDim", input_dim),
+    Z("dim", embed_dim), Z("classes", classes), Z("nParams", n_params),
+};
+static const iam_table size_table = TABLE("sizes", iam_trainer_sizes, size_fields, NULL);
+
+static const field last_fields[] = {
+    F(iam_last_step, "step", step, 'i'), F(iam_last_step, "loss", loss, 'f'), F(iam_last_step, "base", base, 'f'),
+    F(iam_last_step, "iam", iam, 'f'), T(iam_last_step, "config", config, loss_table),
+};
+static const iam_table last_table = TABLE("last_step", iam_last_step, last_fields, NULL);
+
+static const field divergence_fields[] = {
+    F(iam_divergence, "failedStep", failed_step, 'i'), F(iam_divergence, "goodStep", good_step, 'i'),
+    { "reason", offsetof(iam_divergence, reason), 's', sizeof(((iam_divergence *)0)->reason), NULL, NULL, NULL },
+};
+static const iam_table divergence_table = TABLE("divergence", iam_divergence, divergence_fields, NULL);
+
+static const iam_table *const tables[] = {
+    &loss_table, &result_table, &train_table, &metric_table, &size_table, &last_table, &divergence_table,
+};
+
+/* ---- what the binding calls ---- */
+
+/* The table of a struct by name ("loss_config", "metrics", ...), or NULL. */
+const iam_table *iam_table_find(const char *name) {
+    for (int k = 0; k < COUNT(tables); k++)
+        if (name && strcmp(tables[k]->name, name) == 0) return tables[k];
+    return NULL;
+}
+
+int iam_table_bytes(const iam_table *t) { return t ? (int)t->bytes : 0; }
+int iam_table_field_count(const iam_table *t) { return t ? t->n_fields : 0; }
+
+/* Fill s with the defaults (a table without defaults zeroes it). */
+void iam_table_defaults(const iam_table *t, void *s) {
+    if (!t || !s) return;
+    if (t->defaults) t->defaults(s);
+    else memset(s, 0, t->bytes);
+}
+
+static const field *field_at(const iam_table *t, int k) { return t && k >= 0 && k < t->n_fields ? &t->fields[k] : NULL; }
+
+const char *iam_field_name(const iam_table *t, int k) { const field *f = field_at(t, k); return f ? f->name : ""; }
+int iam_field_offset(const iam_table *t, int k) { const field *f = field_at(t, k); return f ? (int)f->offset : -1; }
+int iam_field_type(const iam_table *t, int k) { const field *f = field_at(t, k); return f ? f->type : 0; }
+int iam_field_length(const iam_table *t, int k) { const field *f = field_at(t, k); return f ? f->length : 0; }
+const iam_table *iam_field_table(const iam_table *t, int k) { const field *f = field_at(t, k); return f ? f->table : NULL; }
+const char *iam_field_count(const iam_table *t, int k) {
+    const field *f = field_at(t, k);
+    return f && f->count ? f->count : "";
+}
+/* The name of value v of an enum field, or NULL past the last one. */
+const char *iam_field_enum(const iam_table *t, int k, int v) {
+    const field *f = field_at(t, k);
+    if (!f || !f->names || v < 0) return NULL;
+    for (int q = 0; q <= v; q++)
+        if (!f->names[q]) return NULL;
+    return f->names[v];
+}
+
+/* ---- the enum names (iam.h): the one place they are spelled ---- */
+
+const char *const iam_kind_names[] = { "softmax", "normface", "sphereface", "cosface", "arcface", "combined", NULL };
+const char *const iam_fallback_names[] = { "continuous", "insightface", "easy", NULL };
+const char *const iam_data_names[] = { "blobs", "spiral", "glyphs", "identities", NULL };
+const char *const iam_activation_names[] = { "relu", "prelu", "tanh", NULL };
+const char *const iam_init_names[] = { "he", "xavier", NULL };
+const char *const iam_optimizer_names[] = { "sgd", "adam", NULL };
+const char *const iam_set_names[] = { "train", "test", "heldout", NULL };
+
+/* Every list above by the name of what it names ("kind", "data", "set", ...). */
+static const struct {
+    const char *name;
+    const char *const *values;
+} name_lists[] = {
+    { "kind", iam_kind_names }, { "fallback", iam_fallback_names }, { "data", iam_data_names },
+    { "activation", iam_activation_names }, { "init", iam_init_names }, { "optimizer", iam_optimizer_names },
+    { "set", iam_set_names },
+};
+
+/* The name of value v in the list `list`, or NULL past its end (or for an unknown list). */
+const char *iam_name(const char *list, int v) {
+    for (int k = 0; k < COUNT(name_lists); k++) {
+        if (!list || strcmp(name_lists[k].name, list) != 0) continue;
+        for (int q = 0; q <= v; q++)
+            if (!name_lists[k].values[q]) return NULL;
+        return v >= 0 ? name_lists[k].values[v] : NULL;
     }
+    return NULL;
 }
 
-/* A new trainer from values (N_FIELDS); *out gets its address (0 on error). */
-int iam_trainer_new_flat(const double *values, iam_trainer **out) {
-    iam_train_config cfg = iam_train_config_default();
-    for (int k = 0; k < N_FIELDS; k++) {
-        char *p = (char *)&cfg + train_fields[k].offset;
-        if (train_fields[k].type == 'f') *(float *)p = (float)values[k];
-        else if (train_fields[k].type == 'u') *(unsigned *)p = (unsigned)values[k];
-        else *(int *)p = (int)values[k];
-    }
-    return iam_trainer_new(&cfg, out);
-}
-
-/* The metrics as floats, in the order of wasm/iam.js's METRIC_NAMES. */
-int iam_trainer_evaluate_flat(iam_trainer *t, float *values, int *hist, int bins) {
-    iam_train_metrics m;
-    int status = iam_trainer_evaluate(t, &m, bins > 0 ? hist : NULL, bins);
-    if (status) return status;
-    const float v[] = { (float)m.step, m.loss, m.base, m.iam, m.lambda, m.train_acc, m.test_acc,
-                        m.min_weight_angle_deg, m.mean_nn_weight_angle_deg, m.min_center_angle_deg,
-                        m.mean_nn_center_angle_deg, m.min_sample_margin_deg, m.mean_sample_margin_deg,
-                        m.packing_limit_deg, m.verify_acc, m.tar_far_1e2 };
-    for (int k = 0; k < (int)(sizeof v / sizeof v[0]); k++) values[k] = v[k];
-    return 0;
-}
-
-/* Sizes JS needs: 0 train, 1 test, 2 held-out counts; 3 input dim; 4 embed dim; 5 classes */
-int iam_trainer_size(const iam_trainer *t, int what) {
-    const iam_dataset *ds = iam_trainer_dataset(t);
-    const iam_train_config *cfg = iam_trainer_config(t);
-    if (!ds || !cfg) return -1;
-    switch (what) {
-    case 0: return ds->n_train;
-    case 1: return ds->n_test;
-    case 2: return ds->n_heldout;
-    case 3: return ds->dim;
-    case 4: return cfg->embed_dim;
-    case 5: return cfg->classes;
-    default: return -1;
-    }
-}
-
-/* The raw inputs of a set (for the input-space panel): (n, dim) and labels. */
-const float *iam_trainer_inputs(const iam_trainer *t, int set) {
-    const iam_dataset *ds = iam_trainer_dataset(t);
-    if (!ds) return 0;
-    return set == 0 ? ds->x_train : set == 1 ? ds->x_test : ds->x_heldout;
-}
-const int *iam_trainer_input_labels(const iam_trainer *t, int set) {
-    const iam_dataset *ds = iam_trainer_dataset(t);
-    if (!ds) return 0;
-    return set == 0 ? ds->y_train : set == 1 ? ds->y_test : ds->y_heldout;
-}
-
-/* out4 gets { loss, base, iam, steps } of the last step */
-int iam_trainer_last_flat(const iam_trainer *t, float *out4) {
-    iam_loss_result r = { 0 };
-    int steps = 0, status = iam_trainer_last(t, &r, &steps);
-    out4[0] = r.loss;
-    out4[1] = r.base;
-    out4[2] = r.iam;
-    out4[3] = (float)steps;
-    return status;
-}
-
-/* out2 gets { accuracy, tar_at_far_1e2 } of toy-LFW verification (metrics.c) */
-int iam_verification_flat(const float *emb, const int *ids, int n, int d, int n_pairs, unsigned seed, float *out2) {
-    return iam_verification(emb, ids, n, d, n_pairs, seed, &out2[0], &out2[1]);
+/* Transitional home (it moves beside iam_loss_config_default in loss.c). */
+iam_loss_config iam_loss_config_for(int kind) {
+    iam_loss_config cfg = iam_loss_config_default();
+    cfg.kind = kind;
+    cfg.margin = kind == IAM_COSFACE ? 0.2f : kind == IAM_ARCFACE ? 0.3f : kind == IAM_SPHEREFACE ? 4.0f : 0.0f;
+    return cfg;
 }

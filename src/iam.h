@@ -63,6 +63,9 @@ typedef struct {
 /* A config with the documented defaults: NormFace, s = 10, β = 0,
    m = 0.2 (CosFace/ArcFace style), combined (1, 0.3, 0.2), continuous fallback. */
 iam_loss_config iam_loss_config_default(void);
+/* The defaults for one kind, with that kind's own margin: CosFace 0.2, ArcFace 0.3 rad,
+   SphereFace 4 (the paper's m), the others 0 (combined keeps m1, m2, m3). */
+iam_loss_config iam_loss_config_for(int kind);
 
 /* How many floats of workspace iam_loss needs for these sizes. */
 size_t iam_loss_work_floats(int n, int d, int c);
@@ -76,6 +79,16 @@ int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const i
 
 /* The sentence describing the last error (empty if none). */
 const char *iam_last_error(void);
+
+/* The names of the enum values, indexed by value, NULL-terminated: how the
+   binding, the command line and the error messages spell them (api.c). */
+extern const char *const iam_kind_names[];       /* enum iam_kind          */
+extern const char *const iam_fallback_names[];   /* enum iam_fallback      */
+extern const char *const iam_data_names[];       /* enum iam_data_kind     */
+extern const char *const iam_activation_names[]; /* enum iam_activation    */
+extern const char *const iam_init_names[];       /* enum iam_init          */
+extern const char *const iam_optimizer_names[];  /* enum iam_optimizer     */
+extern const char *const iam_set_names[];        /* the sets of a dataset: train, test, heldout */
 
 /* ===========================================================================
  * Toy data (data.c): seeded, generated in C, split into train and test.
@@ -244,7 +257,6 @@ typedef struct iam_trainer iam_trainer;
 typedef struct {
     int step;
     float loss, base, iam;      /* the last training batch                               */
-    float lambda;               /* SphereFace's current λ (0 for the other kinds)         */
     float train_acc, test_acc;
     float min_weight_angle_deg, mean_nn_weight_angle_deg;
     float min_center_angle_deg, mean_nn_center_angle_deg;     /* train-set class centres */
@@ -253,13 +265,40 @@ typedef struct {
     float verify_acc, tar_far_1e2; /* identities only (held-out ids); else 0             */
 } iam_train_metrics;
 
+/* How big a trainer's sets and arrays are. */
+typedef struct {
+    int n_train, n_test, n_heldout; /* samples per set (held-out: identities only, else 0) */
+    int input_dim, embed_dim, classes;
+    int n_params;                   /* floats in the parameter array (get/set_params)      */
+} iam_trainer_sizes;
+
+/* The last optimizer step: its batch loss, and the loss config it really used
+   (SphereFace's annealed λ included). Before the first step: step 0, zero losses,
+   and the config the first step will use. */
+typedef struct {
+    int step;                  /* optimizer steps taken                                   */
+    float loss, base, iam;     /* of the last step's batch                                */
+    iam_loss_config config;
+} iam_last_step;
+
+/* Why the last iam_trainer_step call failed, as data (failed_step 0: it did not). */
+typedef struct {
+    int failed_step;           /* the step that produced a non-finite (or exploding) value */
+    int good_step;             /* the step the trainer rolled back to                      */
+    char reason[160];          /* what went wrong, e.g. "a parameter became NaN"           */
+} iam_divergence;
+
 /* Create (allocates everything it will ever need) and free. */
 int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out);
 void iam_trainer_free(iam_trainer *t);
 /* Run k optimizer steps. If anything becomes NaN or Inf (or heads there), stop,
    roll back to the state this call began from, and return an error; the trainer
-   stays usable (lower the learning rate, or make a new one). */
+   stays usable (lower the learning rate, or make a new one). iam_trainer_divergence
+   then tells the failed step, the step rolled back to and the reason. */
 int iam_trainer_step(iam_trainer *t, int k);
+int iam_trainer_divergence(const iam_trainer *t, iam_divergence *out);
+int iam_trainer_get_sizes(const iam_trainer *t, iam_trainer_sizes *out);
+int iam_trainer_last_step(const iam_trainer *t, iam_last_step *out);
 /* The last step's batch loss parts and the number of steps taken. */
 int iam_trainer_last(const iam_trainer *t, iam_loss_result *out, int *steps);
 /* Change the learning rate or β mid-run (e.g. to recover from a divergence). */
@@ -268,15 +307,24 @@ int iam_trainer_set_lr(iam_trainer *t, float lr);
 int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *out, int *margin_hist, int bins);
 const iam_train_config *iam_trainer_config(const iam_trainer *t);
 const iam_dataset *iam_trainer_dataset(const iam_trainer *t);
+enum iam_set { IAM_SET_TRAIN = 0, IAM_SET_TEST = 1, IAM_SET_HELDOUT = 2 };
+
 /* Normalized embeddings x̂ (count, embed_dim) of `count` distinct samples of a
-   set (0 = train, 1 = test, 2 = held-out), spread over the set; labels too. */
+   set (enum iam_set), spread over the set; labels too. */
 int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels);
-/* Normalized class weights Ŵ (classes, embed_dim). */
-int iam_trainer_weights(const iam_trainer *t, float *what);
+/* Normalized class weights Ŵ (classes, embed_dim), and their norms ‖W_j‖ (classes)
+   unless norms is NULL (Softmax decides by ‖W_j‖ cos θ_j). */
+int iam_trainer_weights(const iam_trainer *t, float *w_hat, float *norms);
+/* A copy of the raw inputs of a set (0 train, 1 test, 2 held-out): x (n, input_dim), labels (n). */
+int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels);
 /* The predicted class at each of `count` input points (count, D_in): for the
    decision-region heatmap of 2-D inputs. */
 int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *classes);
 /* The flat parameter array (MLP, then W) and its size: for tests and checkpoints. */
 float *iam_trainer_params(iam_trainer *t, size_t *count);
+/* Copy all n_params parameters out, or in (finite values only; the optimizer's moments
+   are kept). The layout inside is the trainer's own business. */
+int iam_trainer_get_params(const iam_trainer *t, float *out, int count);
+int iam_trainer_set_params(iam_trainer *t, const float *params, int count);
 
 #endif

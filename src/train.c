@@ -10,12 +10,14 @@
  * It deliberately has no scheduler zoo, no checkpoint files, no threads.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iam.h"
 #include "internal.h"
 #include "rng.h"
+#include "simd.h"
 
 /* Past this magnitude a value is on its way to Inf: its square (a norm, a logit)
    is within a few steps of float32's 3.4e38. Treated as a divergence. */
@@ -29,10 +31,14 @@ struct iam_trainer {
     size_t n_params;              /* the MLP's, then the class weights W (c, d) at the end */
     float *params, *grads, *opt_m, *opt_v;
     float *good;                  /* params, opt_m, opt_v where the current step() began  */
-    iam_rng rng;                  /* the batch sampler                                    */
+    iam_loss_result good_last;    /* ... and the rest of that state                        */
+    iam_loss_config good_config;
+    int good_step;
+    iam_rng rng, good_rng;        /* the batch sampler, and where step() began            */
     int step;                     /* optimizer steps taken                                */
     iam_loss_result last;         /* of the last step's batch                             */
-    float lambda;                 /* SphereFace's λ used by the last step                 */
+    iam_loss_config last_config;  /* the loss config the last step used (λ annealed)      */
+    iam_divergence divergence;    /* why the last step() call failed (failed_step 0: it did not) */
     /* per-step buffers */
     float *batch_x, *acts, *scratch, *dembed, *loss_work;
     int *batch_y;
@@ -97,6 +103,15 @@ static int check_train_config(const iam_train_config *cfg) {
     return 0;
 }
 
+/* The loss config for the current step: SphereFace's λ follows its schedule. */
+static iam_loss_config step_loss_config(const iam_trainer *t) {
+    iam_loss_config lc = t->cfg.loss;
+    if (lc.kind == IAM_SPHEREFACE && t->cfg.anneal)
+        lc.lambda = iam_sphereface_lambda(t->step, t->cfg.lambda_base, t->cfg.lambda_gamma,
+                                          t->cfg.lambda_power, t->cfg.lambda_min);
+    return lc;
+}
+
 void iam_trainer_free(iam_trainer *t) {
     if (!t) return;
     iam_dataset_free(&t->data);
@@ -153,44 +168,48 @@ int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out) {
     float *W = t->params + t->mlp.n_params;
     for (size_t k = 0; k < (size_t)t->c * t->d; k++) W[k] = iam_rng_normal(&init_rng);
     t->rng = iam_rng_seeded((unsigned long long)cfg->seed * 2 + 3);
-    t->lambda = cfg->loss.lambda;
+    t->last_config = step_loss_config(t);
     *out = t;
     return 0;
 }
 
-/* The loss config for the current step: SphereFace's λ follows its schedule. */
-static iam_loss_config step_loss_config(const iam_trainer *t) {
-    iam_loss_config lc = t->cfg.loss;
-    if (lc.kind == IAM_SPHEREFACE && t->cfg.anneal)
-        lc.lambda = iam_sphereface_lambda(t->step, t->cfg.lambda_base, t->cfg.lambda_gamma,
-                                          t->cfg.lambda_power, t->cfg.lambda_min);
-    return lc;
-}
+/* The class weights W (c, d) sit after the MLP's parameters, and so do their gradients. */
+static float *class_weights(const iam_trainer *t, float *flat) { return flat + t->mlp.n_params; }
 
-static int train_one_step(iam_trainer *t) {
-    const int B = t->B, D = t->data.dim, d = t->d, c = t->c;
-    float *W = t->params + t->mlp.n_params, *dW = t->grads + t->mlp.n_params;
-
-    /* a batch, drawn with replacement */
-    for (int b = 0; b < B; b++) {
+/* A batch of B training samples, drawn with replacement. */
+static void sample_batch(iam_trainer *t) {
+    const int D = t->data.dim;
+    for (int b = 0; b < t->B; b++) {
         int i = iam_rng_below(&t->rng, t->data.n_train);
         memcpy(t->batch_x + (size_t)b * D, t->data.x_train + (size_t)i * D, sizeof(float) * D);
         t->batch_y[b] = t->data.y_train[i];
     }
+}
 
-    float *emb = iam_mlp_forward(&t->mlp, t->params, t->batch_x, B, t->acts);
-    for (int k = 0; k < B * d; k++)
-        if (!(fabsf(emb[k]) <= EXPLODED))
-            return iam_fail("the embedding %s", isnan(emb[k]) ? "became NaN" : "exploded");
+/* A value past EXPLODED or NaN anywhere in a (count) is a divergence, named by `what`. */
+static int check_exploded(const float *a, size_t count, const char *what) {
+    for (size_t k = 0; k < count; k++)
+        if (!(fabsf(a[k]) <= EXPLODED)) return iam_fail("%s %s", what, isnan(a[k]) ? "became NaN" : "exploded");
+    return 0;
+}
 
+/* The loss head, forward and backward: zero the gradients, then ∂L/∂embedding and ∂L/∂W. */
+static int loss_step(iam_trainer *t, const float *emb) {
     iam_loss_config lc = step_loss_config(t);
     memset(t->grads, 0, sizeof(float) * t->n_params);
-    if (iam_loss(&lc, emb, W, t->batch_y, B, d, c, t->dembed, dW, &t->last, t->loss_work)) return -1;
-    t->lambda = lc.lambda;
-    iam_mlp_backward(&t->mlp, t->params, t->grads, t->batch_x, B, t->acts, t->dembed, t->scratch);
+    memset(t->dembed, 0, sizeof(float) * (size_t)t->B * t->d);
+    if (iam_loss(&lc, emb, class_weights(t, t->params), t->batch_y, t->B, t->d, t->c, t->dembed,
+                 class_weights(t, t->grads), &t->last, t->loss_work))
+        return -1;
+    t->last_config = lc;
+    return 0;
+}
 
+/* One optimizer step on the network, and one on W at its own rate (w_lr_mult). */
+static void optimizer_step(iam_trainer *t) {
     const iam_train_config *cfg = &t->cfg;
-    size_t n_net = t->mlp.n_params, n_w = (size_t)c * d;
+    size_t n_net = t->mlp.n_params, n_w = (size_t)t->c * t->d;
+    float *W = class_weights(t, t->params), *dW = class_weights(t, t->grads);
     float lr_w = cfg->lr * cfg->w_lr_mult;
     if (cfg->optimizer == IAM_OPT_SGD) {
         iam_sgd_step(t->params, t->grads, t->opt_m, n_net, cfg->lr, cfg->momentum, cfg->weight_decay);
@@ -202,42 +221,64 @@ static int train_one_step(iam_trainer *t) {
         iam_adam_step(W, dW, t->opt_m + n_net, t->opt_v + n_net, n_w, lr_w, cfg->adam_beta1,
                       cfg->adam_beta2, cfg->adam_eps, cfg->weight_decay, step);
     }
-    for (size_t k = 0; k < t->n_params; k++)
-        if (!(fabsf(t->params[k]) <= EXPLODED))
-            return iam_fail("a parameter %s", isnan(t->params[k]) ? "became NaN" : "exploded");
-    return 0;
+}
+
+static int train_one_step(iam_trainer *t) {
+    sample_batch(t);
+    float *emb = iam_mlp_forward(&t->mlp, t->params, t->batch_x, t->B, t->acts);
+    if (check_exploded(emb, (size_t)t->B * t->d, "the embedding") || loss_step(t, emb)) return -1;
+    iam_mlp_backward(&t->mlp, t->params, t->grads, t->batch_x, t->B, t->acts, t->dembed, t->scratch);
+    optimizer_step(t);
+    return check_exploded(t->params, t->n_params, "a parameter");
+}
+
+/* The state a step() call can return to: parameters, optimizer moments, sampler, last step. */
+static void save_good(iam_trainer *t) {
+    size_t n = t->n_params;
+    memcpy(t->good, t->params, sizeof(float) * n);
+    memcpy(t->good + n, t->opt_m, sizeof(float) * n);
+    memcpy(t->good + 2 * n, t->opt_v, sizeof(float) * n);
+    t->good_rng = t->rng;
+    t->good_last = t->last;
+    t->good_config = t->last_config;
+    t->good_step = t->step;
+}
+
+static void restore_good(iam_trainer *t) {
+    size_t n = t->n_params;
+    memcpy(t->params, t->good, sizeof(float) * n);
+    memcpy(t->opt_m, t->good + n, sizeof(float) * n);
+    memcpy(t->opt_v, t->good + 2 * n, sizeof(float) * n);
+    t->rng = t->good_rng;
+    t->last = t->good_last;
+    t->last_config = t->good_config;
+    t->step = t->good_step;
 }
 
 int iam_trainer_step(iam_trainer *t, int k) {
     if (!t) return iam_fail("the trainer is NULL");
     if (k < 0 || k > 1000000) return iam_fail("the number of steps must be in [0, 1000000] (got %d)", k);
     /* the known-good state: where this call begins (the last call ended finite) */
-    size_t n = t->n_params;
-    memcpy(t->good, t->params, sizeof(float) * n);
-    memcpy(t->good + n, t->opt_m, sizeof(float) * n);
-    memcpy(t->good + 2 * n, t->opt_v, sizeof(float) * n);
-    iam_rng good_rng = t->rng;
-    iam_loss_result good_last = t->last;
-    int good_step = t->step;
-    for (int q = 0; q < k; q++) {
-        if (train_one_step(t)) {
-            /* undo the whole call: a state a few steps before an explosion is often
-               already on its way there, so go back to where the user last saw it */
-            memcpy(t->params, t->good, sizeof(float) * n);
-            memcpy(t->opt_m, t->good + n, sizeof(float) * n);
-            memcpy(t->opt_v, t->good + 2 * n, sizeof(float) * n);
-            t->rng = good_rng;
-            t->last = good_last;
-            int failed_step = t->step + 1;
-            t->step = good_step;
-            char reason[256];
-            strncpy(reason, iam_last_error(), sizeof reason - 1);
-            reason[sizeof reason - 1] = '\0';
-            return iam_fail("training diverged at step %d (%s); rolled back to step %d. Lower the "
-                            "learning rate or reset", failed_step, reason, good_step);
-        }
-        t->step++;
+    save_good(t);
+    memset(&t->divergence, 0, sizeof t->divergence);
+    for (int q = 0; q < k; q++, t->step++) {
+        if (!train_one_step(t)) continue;
+        /* undo the whole call: a state a few steps before an explosion is often
+           already on its way there, so go back to where the user last saw it */
+        iam_divergence *d = &t->divergence;
+        d->failed_step = t->step + 1;
+        snprintf(d->reason, sizeof d->reason, "%s", iam_last_error());
+        restore_good(t);
+        d->good_step = t->step;
+        return iam_fail("training diverged at step %d (%s); rolled back to step %d. Lower the "
+                        "learning rate or reset", d->failed_step, d->reason, d->good_step);
     }
+    return 0;
+}
+
+int iam_trainer_divergence(const iam_trainer *t, iam_divergence *out) {
+    if (!t || !out) return iam_fail("the trainer and the output must not be NULL");
+    *out = t->divergence;
     return 0;
 }
 
@@ -245,6 +286,28 @@ int iam_trainer_last(const iam_trainer *t, iam_loss_result *out, int *steps) {
     if (!t || !out || !steps) return iam_fail("the trainer and the outputs must not be NULL");
     *out = t->last;
     *steps = t->step;
+    return 0;
+}
+
+int iam_trainer_last_step(const iam_trainer *t, iam_last_step *out) {
+    if (!t || !out) return iam_fail("the trainer and the output must not be NULL");
+    out->step = t->step;
+    out->loss = t->last.loss;
+    out->base = t->last.base;
+    out->iam = t->last.iam;
+    out->config = t->last_config;
+    return 0;
+}
+
+int iam_trainer_get_sizes(const iam_trainer *t, iam_trainer_sizes *out) {
+    if (!t || !out) return iam_fail("the trainer and the output must not be NULL");
+    out->n_train = t->data.n_train;
+    out->n_test = t->data.n_test;
+    out->n_heldout = t->data.n_heldout;
+    out->input_dim = t->data.dim;
+    out->embed_dim = t->d;
+    out->classes = t->c;
+    out->n_params = (int)t->n_params;
     return 0;
 }
 
@@ -269,13 +332,12 @@ int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *m, int *margin_hist,
     if (margin_hist && (bins < 1 || bins > 1000)) return iam_fail("bins must be in [1, 1000] (got %d)", bins);
     const iam_dataset *ds = &t->data;
     const int d = t->d, c = t->c, use_cos = t->cfg.loss.kind != IAM_SOFTMAX;
-    const float *W = t->params + t->mlp.n_params;
+    const float *W = class_weights(t, t->params);
     memset(m, 0, sizeof *m);
     m->step = t->step;
     m->loss = t->last.loss;
     m->base = t->last.base;
     m->iam = t->last.iam;
-    m->lambda = t->cfg.loss.kind == IAM_SPHEREFACE ? step_loss_config(t).lambda : 0.0f;
     m->packing_limit_deg = iam_packing_limit_deg(c, d);
     if (iam_pairwise_angles(W, c, d, &m->min_weight_angle_deg, &m->mean_nn_weight_angle_deg)) return -1;
 
@@ -318,6 +380,14 @@ float *iam_trainer_params(iam_trainer *t, size_t *count) {
     return t ? t->params : NULL;
 }
 
+/* The rows, labels and count of a set: 0 train, 1 test, 2 held-out. */
+static int set_of(const iam_trainer *t, int set, const float **x, const int **y) {
+    const iam_dataset *ds = &t->data;
+    *x = set == 0 ? ds->x_train : set == 1 ? ds->x_test : ds->x_heldout;
+    *y = set == 0 ? ds->y_train : set == 1 ? ds->y_test : ds->y_heldout;
+    return set == 0 ? ds->n_train : set == 1 ? ds->n_test : ds->n_heldout;
+}
+
 /* x̂ = x/‖x‖ row by row; a zero row stays zero (it is drawn at the centre, never as NaN) */
 static void normalize_or_zero(float *v, int rows, int d) {
     for (int r = 0; r < rows; r++) {
@@ -335,9 +405,9 @@ int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *label
     if (!t || !emb || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
     if (set < 0 || set > 2) return iam_fail("set must be 0 (train), 1 (test) or 2 (held-out) (got %d)", set);
     const iam_dataset *ds = &t->data;
-    const float *x = set == 0 ? ds->x_train : set == 1 ? ds->x_test : ds->x_heldout;
-    const int *y = set == 0 ? ds->y_train : set == 1 ? ds->y_test : ds->y_heldout;
-    int n = set == 0 ? ds->n_train : set == 1 ? ds->n_test : ds->n_heldout;
+    const float *x;
+    const int *y;
+    int n = set_of(t, set, &x, &y);
     if (count < 1 || count > n) return iam_fail("count must be in [1, %d] for this set (got %d)", n, count);
     /* rows k·P mod n with P coprime to n: distinct, and spread over every class even
        though the data sets store labels interleaved (row i has class i mod C), which
@@ -358,10 +428,41 @@ int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *label
     return 0;
 }
 
-int iam_trainer_weights(const iam_trainer *t, float *what) {
-    if (!t || !what) return iam_fail("the trainer and the output array must not be NULL");
-    memcpy(what, t->params + t->mlp.n_params, sizeof(float) * t->c * t->d);
-    normalize_or_zero(what, t->c, t->d);
+int iam_trainer_weights(const iam_trainer *t, float *w_hat, float *norms) {
+    if (!t || !w_hat) return iam_fail("the trainer and the output array must not be NULL");
+    const float *W = class_weights(t, t->params);
+    memcpy(w_hat, W, sizeof(float) * t->c * t->d);
+    if (norms)
+        for (int j = 0; j < t->c; j++) norms[j] = sqrtf(vec_dot(W + j * t->d, W + j * t->d, t->d));
+    normalize_or_zero(w_hat, t->c, t->d);
+    return 0;
+}
+
+int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels) {
+    if (!t || !x || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
+    if (set < 0 || set > 2) return iam_fail("set must be 0 (train), 1 (test) or 2 (held-out) (got %d)", set);
+    const float *sx;
+    const int *sy;
+    int n = set_of(t, set, &sx, &sy);
+    memcpy(x, sx, sizeof(float) * (size_t)n * t->data.dim);
+    memcpy(labels, sy, sizeof(int) * (size_t)n);
+    return 0;
+}
+
+int iam_trainer_get_params(const iam_trainer *t, float *out, int count) {
+    if (!t || !out) return iam_fail("the trainer and the output array must not be NULL");
+    if (count != (int)t->n_params)
+        return iam_fail("the trainer has %zu parameters (got an array of %d)", t->n_params, count);
+    memcpy(out, t->params, sizeof(float) * t->n_params);
+    return 0;
+}
+
+int iam_trainer_set_params(iam_trainer *t, const float *params, int count) {
+    if (!t || !params) return iam_fail("the trainer and the parameter array must not be NULL");
+    if (count != (int)t->n_params)
+        return iam_fail("the trainer has %zu parameters (got an array of %d)", t->n_params, count);
+    if (iam_check_finite("params", params, t->n_params, (int)t->n_params)) return -1;
+    memcpy(t->params, params, sizeof(float) * t->n_params);
     return 0;
 }
 
@@ -370,7 +471,7 @@ int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *cla
     if (count < 1 || count > 1 << 20) return iam_fail("count must be in [1, %d] (got %d)", 1 << 20, count);
     if (iam_check_finite("inputs", inputs, (size_t)count * t->data.dim, t->data.dim)) return -1;
     const int d = t->d, c = t->c, use_cos = t->cfg.loss.kind != IAM_SOFTMAX;
-    const float *W = t->params + t->mlp.n_params;
+    const float *W = class_weights(t, t->params);
     for (int start = 0; start < count; start += t->B) {
         int chunk = count - start < t->B ? count - start : t->B;
         const float *e = iam_mlp_forward(&t->mlp, t->params, inputs + (size_t)start * t->data.dim, chunk, t->acts);

@@ -77,8 +77,8 @@ test("the tfjs peer trains on the C trainer's batches: another seed's batch does
   const t = iam.trainer(trainerConfig(cfg));
   const params = t.params(), { x, labels } = t.inputs('train');
   const ours = t.step(1).loss;
+  const { scale, margin } = t.config.loss;   // the loss the trainer resolved: the preset, then C's defaults
   t.free();
-  const { scale, margin } = trainerConfig(cfg).loss;
   for (const [seed, same] of [[1, true], [2, false]]) {
     const rows = trainerBatchSampler(seed, labels.length)(cfg.batch);
     const bx = new Float32Array(cfg.batch * cfg.in), by = new Int32Array(cfg.batch);

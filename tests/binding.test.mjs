@@ -55,7 +55,7 @@ const BAD_INPUTS = [
   ['negative lambda', { kind: 'sphereface', margin: 2, lambda: -1 }, null, /lambda must be >= 0/],
   ['negative m2', { kind: 'combined', m2: -0.3 }, null, /m2 must be in/],
   ['unknown kind', { kind: 'magface' }, null, /unknown loss kind 'magface' \(expected one of softmax, normface/],
-  ['unknown fallback', { fallback: 'hard' }, null, /unknown arcface fallback 'hard'/],
+  ['unknown fallback', { fallback: 'hard' }, null, /unknown loss fallback 'hard' \(expected one of continuous, insightface, easy\)/],
   ['unknown option', { margn: 0.3 }, null, /unknown loss option 'margn'/],
   ['margin as a string', { margin: '0.3' }, null, /margin must be a number/],
   ['C < 2', {}, (b) => { b.c = 1; b.W = b.W.subarray(0, b.d); b.labels.fill(0); }, /c must be an integer >= 2 \(got 1\)/],

@@ -9,28 +9,21 @@
 //
 // It loads the .wasm that `./build.sh build` puts beside it, with no Emscripten
 // glue: the module is built -sSTANDALONE_WASM and needs no imports but a no-op.
+// It calls iam.h's functions directly; the structs they take (the loss config, the
+// loss result, ...) are written and read by name through the field tables of
+// src/api.c (structs.js), so this file knows no C field order and no enum number.
 // Inputs are copied into one reusable block of wasm memory, so repeated calls
 // allocate nothing; outputs are copied out. Every C error becomes a thrown Error
 // carrying the C library's sentence; nothing non-finite is ever returned.
 // The trainer (iam.trainer(config)) lives in trainer.js.
 
 import { Trainer } from './trainer.js';
+import { readTables, writeStruct, readStruct } from './structs.js';
 
-export const KINDS = ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'combined'];
-export const FALLBACKS = ['continuous', 'insightface', 'easy'];
-
-// Documented defaults (LOSSES.md, "toy 2D/3D defaults"). The margin's default
-// depends on the kind; it is in radians for ArcFace, never degrees.
-export const LOSS_DEFAULTS = Object.freeze({
-  kind: 'normface', scale: 10, beta: 0,
-  margin: undefined,            // per kind: MARGIN_DEFAULTS
-  m1: 1, m2: 0.3, m3: 0.2,      // combined
-  lambda: 0, featureNorm: false, // sphereface
-  fallback: 'continuous',       // arcface
-});
-export const MARGIN_DEFAULTS = Object.freeze({
-  softmax: 0, normface: 0, sphereface: 4, cosface: 0.2, arcface: 0.3, combined: 0,
-});
+// The structs that cross the boundary, by the names src/api.c gives their tables.
+const TABLES = ['loss_config', 'loss_result', 'train_config', 'metrics', 'sizes', 'last_step', 'divergence'];
+// The enums whose value names it asks for (src/api.c's name lists).
+const NAME_LISTS = ['kind', 'fallback', 'data', 'activation', 'init', 'optimizer', 'set'];
 
 // The smallest module that uses a v128 instruction: WebAssembly.validate says
 // whether this engine has SIMD (the same probe as wasm-feature-detect).
@@ -71,17 +64,31 @@ function makeImports(module) {
   return imports;
 }
 
-/**
- * Load the library. `simd: true | false` forces a build; by default the SIMD
- * build is used where WebAssembly.validate accepts a SIMD module.
- * `url` overrides where the .wasm comes from.
- */
-export async function loadIAM({ simd, url } = {}) {
+/** The URL of the .wasm build this engine should use (or the one asked for). */
+export function wasmUrl({ simd } = {}) {
   const haveSimd = simdSupported();
   const useSimd = simd ?? haveSimd;
   if (useSimd && !haveSimd) throw new Error('this WebAssembly engine has no SIMD; use loadIAM({ simd: false })');
-  const where = url ? new URL(url) : new URL(useSimd ? './iam-simd.wasm' : './iam.wasm', import.meta.url);
-  const module = await WebAssembly.compile(await readBytes(where));
+  return { url: new URL(useSimd ? './iam-simd.wasm' : './iam.wasm', import.meta.url), simd: useSimd };
+}
+
+/** Fetch and compile a build once; the WebAssembly.Module can be posted to workers. */
+export async function compileIAM({ simd, url } = {}) {
+  const chosen = wasmUrl({ simd });
+  const module = await WebAssembly.compile(await readBytes(url ? new URL(url) : chosen.url));
+  return { module, simd: chosen.simd };
+}
+
+/**
+ * Load the library. `simd: true | false` forces a build; by default the SIMD
+ * build is used where WebAssembly.validate accepts a SIMD module.
+ * `url` overrides where the .wasm comes from; `module` (with `simd`) uses a module
+ * compiled before (compileIAM), so that workers need not fetch and compile again.
+ */
+export async function loadIAM({ simd, url, module } = {}) {
+  let useSimd = simd;
+  if (!module) ({ module, simd: useSimd } = await compileIAM({ simd, url }));
+  else if (useSimd === undefined) throw new Error('loadIAM({ module }) needs simd: true or false, the build the module is');
   const instance = await WebAssembly.instantiate(module, makeImports(module));
   instance.exports._initialize?.();
   return new IAM(instance.exports, useSimd);
@@ -114,11 +121,6 @@ function checkInt(name, v, lo) {
   if (!Number.isInteger(v) || v < lo) throw new Error(`${name} must be an integer >= ${lo} (got ${v})`);
 }
 
-function checkNumber(name, v) {
-  if (typeof v !== 'number') throw new Error(`${name} must be a number (got ${typeof v} ${String(v)})`);
-  return v;
-}
-
 // Accepts a Float32Array, Float64Array or plain array of numbers.
 function checkArray(name, a, length, what) {
   if (!(ArrayBuffer.isView(a) || Array.isArray(a))) throw new Error(`${name} must be a typed array or an array (got ${typeof a})`);
@@ -130,11 +132,33 @@ class IAM {
     this.ex = exports;
     this.simd = simd;
     this.arena = new Arena(exports);
+    this.tables = readTables(exports, (p) => this.cString(p),
+      (name) => this.withString(name, (p) => exports.iam_table_find(p)), TABLES);
+    /** How the library names the values of its enums: kind, fallback, data, activation,
+     *  init, optimizer, set → [names in C's order]. */
+    this.names = Object.freeze(Object.fromEntries(NAME_LISTS.map((list) => [list, this.#nameList(list)])));
+  }
+
+  #nameList(list) {
+    const names = [];
+    for (let v = 0, p; (p = this.withString(list, (q) => this.ex.iam_name(q, v))); v++) names.push(this.cString(p));
+    if (!names.length) throw new Error(`iam wasm: the library has no names for '${list}'`);
+    return Object.freeze(names);
   }
 
   /** A trainer (src/train.c) for this config: see trainer.js. Call .free() when done. */
   trainer(config = {}) {
-    return new Trainer(this, config, IAM.lossConfig);
+    return new Trainer(this, config);
+  }
+
+  /** The library's defaults, resolved as C resolves them: a whole training config,
+   *  or (table 'loss_config') the loss config of one kind, e.g. defaults('loss_config', { kind: 'arcface' }). */
+  defaults(table = 'train_config', object = {}) {
+    const bytes = this.structBytes(table);
+    this.arena.reset(bytes);
+    const p = this.arena.take(bytes);
+    this.writeStruct(table, p, object, table === 'loss_config' ? 'loss' : 'trainer');
+    return this.readStruct(table, p);
   }
 
   /**
@@ -151,18 +175,68 @@ class IAM {
     const pe = A.take(4 * n * d), pi = A.take(4 * n), po = A.take(8);
     new Float32Array(ex.memory.buffer).set(embeddings, pe >> 2);
     new Int32Array(ex.memory.buffer).set(ids, pi >> 2);
-    this.check(ex.iam_verification_flat(pe, pi, n, d, pairs, seed >>> 0, po));
+    this.check(ex.iam_verification(pe, pi, n, d, pairs, seed >>> 0, po, po + 4));
     const out = new Float32Array(ex.memory.buffer, po, 2);
     return { accuracy: out[0], tarAtFar1e2: out[1] };
   }
 
-  /** The names of the C training config fields, in the order the C side expects. */
-  trainFieldNames() {
-    if (!this._fieldNames) {
-      const count = this.ex.iam_train_field_count();
-      this._fieldNames = Array.from({ length: count }, (_, k) => this.cString(this.ex.iam_train_field_name(k)));
-    }
-    return this._fieldNames;
+  /**
+   * Forward and backward of L = L_base + β L_IAM for one batch.
+   * x: n*d, W: c*d (row per class), labels: n integers in [0, c).
+   * Returns { loss, base, iam, dx, dW } with fresh Float32Arrays.
+   */
+  loss(config, batch) {
+    if (batch === null || typeof batch !== 'object') throw new Error('the batch must be an object { x, W, labels, n, d, c }');
+    const { x, W, labels, n, d, c } = batch;
+    checkInt('n', n, 1); checkInt('d', d, 1); checkInt('c', c, 2);
+    checkArray('x', x, n * d, 'n*d');
+    checkArray('W', W, c * d, 'c*d');
+    checkArray('labels', labels, n, 'n');
+    if (!(labels instanceof Int32Array))
+      for (let i = 0; i < n; i++)
+        if (!Number.isInteger(labels[i])) throw new Error(`labels[${i}] = ${labels[i]} is not an integer`);
+
+    const ex = this.ex, A = this.arena;
+    const workFloats = ex.iam_loss_work_floats(n, d, c);
+    const cfgBytes = this.structBytes('loss_config'), outBytes = this.structBytes('loss_result');
+    A.reset(align16(cfgBytes) + align16(outBytes) + 2 * align16(4 * n * d) + 2 * align16(4 * c * d)
+      + align16(4 * n) + align16(4 * workFloats));
+    const pCfg = A.take(cfgBytes), pOut = A.take(outBytes);
+    this.writeStruct('loss_config', pCfg, config, 'loss');
+    const px = A.take(4 * n * d), pW = A.take(4 * c * d), pl = A.take(4 * n);
+    const pdx = A.take(4 * n * d), pdW = A.take(4 * c * d), pwork = A.take(4 * workFloats);
+    const f32 = new Float32Array(ex.memory.buffer);
+    f32.set(x, px >> 2);
+    f32.set(W, pW >> 2);
+    new Int32Array(ex.memory.buffer).set(labels, pl >> 2);
+    f32.fill(0, pdx >> 2, (pdx >> 2) + n * d); // iam_loss accumulates (+=) into dx and dW
+    f32.fill(0, pdW >> 2, (pdW >> 2) + c * d);
+    this.check(ex.iam_loss(pCfg, px, pW, pl, n, d, c, pdx, pdW, pOut, pwork));
+    const mem = new Float32Array(ex.memory.buffer); // memory may have grown: a fresh view
+    return {
+      ...this.readStruct('loss_result', pOut),
+      dx: mem.slice(pdx >> 2, (pdx >> 2) + n * d),
+      dW: mem.slice(pdW >> 2, (pdW >> 2) + c * d),
+    };
+  }
+
+  // -- what trainer.js shares ------------------------------------------------
+
+  /** Write a JS object into the struct at p: its table's defaults, then the object's keys. */
+  writeStruct(table, p, object, noun) { writeStruct(this.ex, this.tables.get(table), p, object, noun); }
+  /** Read the struct at p into an object, by the names of its table. */
+  readStruct(table, p) { return readStruct(this.ex, this.tables.get(table), p); }
+  structBytes(table) { return this.tables.get(table).bytes; }
+
+  /** Call fn with a pointer to a NUL-terminated copy of s (arena memory, valid during fn). */
+  withString(s, fn) {
+    const bytes = new TextEncoder().encode(s);
+    this.arena.reset(bytes.length + 1);
+    const p = this.arena.take(bytes.length + 1);
+    const mem = new Uint8Array(this.ex.memory.buffer);
+    mem.set(bytes, p);
+    mem[p + bytes.length] = 0;
+    return fn(p);
   }
 
   cString(p) {
@@ -178,59 +252,5 @@ class IAM {
 
   check(status) {
     if (status !== 0) throw new Error(this.lastError() || `iam: C call failed with status ${status}`);
-  }
-
-  /** Resolve a loss config against the defaults; throws on unknown keys or values. */
-  static lossConfig(config) {
-    if (config === null || typeof config !== 'object') throw new Error('the loss config must be an object');
-    for (const key of Object.keys(config))
-      if (!(key in LOSS_DEFAULTS)) throw new Error(`unknown loss option '${key}' (expected one of ${Object.keys(LOSS_DEFAULTS).join(', ')})`);
-    const cfg = { ...LOSS_DEFAULTS, ...config };
-    const kind = KINDS.indexOf(cfg.kind);
-    if (kind < 0) throw new Error(`unknown loss kind '${cfg.kind}' (expected one of ${KINDS.join(', ')})`);
-    const fallback = FALLBACKS.indexOf(cfg.fallback);
-    if (fallback < 0) throw new Error(`unknown arcface fallback '${cfg.fallback}' (expected one of ${FALLBACKS.join(', ')})`);
-    if (typeof cfg.featureNorm !== 'boolean') throw new Error(`featureNorm must be true or false (got ${cfg.featureNorm})`);
-    cfg.margin ??= MARGIN_DEFAULTS[cfg.kind];
-    for (const key of ['scale', 'margin', 'beta', 'm1', 'm2', 'm3', 'lambda']) checkNumber(key, cfg[key]);
-    return { ...cfg, kindId: kind, fallbackId: fallback };
-  }
-
-  /**
-   * Forward and backward of L = L_base + β L_IAM for one batch.
-   * x: n*d, W: c*d (row per class), labels: n integers in [0, c).
-   * Returns { loss, base, iam, dx, dW } with fresh Float32Arrays.
-   */
-  loss(config, batch) {
-    const cfg = IAM.lossConfig(config);
-    if (batch === null || typeof batch !== 'object') throw new Error('the batch must be an object { x, W, labels, n, d, c }');
-    const { x, W, labels, n, d, c } = batch;
-    checkInt('n', n, 1); checkInt('d', d, 1); checkInt('c', c, 2);
-    checkArray('x', x, n * d, 'n*d');
-    checkArray('W', W, c * d, 'c*d');
-    checkArray('labels', labels, n, 'n');
-    if (!(labels instanceof Int32Array))
-      for (let i = 0; i < n; i++)
-        if (!Number.isInteger(labels[i])) throw new Error(`labels[${i}] = ${labels[i]} is not an integer`);
-
-    const ex = this.ex, A = this.arena;
-    const workFloats = ex.iam_loss_work_floats_flat(n, d, c);
-    A.reset(align16(4 * n * d) * 2 + align16(4 * c * d) * 2 + align16(4 * n) + 16 + align16(4 * workFloats));
-    const px = A.take(4 * n * d), pW = A.take(4 * c * d), pl = A.take(4 * n);
-    const pdx = A.take(4 * n * d), pdW = A.take(4 * c * d), pout = A.take(16), pwork = A.take(4 * workFloats);
-    const f32 = new Float32Array(ex.memory.buffer);
-    f32.set(x, px >> 2);
-    f32.set(W, pW >> 2);
-    new Int32Array(ex.memory.buffer).set(labels, pl >> 2);
-
-    const status = ex.iam_loss_flat(cfg.kindId, cfg.scale, cfg.margin, cfg.m1, cfg.m2, cfg.m3, cfg.beta,
-      cfg.lambda, cfg.featureNorm ? 1 : 0, cfg.fallbackId, px, pW, pl, n, d, c, pdx, pdW, pout, pwork);
-    this.check(status);
-    const mem = new Float32Array(ex.memory.buffer); // memory may have grown: a fresh view
-    return {
-      loss: mem[pout >> 2], base: mem[(pout >> 2) + 1], iam: mem[(pout >> 2) + 2],
-      dx: mem.slice(pdx >> 2, (pdx >> 2) + n * d),
-      dW: mem.slice(pdW >> 2, (pdW >> 2) + c * d),
-    };
   }
 }

@@ -1,21 +1,56 @@
-// presets.js: the one table of default hyper-parameters, shared by the page and the CLI.
+// presets.js: the toy presets, and the names the page and the CLI show for each loss.
+//
+// The library's own defaults (src/train.c's iam_train_config_default, src/loss.c's
+// per-kind loss defaults: s = 10, CosFace m = 0.2, ArcFace m = 0.3 rad, SphereFace
+// m = 4, MLP 64-64-64, Adam at lr 0.01, batch 128) are the defaults here too: a key
+// a config leaves out is filled in by C. A preset holds only what differs from them
+// on purpose, per embedding dimension, each with its reason.
 //
 // A 2-D or 3-D embedding cannot hold the margins that work in 512-D (s = 64,
-// m = 0.5 cannot separate 8 classes on a circle), so every loss has toy
-// defaults here, per embedding dimension, tuned until it trains reliably on the
-// default data (blobs, 8 classes): tests/train.test.mjs holds each one to test
-// accuracy >= 0.95 within 3,000 steps. Margins are in radians, never degrees.
+// m = 0.5 cannot separate 8 classes on a circle); tests/train.test.mjs holds every
+// preset to test accuracy >= 0.95 on blobs with 8 classes within 3,000 steps.
+// Margins are in radians, never degrees.
 
-export const TRAIN_DEFAULTS = Object.freeze({
-  data: 'blobs', classes: 8, dim: 2, seed: 1, trainPerClass: 200, testPerClass: 100,
-  // three hidden layers, not LOSSES.md's two: with 2→64→64→2 the margin losses got stuck
-  // (two classes sharing one direction) on 8 of 96 seed/class runs; with three, on 0 of 288
-  hidden: [64, 64, 64], activation: 'relu', init: 'he',
-  optimizer: 'adam', lr: 0.01, momentum: 0.9, weightDecay: 0, wLrMult: 1, batchSize: 128,
-  anneal: true, // SphereFace's λ schedule (LOSSES.md, "SphereFace annealing"); ignored by the others
+/** The label of each loss kind (the kinds themselves are C's: iam.names.kind). */
+export const LOSS_LABELS = Object.freeze({
+  softmax: 'Softmax', normface: 'NormFace', sphereface: 'SphereFace', cosface: 'CosFace',
+  arcface: 'ArcFace', combined: 'Combined',
 });
 
-// loss kind → embedding dimension (2 or 3) → loss options
+/** The loss options that shape each kind's margin (what its margin controls set). */
+export const MARGIN_FIELDS = Object.freeze({
+  softmax: [], normface: [], sphereface: ['margin'], cosface: ['margin'], arcface: ['margin'],
+  combined: ['m1', 'm2', 'm3'],
+});
+
+// loss kind → embedding dimension (2, or 3 for 3-D and up) → the options that differ from C's
+const PRESET_CHANGES = Object.freeze({
+  // a circle has less room than a sphere: ArcFace's 0.3 rad (17°) leaves 8 classes too little
+  arcface: { 2: { margin: 0.2 }, 3: {} },
+  // the library's (1, 0.3, 0.2) stacks two margins that together are too wide for 8 classes
+  combined: { 2: { m2: 0.15, m3: 0.1 }, 3: { m2: 0.2, m3: 0.1 } },
+});
+
+/** The loss options of a preset: what the kind's preset changes for this dimension
+ *  (the 3-D one above 3-D), then `overrides`; C fills in the rest. */
+export function lossPreset(kind, dim = 2, overrides = {}) {
+  if (!Object.hasOwn(LOSS_LABELS, kind))
+    throw new Error(`unknown loss kind '${kind}' (expected one of ${Object.keys(LOSS_LABELS).join(', ')})`);
+  return { kind, ...PRESET_CHANGES[kind]?.[dim <= 2 ? 2 : 3], ...overrides };
+}
+
+/** A whole trainer config: the `train` options, and the loss preset for its dimension
+ *  (C's default dimension, 2, when `train` does not say). */
+export function trainerPreset(kind, train = {}, lossOverrides = {}) {
+  return { ...train, loss: lossPreset(kind, train.dim ?? 2, lossOverrides) };
+}
+
+// TRANSITIONAL: the old tables, until experiment/report.mjs reads the library's defaults.
+export const TRAIN_DEFAULTS = Object.freeze({
+  data: 'blobs', classes: 8, dim: 2, seed: 1, trainPerClass: 200, testPerClass: 100,
+  hidden: [64, 64, 64], activation: 'relu', init: 'he',
+  optimizer: 'adam', lr: 0.01, momentum: 0.9, weightDecay: 0, wLrMult: 1, batchSize: 128, anneal: true,
+});
 export const LOSS_PRESETS = Object.freeze({
   softmax: { 2: { scale: 10 }, 3: { scale: 10 } },
   normface: { 2: { scale: 10 }, 3: { scale: 10 } },
@@ -24,22 +59,3 @@ export const LOSS_PRESETS = Object.freeze({
   arcface: { 2: { scale: 10, margin: 0.2 }, 3: { scale: 10, margin: 0.3 } },
   combined: { 2: { scale: 10, m1: 1, m2: 0.15, m3: 0.1 }, 3: { scale: 10, m1: 1, m2: 0.2, m3: 0.1 } },
 });
-
-export const LOSS_LABELS = Object.freeze({
-  softmax: 'Softmax', normface: 'NormFace', sphereface: 'SphereFace', cosface: 'CosFace',
-  arcface: 'ArcFace', combined: 'Combined',
-});
-
-/** The loss options of a preset: the kind's defaults for this dimension (the 3-D ones
- *  above 3-D), with `beta` and any overrides on top. */
-export function lossPreset(kind, dim = 2, overrides = {}) {
-  const table = LOSS_PRESETS[kind];
-  if (!table) throw new Error(`unknown loss kind '${kind}' (expected one of ${Object.keys(LOSS_PRESETS).join(', ')})`);
-  return { kind, beta: 0, ...table[dim <= 2 ? 2 : 3], ...overrides };
-}
-
-/** A whole trainer config: TRAIN_DEFAULTS, then `train` overrides, then the loss preset. */
-export function trainerPreset(kind, train = {}, lossOverrides = {}) {
-  const config = { ...TRAIN_DEFAULTS, ...train };
-  return { ...config, loss: lossPreset(kind, config.dim, lossOverrides) };
-}

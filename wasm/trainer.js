@@ -1,115 +1,92 @@
 // trainer.js: the JS face of the C trainer (src/train.c): iam.trainer(config).
 //
 //   const t = iam.trainer({ data: 'blobs', classes: 8, dim: 2, loss: { kind: 'arcface', margin: 0.2, beta: 0.5 } });
-//   t.step(100);                      // 100 optimizer steps in one wasm call
-//   const s = t.snapshot({ points: 400 });  // embedding, labels, normalized W, metrics, histogram
+//   t.step(100);                             // 100 optimizer steps in one wasm call
+//   const s = t.snapshot({ points: 400 });   // a Snapshot (below): what a panel draws
 //   t.free();
 //
-// Config keys are camelCase here and snake_case in C; the C library owns the
-// field order (iam_train_field_name), so this file only maps names and enums.
+// The config is written into C's iam_train_config by name (structs.js, through
+// src/api.c's tables): what the object leaves out is the library's default, and
+// every name, enum value and range is C's. Nothing here knows where a tensor sits
+// in the trainer's memory: parameters, class weights and inputs are copied out
+// (and in) by C functions.
 
-export const DATA_SETS = ['blobs', 'spiral', 'glyphs', 'identities'];
-export const ACTIVATIONS = ['relu', 'prelu', 'tanh'];
-export const INITS = ['he', 'xavier'];
-export const OPTIMIZERS = ['sgd', 'adam'];
-export const SETS = ['train', 'test', 'heldout'];
+/**
+ * @typedef {object} LossConfig   iam_loss_config by name: { kind, scale, margin, m1, m2, m3,
+ *   beta, lambda, featureNorm, fallback }; kind and fallback by name (LOSSES.md).
+ * @typedef {Record<string, number>} Metrics   iam_train_metrics by name: step, loss, base, iam,
+ *   train_acc, test_acc, min_weight_angle_deg, mean_nn_weight_angle_deg, min_center_angle_deg,
+ *   mean_nn_center_angle_deg, min_sample_margin_deg, mean_sample_margin_deg, packing_limit_deg,
+ *   verify_acc, tar_far_1e2 (LOSSES.md, "Angular metrics").
+ * @typedef {object} Snapshot     One trainer at one step: everything a view draws.
+ * @property {number} step        optimizer steps taken
+ * @property {number} dim         embedding dimension: 2 draws a circle, 3 a sphere
+ * @property {number} classes
+ * @property {Float32Array} embedding    (points, dim): normalized features x̂ of the set's samples
+ * @property {Int32Array} labels         (points)
+ * @property {Float32Array} weights      (classes, dim): normalized class weights Ŵ
+ * @property {Float32Array} weightNorms  (classes): ‖W_j‖ (Softmax decides by ‖W_j‖ cos θ_j)
+ * @property {Metrics} metrics
+ * @property {Int32Array} histogram      sample margins, equal bins over [−180°, 180°]
+ * @property {LossConfig} loss           the loss the last step really used (SphereFace's λ annealed)
+ */
 
-// the metrics, in the order iam_trainer_evaluate_flat writes them
-export const METRIC_NAMES = ['step', 'loss', 'base', 'iam', 'lambda', 'train_acc', 'test_acc',
-  'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'min_center_angle_deg', 'mean_nn_center_angle_deg',
-  'min_sample_margin_deg', 'mean_sample_margin_deg', 'packing_limit_deg', 'verify_acc', 'tar_far_1e2'];
-
-// JS key → [C field, kind of value]
-const TOP_KEYS = {
-  data: ['data', DATA_SETS], classes: ['classes', 'int'], trainPerClass: ['train_per_class', 'int'],
-  testPerClass: ['test_per_class', 'int'], seed: ['seed', 'uint'], dim: ['embed_dim', 'int'],
-  activation: ['activation', ACTIVATIONS], init: ['init', INITS], anneal: ['anneal', 'bool'],
-  lambdaBase: ['lambda_base', 'num'], lambdaGamma: ['lambda_gamma', 'num'], lambdaPower: ['lambda_power', 'num'],
-  lambdaMin: ['lambda_min', 'num'], optimizer: ['optimizer', OPTIMIZERS], lr: ['lr', 'num'],
-  momentum: ['momentum', 'num'], weightDecay: ['weight_decay', 'num'], wLrMult: ['w_lr_mult', 'num'],
-  adamBeta1: ['adam_beta1', 'num'], adamBeta2: ['adam_beta2', 'num'], adamEps: ['adam_eps', 'num'],
-  batchSize: ['batch_size', 'int'], hidden: null, loss: null,
-};
-
-function encode(key, value, kind) {
-  if (Array.isArray(kind)) {
-    const id = kind.indexOf(value);
-    if (id < 0) throw new Error(`unknown ${key} '${value}' (expected one of ${kind.join(', ')})`);
-    return id;
+/** A step() that diverged: the trainer has rolled back; `divergence` says what happened. */
+export class TrainingDiverged extends Error {
+  constructor(message, divergence) {
+    super(message);
+    this.name = 'TrainingDiverged';
+    /** { failedStep, goodStep, reason } */
+    this.divergence = divergence;
   }
-  if (kind === 'bool') {
-    if (typeof value !== 'boolean') throw new Error(`${key} must be true or false (got ${value})`);
-    return value ? 1 : 0;
-  }
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`${key} must be a number (got ${value})`);
-  if ((kind === 'int' || kind === 'uint') && !Number.isInteger(value)) throw new Error(`${key} must be an integer (got ${value})`);
-  if (kind === 'uint' && (value < 0 || value > 0xffffffff)) throw new Error(`${key} must be in [0, 2^32) (got ${value})`);
-  return value;
 }
 
 export class Trainer {
   // use iam.trainer(config), not this constructor
-  constructor(iam, config, lossConfig) {
+  constructor(iam, config) {
     this.iam = iam;
-    const ex = iam.ex;
-    const names = iam.trainFieldNames();
-    const A = iam.arena;
-    A.reset(names.length * 8 + 16);
-    const pValues = A.take(names.length * 8), pOut = A.take(4);
-    const values = new Float64Array(ex.memory.buffer, pValues, names.length);
-    ex.iam_train_defaults_flat(pValues);
-    const set = (field, v) => { values[names.indexOf(field)] = v; };
-
-    if (config === null || typeof config !== 'object') throw new Error('the trainer config must be an object');
-    for (const [key, value] of Object.entries(config)) {
-      if (!(key in TOP_KEYS)) throw new Error(`unknown trainer option '${key}' (expected one of ${Object.keys(TOP_KEYS).join(', ')})`);
-      if (key === 'hidden' || key === 'loss') continue;
-      const [field, kind] = TOP_KEYS[key];
-      set(field, encode(key, value, kind));
-    }
-    if (config.hidden !== undefined) {
-      const hidden = config.hidden;
-      if (!Array.isArray(hidden) || hidden.length > 5 || !hidden.every((h) => Number.isInteger(h) && h >= 1))
-        throw new Error(`hidden must be an array of at most 5 positive integers (got ${JSON.stringify(hidden)})`);
-      set('n_hidden', hidden.length);
-      hidden.forEach((h, l) => set(`hidden${l}`, h));
-    }
-    const loss = lossConfig(config.loss ?? {});
-    for (const [field, v] of [['kind', loss.kindId], ['scale', loss.scale], ['margin', loss.margin],
-      ['m1', loss.m1], ['m2', loss.m2], ['m3', loss.m3], ['beta', loss.beta], ['lambda', loss.lambda],
-      ['feature_norm', loss.featureNorm ? 1 : 0], ['fallback', loss.fallbackId]]) set(field, v);
-
-    iam.check(ex.iam_trainer_new_flat(pValues, pOut));
+    const ex = iam.ex, A = iam.arena, bytes = iam.structBytes('train_config');
+    A.reset(bytes + 16);
+    const pConfig = A.take(bytes), pOut = A.take(4);
+    iam.writeStruct('train_config', pConfig, config, 'trainer');
+    /** The whole config as the C trainer holds it: the given keys and the library's defaults. */
+    this.config = iam.readStruct('train_config', pConfig);
+    iam.check(ex.iam_trainer_new(pConfig, pOut));
     this.ptr = new Uint32Array(ex.memory.buffer)[pOut >> 2];
-    this.config = { ...config, loss };
-    this.nTrain = ex.iam_trainer_size(this.ptr, 0);
-    this.nTest = ex.iam_trainer_size(this.ptr, 1);
-    this.nHeldout = ex.iam_trainer_size(this.ptr, 2);
-    this.inputDim = ex.iam_trainer_size(this.ptr, 3);
-    this.dim = ex.iam_trainer_size(this.ptr, 4);
-    this.classes = ex.iam_trainer_size(this.ptr, 5);
+    /** nTrain, nTest, nHeldout, inputDim, dim, classes, nParams */
+    Object.assign(this, this.#read('sizes', (p) => ex.iam_trainer_get_sizes(this.ptr, p)));
   }
 
   alive() { if (!this.ptr) throw new Error('this trainer has been freed'); }
 
-  /** k optimizer steps in one wasm call; returns the last batch's { loss, base, iam, step }.
-   *  On NaN/Inf it throws, and the trainer is back at its last good step. */
+  // Call a C function that fills one struct, and read the struct by name.
+  #read(table, fill) {
+    const A = this.iam.arena, bytes = this.iam.structBytes(table);
+    A.reset(bytes);
+    const p = A.take(bytes);
+    this.iam.check(fill(p));
+    return this.iam.readStruct(table, p);
+  }
+
+  /** k optimizer steps in one wasm call; returns the last step ({ step, loss, base, iam, config }).
+   *  On NaN/Inf it throws a TrainingDiverged, and the trainer is back where the call began. */
   step(k = 1) {
     this.alive();
     if (!Number.isInteger(k) || k < 0) throw new Error(`step count must be an integer >= 0 (got ${k})`);
     const ex = this.iam.ex;
-    this.iam.check(ex.iam_trainer_step(this.ptr, k));
+    if (ex.iam_trainer_step(this.ptr, k) !== 0) {
+      const message = this.iam.lastError();
+      const divergence = this.#read('divergence', (p) => ex.iam_trainer_divergence(this.ptr, p));
+      if (divergence.failedStep > 0) throw new TrainingDiverged(message, divergence);
+      throw new Error(message);
+    }
     return this.last();
   }
 
+  /** The last step: { step, loss, base, iam } of its batch and the loss config it used. */
   last() {
     this.alive();
-    const ex = this.iam.ex, A = this.iam.arena;
-    A.reset(16);
-    const p = A.take(16);
-    this.iam.check(ex.iam_trainer_last_flat(this.ptr, p));
-    const f = new Float32Array(ex.memory.buffer, p, 4);
-    return { loss: f[0], base: f[1], iam: f[2], step: f[3] };
+    return this.#read('last_step', (p) => this.iam.ex.iam_trainer_last_step(this.ptr, p));
   }
 
   setLr(lr) {
@@ -121,37 +98,33 @@ export class Trainer {
   evaluate({ bins = 36 } = {}) {
     this.alive();
     if (!Number.isInteger(bins) || bins < 0 || bins > 1000) throw new Error(`bins must be an integer in [0, 1000] (got ${bins})`);
-    const ex = this.iam.ex, A = this.iam.arena;
-    A.reset(METRIC_NAMES.length * 4 + bins * 4 + 32);
-    const pv = A.take(METRIC_NAMES.length * 4), ph = A.take(Math.max(bins, 1) * 4);
-    this.iam.check(ex.iam_trainer_evaluate_flat(this.ptr, pv, ph, bins));
-    const f = new Float32Array(ex.memory.buffer, pv, METRIC_NAMES.length);
-    const metrics = {};
-    METRIC_NAMES.forEach((name, k) => { metrics[name] = f[k]; });
-    return { metrics, histogram: new Int32Array(ex.memory.buffer, ph, bins).slice() };
+    const ex = this.iam.ex, A = this.iam.arena, bytes = this.iam.structBytes('metrics');
+    A.reset(bytes + bins * 4 + 32);
+    const pm = A.take(bytes), ph = A.take(Math.max(bins, 1) * 4);
+    this.iam.check(ex.iam_trainer_evaluate(this.ptr, pm, bins > 0 ? ph : 0, bins));
+    return { metrics: this.iam.readStruct('metrics', pm), histogram: new Int32Array(ex.memory.buffer, ph, bins).slice() };
   }
 
-  /** Normalized embeddings of `points` samples of a set (evenly strided), their labels,
-   *  the normalized class weights, and the metrics. */
+  /** A Snapshot of `points` samples of a set (spread over the set and its classes). */
   snapshot({ points = 400, set = 'test', bins = 36 } = {}) {
     this.alive();
-    const setId = SETS.indexOf(set);
-    if (setId < 0) throw new Error(`unknown set '${set}' (expected one of ${SETS.join(', ')})`);
-    const available = [this.nTrain, this.nTest, this.nHeldout][setId];
-    const count = Math.min(points, available);
+    const setId = this.#setId(set);
     if (!Number.isInteger(points) || points < 1) throw new Error(`points must be a positive integer (got ${points})`);
+    const count = Math.min(points, [this.nTrain, this.nTest, this.nHeldout][setId]);
     const { metrics, histogram } = this.evaluate({ bins });
+    const loss = this.last().config;
     const ex = this.iam.ex, A = this.iam.arena, d = this.dim, c = this.classes;
-    A.reset(count * d * 4 + count * 4 + c * d * 4 + 48);
-    const pe = A.take(count * d * 4), pl = A.take(count * 4), pw = A.take(c * d * 4);
+    A.reset(count * d * 4 + count * 4 + c * d * 4 + c * 4 + 64);
+    const pe = A.take(count * d * 4), pl = A.take(count * 4), pw = A.take(c * d * 4), pn = A.take(c * 4);
     this.iam.check(ex.iam_trainer_embed(this.ptr, setId, count, pe, pl));
-    this.iam.check(ex.iam_trainer_weights(this.ptr, pw));
+    this.iam.check(ex.iam_trainer_weights(this.ptr, pw, pn));
     const buf = ex.memory.buffer;
     return {
-      step: metrics.step, dim: d, classes: c, metrics, histogram,
+      step: metrics.step, dim: d, classes: c, metrics, histogram, loss,
       embedding: new Float32Array(buf, pe, count * d).slice(),
       labels: new Int32Array(buf, pl, count).slice(),
       weights: new Float32Array(buf, pw, c * d).slice(),
+      weightNorms: new Float32Array(buf, pn, c).slice(),
     };
   }
 
@@ -172,36 +145,53 @@ export class Trainer {
   /** The raw inputs and labels of a set, e.g. to draw the 2-D input space. */
   inputs(set = 'train') {
     this.alive();
-    const setId = SETS.indexOf(set);
-    if (setId < 0) throw new Error(`unknown set '${set}' (expected one of ${SETS.join(', ')})`);
-    const n = [this.nTrain, this.nTest, this.nHeldout][setId];
-    const ex = this.iam.ex, buf = ex.memory.buffer;
-    const px = ex.iam_trainer_inputs(this.ptr, setId), py = ex.iam_trainer_input_labels(this.ptr, setId);
+    const setId = this.#setId(set), n = [this.nTrain, this.nTest, this.nHeldout][setId];
     if (!n) return { x: new Float32Array(0), labels: new Int32Array(0) };
+    const ex = this.iam.ex, A = this.iam.arena;
+    A.reset(n * this.inputDim * 4 + n * 4 + 32);
+    const px = A.take(n * this.inputDim * 4), py = A.take(n * 4);
+    this.iam.check(ex.iam_trainer_inputs(this.ptr, setId, px, py));
+    const buf = ex.memory.buffer;
     return { x: new Float32Array(buf, px, n * this.inputDim).slice(), labels: new Int32Array(buf, py, n).slice() };
   }
 
   /** The norms ‖W_j‖ of the class weights (Softmax decides by ‖W_j‖ cos θ_j). */
   weightNorms() {
-    const params = this.params(), c = this.classes, d = this.dim;
-    const W = params.subarray(params.length - c * d), norms = new Float32Array(c);
-    for (let j = 0; j < c; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += W[j * d + k] ** 2;
-      norms[j] = Math.sqrt(s);
-    }
-    return norms;
+    this.alive();
+    const ex = this.iam.ex, A = this.iam.arena, c = this.classes, d = this.dim;
+    A.reset(c * d * 4 + c * 4 + 32);
+    const pw = A.take(c * d * 4), pn = A.take(c * 4);
+    this.iam.check(ex.iam_trainer_weights(this.ptr, pw, pn));
+    return new Float32Array(ex.memory.buffer, pn, c).slice();
   }
 
-  /** The flat parameter array (network, then W): for tests of determinism. */
+  /** A copy of every parameter (nParams floats): for tests, and for saving a run. */
   params() {
     this.alive();
     const ex = this.iam.ex, A = this.iam.arena;
-    A.reset(16);
-    const pCount = A.take(4);
-    const p = ex.iam_trainer_params(this.ptr, pCount);
-    const count = new Uint32Array(ex.memory.buffer)[pCount >> 2];
-    return new Float32Array(ex.memory.buffer, p, count).slice();
+    A.reset(this.nParams * 4);
+    const p = A.take(this.nParams * 4);
+    this.iam.check(ex.iam_trainer_get_params(this.ptr, p, this.nParams));
+    return new Float32Array(ex.memory.buffer, p, this.nParams).slice();
+  }
+
+  /** Set every parameter from an array of params().length finite numbers (the optimizer's
+   *  moments are kept): for tests, and for loading a run. */
+  setParams(params) {
+    this.alive();
+    if (!(ArrayBuffer.isView(params) || Array.isArray(params)))
+      throw new Error(`params must be a typed array or an array (got ${typeof params})`);
+    const ex = this.iam.ex, A = this.iam.arena;
+    A.reset(params.length * 4 + 16);
+    const p = A.take(params.length * 4);
+    new Float32Array(ex.memory.buffer).set(params, p >> 2);
+    this.iam.check(ex.iam_trainer_set_params(this.ptr, p, params.length));
+  }
+
+  #setId(set) {
+    const sets = this.iam.names.set, id = sets.indexOf(set);
+    if (id < 0) throw new Error(`unknown set '${set}' (expected one of ${sets.join(', ')})`);
+    return id;
   }
 
   free() {

@@ -3,35 +3,31 @@
 // Sliders report twice: `preview` while dragging (the teaching curves follow the
 // hand) and `commit` on release (the runs restart with the new value), so that a
 // drag does not restart six trainers sixty times a second.
-import { DATA_SETS, SPEEDS } from './state.js';
+import { FIELDS, SPEEDS } from './state.js';
 import { STORIES } from './stories.js';
 import { el } from './dom.js';
 
 const deg = (rad) => `${((rad * 180) / Math.PI).toFixed(1)}°`;
 
-// field, label, kind, options, readout(value) → text
+// field, label, readout(value) → text; the widget and its range come from the field (state.js)
 const GROUPS = [
-  ['Data', [
-    ['data', 'data set', 'select', { options: DATA_SETS }],
-    ['classes', 'classes C', 'range', { min: 2, max: 12, step: 1 }],
-    ['dim', 'embedding', 'select', { options: [[2, '2-D circle'], [3, '3-D sphere']] }],
-    ['seed', 'seed', 'number', { min: 0, max: 999999, step: 1 }],
-  ]],
+  ['Data', [['data', 'data set'], ['classes', 'classes C'], ['dim', 'embedding'], ['seed', 'seed']]],
   ['Loss', [
-    ['scale', 'scale s', 'range', { min: 1, max: 64, step: 1 }],
-    ['cosMargin', 'CosFace m', 'range', { min: 0, max: 0.8, step: 0.01 }],
-    ['arcMargin', 'ArcFace m', 'range', { min: 0, max: 1.2, step: 0.01, readout: (v) => `${v.toFixed(2)} rad = ${deg(v)}` }],
-    ['sphereMargin', 'SphereFace m', 'range', { min: 1, max: 6, step: 0.5 }],
-    ['beta', 'IAM β', 'range', { min: 0, max: 3, step: 0.05 }],
-    ['anneal', 'SphereFace: anneal λ (1000 → 5)', 'checkbox', {}],
-    ['lambda', 'SphereFace fixed λ', 'range', { min: 0, max: 20, step: 0.5 }],
+    ['scale', 'scale s'], ['cosMargin', 'CosFace m'],
+    ['arcMargin', 'ArcFace m', (v) => `${v.toFixed(2)} rad = ${deg(v)}`],
+    ['sphereMargin', 'SphereFace m'], ['beta', 'IAM β'],
+    ['anneal', 'SphereFace: anneal λ (1000 → 5)'], ['lambda', 'SphereFace fixed λ'],
   ]],
-  ['Optimizer', [
-    ['optimizer', 'optimizer', 'select', { options: [['adam', 'Adam'], ['sgd', 'SGD + momentum']] }],
-    ['lr', 'learning rate', 'log', { min: -4, max: 0.5, step: 0.05 }],
-    ['batch', 'batch size', 'select', { options: [16, 32, 64, 128, 256, 512] }],
-  ]],
+  ['Optimizer', [['optimizer', 'optimizer'], ['lr', 'learning rate'], ['batch', 'batch size']]],
 ];
+
+/** The widget of a state field: a select, a checkbox, a number box (the seed) or a slider. */
+function widgetOf(name, f) {
+  if (f.type === 'enum') return 'select';
+  if (f.type === 'flag') return 'checkbox';
+  if (name === 'seed') return 'number';
+  return f.scale === 'log' ? 'log' : 'range';
+}
 
 export class Controls {
   /** hooks: preview(partial), commit(partial), story(id), play(), step(), reset() */
@@ -73,31 +69,34 @@ export class Controls {
     this.set(state);
   }
 
-  field([name, label, kind, opts]) {
+  field([name, label, readoutOf]) {
+    const f = FIELDS[name], kind = widgetOf(name, f);
     let input;
     if (kind === 'select') {
-      input = el('select', {}, opts.options.map((o) => {
+      input = el('select', {}, f.options.map((o) => {
         const [value, text] = Array.isArray(o) ? o : [o, o];
         return el('option', { value, textContent: text });
       }));
     } else if (kind === 'checkbox') input = el('input', { type: 'checkbox' });
-    else if (kind === 'number') input = el('input', { type: 'number', min: opts.min, max: opts.max, step: opts.step });
-    else input = el('input', { type: 'range', min: opts.min, max: opts.max, step: opts.step });
+    else if (kind === 'number') input = el('input', { type: 'number', min: f.min, max: f.max, step: f.step });
+    else if (kind === 'log') input = el('input', { type: 'range', min: Math.log10(f.min), max: Math.log10(f.max), step: f.step });
+    else input = el('input', { type: 'range', min: f.min, max: f.max, step: f.step });
     input.name = name;
     input.id = `ctl-${name}`;
     const readout = el('output', { className: 'readout' });
+    const numericOptions = kind === 'select' && typeof (Array.isArray(f.options[0]) ? f.options[0][0] : f.options[0]) === 'number';
     const read = () => {
       if (kind === 'checkbox') return input.checked;
       if (kind === 'log') return Number((10 ** +input.value).toPrecision(2));
-      if (kind === 'select' && typeof opts.options.flat()[0] === 'number') return +input.value;
-      return kind === 'select' ? input.value : +input.value;
+      if (kind === 'select') return numericOptions ? +input.value : input.value;
+      return +input.value;
     };
-    const show = () => { readout.value = kind === 'checkbox' ? '' : opts.readout ? opts.readout(read()) : String(read()); };
+    const show = () => { readout.value = kind === 'checkbox' ? '' : readoutOf ? readoutOf(read()) : String(read()); };
     input.addEventListener('input', () => { show(); if (kind === 'range' || kind === 'log') this.hooks.preview({ [name]: read() }); });
     input.addEventListener('change', () => {
       show();
-      if (kind === 'number' && !(Number.isInteger(read()) && read() >= opts.min && read() <= opts.max)) {
-        this.hooks.notice(`${label} must be an integer from ${opts.min} to ${opts.max}`);
+      if (kind === 'number' && !(Number.isInteger(read()) && read() >= f.min && read() <= f.max)) {
+        this.hooks.notice(`${label} must be an integer from ${f.min} to ${f.max}`);
         return;
       }
       this.hooks.commit({ [name]: read() });

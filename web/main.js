@@ -4,14 +4,15 @@
 // Flow: a control changes → the state changes → the hash is rewritten → the
 // panels restart (or, for speed and learning rate, just carry on). Each panel's
 // worker posts snapshots; one requestAnimationFrame loop redraws what changed.
-import { parseHash, toHash, reconcile, parsePanel, SPEEDS } from './state.js';
-import { Panel, panelLabel } from './panel.js';
+import { parseHash, toHash, reconcile, parsePanel, panelLabel, SPEEDS, MARGIN_STATE } from './state.js';
+import { Panel } from './panel.js';
 import { Controls } from './controls.js';
 import { storyById } from './stories.js';
 import { LiveCharts } from './charts.js';
 import { TeachingCurves } from './curves.js';
 import { panelColor } from './palette.js';
-import { trainerPreset } from '../wasm/presets.js';
+import { trainerPreset, lossPreset } from '../wasm/presets.js';
+import { lib } from './library.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,8 +27,8 @@ let controls, charts, curves;
 /** The trainer config of one panel, from the state and its token. */
 export function panelConfig(st, token) {
   const { kind, iam, fixed } = parsePanel(token);
-  const margin = { cosface: st.cosMargin, arcface: st.arcMargin, sphereface: st.sphereMargin }[kind];
-  const loss = { scale: st.scale, beta: iam ? st.beta : 0, ...(margin !== undefined ? { margin } : {}) };
+  const loss = { scale: st.scale, beta: iam ? st.beta : 0 };
+  if (MARGIN_STATE[kind]) loss.margin = st[MARGIN_STATE[kind]];
   if (kind === 'sphereface') loss.lambda = st.lambda;
   return trainerPreset(kind, {
     data: st.data, classes: st.classes, dim: st.dim, seed: st.seed, optimizer: st.optimizer, lr: st.lr,
@@ -62,11 +63,27 @@ function writeHash() {
   if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
+/** SphereFace's λ as the first SphereFace panel's last step used it (annealed or fixed). */
+function sphereLambda() {
+  const panel = panels.find((p) => p.snap?.loss.kind === 'sphereface');
+  return panel ? panel.snap.loss.lambda : state.lambda;
+}
+
+// The SphereFace curve follows the λ the trainer anneals, redrawn when it moved by 2%.
+let curveLambda = NaN;
+function followLambda() {
+  const lambda = sphereLambda();
+  if (!(Math.abs(lambda - curveLambda) <= 0.02 * Math.max(1, curveLambda))) {
+    curveLambda = lambda;
+    curves?.update(curveParams());
+  }
+}
+
 function curveParams() {
+  const margins = Object.fromEntries(Object.entries(MARGIN_STATE).map(([kind, field]) => [kind, state[field]]));
   return {
-    scale: state.scale, beta: state.beta, classes: state.classes, lambda: state.anneal ? 5 : state.lambda,
-    margins: { cosface: state.cosMargin, arcface: state.arcMargin, sphereface: state.sphereMargin,
-      combined: trainerPreset('combined', { dim: state.dim }).loss },
+    scale: state.scale, beta: state.beta, classes: state.classes, lambda: sphereLambda(),
+    margins: { ...margins, combined: lib.defaults('loss_config', lossPreset('combined', state.dim)) },
   };
 }
 
@@ -81,7 +98,7 @@ function buildPanels() {
   panels = state.panels.map((token, index) => new Panel(grid, {
     index, token, hooks: {
       onToken: (panel, newToken) => { state.panels[panel.index] = newToken; state.story = ''; rebuild(); },
-      onSnapshot: (panel, snap) => charts?.push(panel.id, snap.metrics, snap.histogram),
+      onSnapshot: (panel, snap) => { charts?.push(panel.id, snap.metrics, snap.histogram); followLambda(); },
       onReset: (panel) => startPanel(panel),
       onDiverged: () => updatePlayButton(),
     },
@@ -212,8 +229,7 @@ function previewParams(partial) {
   if ('beta' in partial) p.beta = partial.beta;
   if ('classes' in partial) p.classes = partial.classes;
   if ('lambda' in partial && !state.anneal) p.lambda = partial.lambda;
-  const margins = { cosMargin: 'cosface', arcMargin: 'arcface', sphereMargin: 'sphereface' };
-  for (const [field, kind] of Object.entries(margins))
+  for (const [kind, field] of Object.entries(MARGIN_STATE))
     if (field in partial) p.margins = { ...curveParams().margins, [kind]: partial[field] };
   return p;
 }

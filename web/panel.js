@@ -6,14 +6,15 @@
 // redraws only when a new snapshot has arrived.
 import { CircleView } from './view2d.js';
 import { InputView } from './inputview.js';
-import { KINDS, parsePanel, panelToken } from './state.js';
+import { KINDS, parsePanel, panelToken, panelLabel } from './state.js';
 import { LOSS_LABELS } from '../wasm/presets.js';
+import { compiled } from './library.js';
 import { panelColor } from './palette.js';
 import { el } from './dom.js';
 
-export function panelLabel(token) {
-  const { kind, iam, fixed } = parsePanel(token);
-  return `${LOSS_LABELS[kind]}${iam ? ' + IAM' : ''}${fixed ? ' (λ fixed)' : ''}`;
+/** The sentence a divergence shows, from its fields ({ failedStep, goodStep, reason }). */
+export function divergenceText({ failedStep, goodStep, reason }) {
+  return `Diverged at step ${failedStep}: ${reason}. Rolled back to step ${goodStep}. Lower the learning rate, then reset.`;
 }
 
 export class Panel {
@@ -70,6 +71,7 @@ export class Panel {
       this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       this.worker.onmessage = ({ data }) => this.receive(data);
       this.worker.onerror = (event) => this.showProblem(`the training worker failed: ${event.message ?? 'unknown error'}`);
+      this.worker.postMessage({ type: 'library', module: compiled.module, simd: compiled.simd });
     }
     this.worker.postMessage({ type: 'speed', stepsPerSec });
     this.worker.postMessage({ type: 'reset', config, play: this.playing ?? play });
@@ -95,10 +97,7 @@ export class Panel {
       this.dirty = true;
       this.hooks.onSnapshot?.(this, data);
     } else if (data.type === 'diverged') {
-      const parts = /diverged at step (\d+) \((.*)\); rolled back to step (\d+)/.exec(data.message);
-      this.showProblem(parts
-        ? `Diverged at step ${parts[1]}: ${parts[2]}. Rolled back to step ${parts[3]}. Lower the learning rate, then reset.`
-        : data.message, true);
+      this.showProblem(data.divergence ? divergenceText(data.divergence) : data.message, true);
       this.hooks.onDiverged?.(this);
     } else if (data.type === 'error') this.showProblem(data.message);
   }
@@ -142,7 +141,7 @@ export class Panel {
       ['L_base', m.base.toFixed(3)],
       ['L_IAM', m.iam.toFixed(3)],
     ];
-    if (snap.loss.kind === 'sphereface') rows.push(['λ', m.lambda.toFixed(1)]);
+    if (snap.loss.kind === 'sphereface') rows.push(['λ', snap.loss.lambda.toFixed(1)]);
     // update the numbers in place: rebuilding the nodes ten times a second costs layout
     if (this.stats.childElementCount !== 2 * rows.length)
       this.stats.replaceChildren(...rows.flatMap(([k]) => [el('dt', { textContent: k }), el('dd')]));

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseFlags, flagHelp, between } from '../wasm/flags.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVED = ['web', 'wasm', 'node_modules'];
@@ -18,18 +19,23 @@ const TYPES = {
   '.ttf': 'font/ttf', '.map': 'application/json',
 };
 
+const SPEC = {
+  '--port': { value: between(0, 65535), help: 'the port (default 8000; 0 picks a free one)' },
+  '--host': { value: (v) => v || undefined, help: 'the address to listen on (default 127.0.0.1: this machine only)' },
+  '--help': { short: 'h', help: 'this text' },
+};
+
 function parseArgs(argv) {
-  const opts = { port: 8000, host: '127.0.0.1' };
-  for (let k = 0; k < argv.length; k++) {
-    const flag = argv[k], value = argv[k + 1];
-    if (flag === '--port' && /^\d+$/.test(value ?? '') && +value < 65536) { opts.port = +value; k++; }
-    else if (flag === '--host' && value) { opts.host = value; k++; }
-    else {
-      console.error(`serve: unknown or incomplete flag '${flag}'\nusage: ./build.sh serve [-- --port 8000] [--host 127.0.0.1]`);
-      process.exit(2);
-    }
+  const usage = `usage: ./build.sh serve [-- flags]\n\n${flagHelp(SPEC, 12)}`;
+  let flags;
+  try {
+    flags = parseFlags(argv, SPEC);
+  } catch (err) {
+    console.error(`serve: ${err.message}\n\n${usage}`);
+    process.exit(2);
   }
-  return opts;
+  if (flags.help) { console.log(usage); process.exit(0); }
+  return { port: flags.port ?? 8000, host: flags.host ?? '127.0.0.1' };
 }
 
 // Map a URL path to a file inside one of SERVED, or null.

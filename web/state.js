@@ -4,51 +4,91 @@
 // the batches. Every field is validated on the way in; a bad value falls back to
 // its default and produces a notice sentence, never an exception (a lecturer
 // pasting a mangled link must still get a working page).
+//
+// Each field says once what it may hold (its range and step, or its choices); the
+// controls read the same spec, so the URL and the sliders cannot disagree. What the
+// C library owns comes from it: the names of the loss kinds, data sets and
+// optimizers, and the training defaults. A default that differs on purpose says so.
+import { lib } from './library.js';
+import { lossPreset, LOSS_LABELS } from '../wasm/presets.js';
 
-export const KINDS = ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'combined'];
-export const DATA_SETS = ['blobs', 'spiral', 'glyphs', 'identities'];
+const TRAIN = lib.defaults();
+/** A loss option's default for a kind, as a 2-D preset trains it (presets, then C). */
+const presetDefault = (kind, option) => lib.defaults('loss_config', lossPreset(kind, 2))[option];
+
+export const KINDS = lib.names.kind;
+export const DATA_SETS = lib.names.data;
 export const SPEEDS = [10, 30, 100, 300, 1000, 3000]; // optimizer steps per second, per panel
 export const HIDEABLE = ['controls', 'charts', 'curves', 'formulas', 'input', 'caption', 'stats'];
 export const MAX_PANELS = 6;
-const PANEL_TOKEN = /^(softmax|normface|sphereface|cosface|arcface|combined)(\+iam)?(\+fixed)?$/;
+export const BATCH_SIZES = [16, 32, 64, 128, 256, 512];
+const PANEL_TOKEN = new RegExp(`^(${KINDS.join('|')})(\\+iam)?(\\+fixed)?$`);
 
-// field → { key in the hash, default, parse(string) → value | undefined, rule (for the notice) }
-const int = (lo, hi) => (s) => (/^-?\d+$/.test(s) && +s >= lo && +s <= hi ? +s : undefined);
-const num = (lo, hi) => (s) => (/^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(s) && +s >= lo && +s <= hi ? +s : undefined);
-const oneOf = (list) => (s) => (list.includes(s) ? s : undefined);
-const flag = (s) => (s === '1' ? true : s === '0' ? false : undefined);
+/** The state field that sets each kind's margin (kinds without one are absent). */
+export const MARGIN_STATE = Object.freeze({ cosface: 'cosMargin', arcface: 'arcMargin', sphereface: 'sphereMargin' });
+
+// A field: { key in the hash, def, type, and what the type needs }:
+//   int / num: min, max, step (num may be 'log': the control moves log10 of the value)
+//   enum: options (values, or [value, label] pairs); flag: true/false; list: see parse
+const numberText = /^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i;
 
 export const FIELDS = {
-  data: { key: 'data', def: 'blobs', parse: oneOf(DATA_SETS), rule: DATA_SETS.join(', ') },
-  classes: { key: 'classes', def: 8, parse: int(2, 12), rule: 'an integer from 2 to 12' },
-  dim: { key: 'dim', def: 2, parse: int(2, 3), rule: '2 or 3' },
-  seed: { key: 'seed', def: 1, parse: int(0, 999999), rule: 'an integer from 0 to 999999' },
+  data: { key: 'data', def: TRAIN.data, type: 'enum', options: DATA_SETS },
+  classes: { key: 'classes', def: TRAIN.classes, type: 'int', min: 2, max: 12, step: 1 },
+  dim: { key: 'dim', def: TRAIN.dim, type: 'enum', options: [[2, '2-D circle'], [3, '3-D sphere']] },
+  seed: { key: 'seed', def: TRAIN.seed, type: 'int', min: 0, max: 999999, step: 1 },
   panels: {
-    key: 'panels', def: ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'arcface+iam'],
+    key: 'panels', def: ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'arcface+iam'], type: 'list',
     parse: (s) => {
       const tokens = s.split(',').filter(Boolean);
       return tokens.length >= 1 && tokens.length <= MAX_PANELS && tokens.every((t) => PANEL_TOKEN.test(t)) ? tokens : undefined;
     },
     rule: `1 to ${MAX_PANELS} of ${KINDS.join(', ')}, each optionally +iam (and SphereFace +fixed), comma-separated`,
   },
-  scale: { key: 's', def: 10, parse: num(1, 64), rule: 'a number from 1 to 64' },
-  cosMargin: { key: 'mcos', def: 0.2, parse: num(0, 0.8), rule: 'a number from 0 to 0.8' },
-  arcMargin: { key: 'marc', def: 0.2, parse: num(0, 1.2), rule: 'radians from 0 to 1.2' },
-  sphereMargin: { key: 'msphere', def: 4, parse: num(1, 6), rule: 'a number from 1 to 6' },
-  beta: { key: 'beta', def: 0.5, parse: num(0, 3), rule: 'a number from 0 to 3' },
-  anneal: { key: 'anneal', def: true, parse: flag, rule: '1 or 0' },
-  lambda: { key: 'lambda', def: 0, parse: num(0, 1000), rule: 'a number from 0 to 1000' },
-  optimizer: { key: 'opt', def: 'adam', parse: oneOf(['adam', 'sgd']), rule: 'adam or sgd' },
-  lr: { key: 'lr', def: 0.01, parse: num(0.00001, 5), rule: 'a number from 0.00001 to 5' },
-  batch: { key: 'batch', def: 128, parse: int(8, 1024), rule: 'an integer from 8 to 1024' },
-  speed: { key: 'speed', def: 3, parse: int(0, SPEEDS.length - 1), rule: `an integer from 0 to ${SPEEDS.length - 1}` },
+  scale: { key: 's', def: TRAIN.loss.scale, type: 'num', min: 1, max: 64, step: 1 },
+  cosMargin: { key: 'mcos', def: presetDefault('cosface', 'margin'), type: 'num', min: 0, max: 0.8, step: 0.01 },
+  arcMargin: { key: 'marc', def: presetDefault('arcface', 'margin'), type: 'num', min: 0, max: 1.2, step: 0.01, unit: 'radians' },
+  sphereMargin: { key: 'msphere', def: presetDefault('sphereface', 'margin'), type: 'num', min: 1, max: 6, step: 0.5 },
+  // the page shows IAM at work by default; the library's default β is 0 (no IAM)
+  beta: { key: 'beta', def: 0.5, type: 'num', min: 0, max: 3, step: 0.05 },
+  anneal: { key: 'anneal', def: TRAIN.anneal, type: 'flag' },
+  lambda: { key: 'lambda', def: TRAIN.loss.lambda, type: 'num', min: 0, max: 20, step: 0.5 },
+  optimizer: { key: 'opt', def: TRAIN.optimizer, type: 'enum', options: [['adam', 'Adam'], ['sgd', 'SGD + momentum']] },
+  lr: { key: 'lr', def: TRAIN.lr, type: 'num', scale: 'log', min: 0.0001, max: 10, step: 0.05 },
+  batch: { key: 'batch', def: TRAIN.batchSize, type: 'enum', options: BATCH_SIZES },
+  speed: { key: 'speed', def: 3, type: 'int', min: 0, max: SPEEDS.length - 1, step: 1 },
   hide: {
-    key: 'hide', def: [],
+    key: 'hide', def: [], type: 'list',
     parse: (s) => { const list = s.split(',').filter(Boolean); return list.every((h) => HIDEABLE.includes(h)) ? list : undefined; },
     rule: `a comma-separated list of ${HIDEABLE.join(', ')}`,
   },
-  story: { key: 'story', def: '', parse: (s) => (/^[a-z0-9-]{0,40}$/.test(s) ? s : undefined), rule: 'a story name' },
+  story: { key: 'story', def: '', type: 'list', parse: (s) => (/^[a-z0-9-]{0,40}$/.test(s) ? s : undefined), rule: 'a story name' },
 };
+
+/** The values an enum field may take (its options without their labels). */
+export const optionValues = (field) => field.options.map((o) => (Array.isArray(o) ? o[0] : o));
+
+/** Parse one field's text from the URL: its value, or undefined when it is not allowed. */
+export function parseField(field, text) {
+  switch (field.type) {
+    case 'int': return /^-?\d+$/.test(text) && +text >= field.min && +text <= field.max ? +text : undefined;
+    case 'num': return numberText.test(text) && +text >= field.min && +text <= field.max ? +text : undefined;
+    case 'flag': return text === '1' ? true : text === '0' ? false : undefined;
+    case 'enum': return optionValues(field).find((v) => String(v) === text);
+    default: return field.parse(text);
+  }
+}
+
+/** What a field may hold, in words, for the notice about a bad value. */
+export function fieldRule(field) {
+  switch (field.type) {
+    case 'int': return `an integer from ${field.min} to ${field.max}`;
+    case 'num': return `a number from ${field.min} to ${field.max}${field.unit ? ` (${field.unit})` : ''}`;
+    case 'flag': return '1 or 0';
+    case 'enum': return `one of ${optionValues(field).join(', ')}`;
+    default: return field.rule;
+  }
+}
 
 export function defaultState() {
   const state = {};
@@ -66,12 +106,13 @@ export function reconcile(state) {
   return notices;
 }
 
+const BY_KEY = new Map(Object.entries(FIELDS).map(([name, f]) => [f.key, name]));
+
 /** Parse a location hash ('#data=blobs&classes=8…'). Never throws. '+' stays '+'
  *  (URLSearchParams would read it as a space, and panels use it: arcface+iam). */
 export function parseHash(hash) {
   const state = defaultState();
   const notices = [];
-  const byKey = Object.fromEntries(Object.entries(FIELDS).map(([name, f]) => [f.key, name]));
   for (const part of String(hash ?? '').replace(/^#/, '').split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
@@ -83,12 +124,12 @@ export function parseHash(hash) {
       notices.push(`ignored '${part.slice(0, 40)}', which is not valid URL text`);
       continue;
     }
-    const name = byKey[key];
+    const name = BY_KEY.get(key);
     if (!name) { notices.push(`ignored the unknown setting '${key.slice(0, 40)}'`); continue; }
-    const value = FIELDS[name].parse(raw);
+    const field = FIELDS[name], value = parseField(field, raw);
     if (value === undefined) {
-      const def = FIELDS[name].def;
-      notices.push(`ignored ${key}=${raw.slice(0, 40)} (it must be ${FIELDS[name].rule}); using ${Array.isArray(def) ? def.join(',') || 'none' : def}`);
+      const def = field.def;
+      notices.push(`ignored ${key}=${raw.slice(0, 40)} (it must be ${fieldRule(field)}); using ${Array.isArray(def) ? def.join(',') || 'none' : def}`);
     } else state[name] = value;
   }
   notices.push(...reconcile(state));
@@ -114,3 +155,9 @@ export function parsePanel(token) {
 }
 
 export const panelToken = ({ kind, iam, fixed }) => kind + (iam ? '+iam' : '') + (fixed && kind === 'sphereface' ? '+fixed' : '');
+
+/** The label of a panel token: 'ArcFace + IAM', 'SphereFace (λ fixed)'. */
+export function panelLabel(token) {
+  const { kind, iam, fixed } = parsePanel(token);
+  return `${LOSS_LABELS[kind] ?? kind}${iam ? ' + IAM' : ''}${fixed ? ' (λ fixed)' : ''}`;
+}

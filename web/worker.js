@@ -1,12 +1,15 @@
 // worker.js: one panel's trainer, in a Web Worker so that the page never stutters.
 //
-// The page sends { type: 'init' | 'play' | 'pause' | 'step' | 'reset' | 'speed' | 'lr' }.
+// The page sends first { type: 'library', module, simd }: the compiled WebAssembly
+// module (web/library.js compiles it once for every panel); then
+// { type: 'reset' | 'play' | 'pause' | 'step' | 'speed' | 'lr' }.
 // The worker trains at the requested steps per second in slices of a few
-// milliseconds, and posts a snapshot eight times a second:
-//   { type: 'snapshot', step, embedding, labels, weights, weightNorms, metrics,
-//     histogram, grid?, stepsPerSec }
-// A divergence posts { type: 'diverged', message }: the trainer has rolled back to
-// its last good state (src/train.c), so nothing non-finite ever reaches the page.
+// milliseconds, and posts a snapshot eight times a second: a Snapshot (wasm/trainer.js)
+// with what only a panel needs on top:
+//   { type: 'snapshot', ...Snapshot, grid?, inputs?, stepsPerSec, playing }
+// A divergence posts { type: 'diverged', message, divergence: { failedStep, goodStep,
+// reason } }: the trainer has rolled back to its last good state (src/train.c), so
+// nothing non-finite ever reaches the page.
 import { loadIAM } from '../wasm/iam.js';
 
 const SNAPSHOT_MS = 125;     // 8 snapshots a second: smooth enough, and light on 2 cores
@@ -43,13 +46,8 @@ function makeGrid() {
 
 function snapshot(withInputs = false) {
   const s = trainer.snapshot({ points: POINTS, set: 'test', bins: 36 });
-  const message = {
-    type: 'snapshot', step: s.step, dim: s.dim, classes: s.classes, embedding: s.embedding, labels: s.labels,
-    weights: s.weights, weightNorms: trainer.weightNorms(), metrics: s.metrics, histogram: s.histogram,
-    loss: { ...config.loss, lambda: config.loss.kind === 'sphereface' && config.anneal !== false ? s.metrics.lambda : config.loss.lambda },
-    stepsPerSec: measured.rate, playing,
-  };
-  const transfer = [s.embedding.buffer, s.labels.buffer, s.weights.buffer, s.histogram.buffer];
+  const message = { type: 'snapshot', ...s, stepsPerSec: measured.rate, playing };
+  const transfer = [s.embedding.buffer, s.labels.buffer, s.weights.buffer, s.weightNorms.buffer, s.histogram.buffer];
   if (gridInputs && (withInputs || ++snapshotsSinceGrid >= 2)) {
     snapshotsSinceGrid = 0;
     message.grid = { ...gridBox, classes: trainer.predict(gridInputs) };
@@ -71,7 +69,7 @@ function runSteps(k) {
     return true;
   } catch (err) {
     playing = false;
-    post({ type: 'diverged', message: err.message, step: trainer.last().step });
+    post({ type: 'diverged', message: err.message, divergence: err.divergence ?? null });
     snapshot();
     return false;
   }
@@ -120,16 +118,24 @@ function play() {
   tick();
 }
 
-// start loading at once; messages wait for it in the order they came
-const ready = loadIAM().then((lib) => { iam = lib; }, (err) => {
-  post({ type: 'error', message: `the WebAssembly library did not load: ${err.message}` });
-});
+// the library arrives first, as a compiled module; later messages wait for it in order
+let libraryArrived;
+const ready = new Promise((resolve) => { libraryArrived = resolve; });
+
+async function instantiate({ module, simd }) {
+  try {
+    iam = await loadIAM({ module, simd });
+  } catch (err) {
+    post({ type: 'error', message: `the WebAssembly library did not load: ${err.message}` });
+  }
+  libraryArrived();
+}
 
 self.onmessage = async ({ data }) => {
+  if (data.type === 'library') { instantiate(data); return; }
   await ready;
   if (!iam) return;
   switch (data.type) {
-    case 'init':
     case 'reset':
       build(data.config);
       if (data.play) play();
