@@ -2,12 +2,13 @@
 # build.sh: the one entry point. ./build.sh <command> [-- args]
 #
 #   setup   install what is missing: Debian's emscripten and chromium (apt), npm ci
-#   build   both .wasm builds (SIMD and scalar) and the native C tests (plain and ASan/UBSan)
+#   build   both .wasm builds (SIMD and scalar), the native C tests (plain and ASan/UBSan), the bench helpers
 #   test    setup, build, then the native C tests, the node:test suites and the browser tests
 #   serve   build what is missing and serve the demo on http://127.0.0.1:8000/
 #   train   headless training: ./build.sh train -- --loss arcface --beta 0.5 --json
 #   experiment  the paper in miniature: sweeps β, seeds and room; writes docs/RESULTS.md
-#   bench   benchmarks: wasm SIMD, wasm scalar, native C and TensorFlow.js wasm (-- --json)
+#   bench   benchmarks: wasm SIMD, wasm scalar, native C and TensorFlow.js wasm (-- --json);
+#           -- --page: the page in headless Chromium (fps, redraws, steps/s)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -116,8 +117,9 @@ case "$cmd" in
     exec node wasm/experiment.mjs "$@" ;;
   bench)
     setup; build
+    if [ "${1:-}" = "--page" ]; then shift; exec node bench/page.mjs "$@"; fi
     exec node bench/run.mjs "$@" ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;
 esac

@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadIAM } from '../wasm/iam.js';
 import { lossPreset } from '../wasm/presets.js';
+import { randomBatch } from '../tests/helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUILD = path.join(ROOT, 'build');
@@ -156,24 +157,9 @@ export function trainerConfig(cfg) {
   };
 }
 
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function makeShared(cfg, libs, tmpDir, name) {
   if (cfg.what === 'head') {
-    const rand = mulberry32(42);
-    const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-    const { n, d, classes: c } = cfg;
-    const batch = {
-      x: Float32Array.from({ length: n * d }, normal), W: Float32Array.from({ length: c * d }, normal),
-      labels: Int32Array.from({ length: n }, () => Math.floor(rand() * c)), n, d, c,
-    };
+    const batch = randomBatch(cfg.n, cfg.d, cfg.classes, 42);
     const file = path.join(tmpDir, `${name}-inputs.bin`);
     fs.writeFileSync(file, Buffer.concat([batch.x, batch.W, batch.labels].map((a) => Buffer.from(a.buffer))));
     return { batch, file, loss: { kind: 'arcface', scale: cfg.scale, margin: cfg.margin } };

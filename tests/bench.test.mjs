@@ -104,36 +104,6 @@ test("tfjs-wasm-tuned's hand-written product gradient is tfjs's own", async () =
   tf.dispose([a, b, weights]);
 });
 
-test("the SIMD kernels that the benchmark times give the scalar build's gradients", async () => {
-  // one plain SGD step (lr 1, no momentum) from the same parameters: p1 = p0 − ∂L/∂p
-  const builds = [await loadIAM({ simd: true }), await loadIAM({ simd: false })];
-  const configs = [
-    { data: 'glyphs', classes: 5, dim: 3, hidden: [13, 9], batchSize: 7 },    // remainders of every blocked loop
-    { data: 'blobs', classes: 10, dim: 2, hidden: [64, 64], batchSize: 256 }, // small
-    { data: 'glyphs', classes: 10, dim: 3, hidden: [20, 128], batchSize: 33 },
-    { data: 'blobs', classes: 6, dim: 5, hidden: [9], batchSize: 11 },        // short rows: 2-D input, d < 8
-  ];
-  for (const cfg of configs) {
-    const full = { ...cfg, optimizer: 'sgd', lr: 1, momentum: 0, loss: { kind: 'arcface', scale: 10, margin: 0.2 } };
-    const grads = builds.map((iam) => {
-      const t = iam.trainer(full);
-      const p0 = t.params();
-      t.step(1);
-      const p1 = t.params();
-      t.free();
-      return { p0, g: p0.map((v, k) => v - p1[k]) };
-    });
-    assert.deepEqual(grads[0].p0, grads[1].p0, 'both builds start from the same parameters');
-    let big = 0, diff = 0;
-    for (let k = 0; k < grads[0].g.length; k++) {
-      big = Math.max(big, Math.abs(grads[1].g[k]));
-      diff = Math.max(diff, Math.abs(grads[0].g[k] - grads[1].g[k]));
-    }
-    assert.ok(big > 0, 'a nonzero gradient');
-    assert.ok(diff <= 1e-4 * big, `${JSON.stringify(cfg)}: SIMD and scalar gradients differ by ${diff} (largest ${big})`);
-  }
-});
-
 test('goals are read from the rows of one run', () => {
   const rows = [
     ['small', 'wasm-simd', 1], ['small', 'tfjs-wasm', 9], ['small', 'native', 0.8],

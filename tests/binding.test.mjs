@@ -4,29 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadIAM, simdSupported } from '../wasm/iam.js';
+import { randomBatch } from './helpers.mjs';
 
 const simd = await loadIAM({ simd: true });
 const scalar = await loadIAM({ simd: false });
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomBatch(n, d, c, seed = 1) {
-  const rand = mulberry32(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  return {
-    x: Float32Array.from({ length: n * d }, normal),
-    W: Float32Array.from({ length: c * d }, normal),
-    labels: Int32Array.from({ length: n }, () => Math.floor(rand() * c)),
-    n, d, c,
-  };
-}
 
 test('loadIAM picks the SIMD build where SIMD validates, and can be forced to scalar', async () => {
   assert.equal(simdSupported(), true, 'Node 20 validates wasm SIMD');
@@ -150,4 +131,34 @@ test('the SIMD build agrees with the scalar build on every kind and size', () =>
     }
   }
   console.log(`# SIMD vs scalar: max loss rel diff ${worstLoss.toExponential(2)}, max grad diff/largest ${worstGrad.toExponential(2)}`);
+});
+
+test("the network's SIMD kernels give the scalar build's gradients: one SGD step of a trainer", () => {
+  // one plain SGD step (lr 1, no momentum) from the same parameters: p1 = p0 − ∂L/∂p
+  const builds = [simd, scalar];
+  const configs = [
+    { data: 'glyphs', classes: 5, dim: 3, hidden: [13, 9], batchSize: 7 },    // remainders of every blocked loop
+    { data: 'blobs', classes: 10, dim: 2, hidden: [64, 64], batchSize: 256 }, // small
+    { data: 'glyphs', classes: 10, dim: 3, hidden: [20, 128], batchSize: 33 },
+    { data: 'blobs', classes: 6, dim: 5, hidden: [9], batchSize: 11 },        // short rows: 2-D input, d < 8
+  ];
+  for (const cfg of configs) {
+    const full = { ...cfg, optimizer: 'sgd', lr: 1, momentum: 0, loss: { kind: 'arcface', scale: 10, margin: 0.2 } };
+    const grads = builds.map((iam) => {
+      const t = iam.trainer(full);
+      const p0 = t.params();
+      t.step(1);
+      const p1 = t.params();
+      t.free();
+      return { p0, g: p0.map((v, k) => v - p1[k]) };
+    });
+    assert.deepEqual(grads[0].p0, grads[1].p0, 'both builds start from the same parameters');
+    let big = 0, diff = 0;
+    for (let k = 0; k < grads[0].g.length; k++) {
+      big = Math.max(big, Math.abs(grads[1].g[k]));
+      diff = Math.max(diff, Math.abs(grads[0].g[k] - grads[1].g[k]));
+    }
+    assert.ok(big > 0, 'a nonzero gradient');
+    assert.ok(diff <= 1e-4 * big, `${JSON.stringify(cfg)}: SIMD and scalar gradients differ by ${diff} (largest ${big})`);
+  }
 });

@@ -2,36 +2,26 @@
 // driven by playwright-core. Screenshots land in tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import { startServer } from '../web/server.mjs';
 import { toHash, defaultState } from '../web/state.js';
+import { launchChromium } from './helpers.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
-// As root Chromium needs --no-sandbox; the rest keep it off a network it cannot reach.
-// SwiftShader gives three.js a software WebGL for the 3-D view.
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
-let server, context, userDataDir, base;
+let server, browser, context, base;
 
 before(async () => {
   server = await startServer({ port: 0 });
   base = `http://127.0.0.1:${server.address().port}/`;
-  userDataDir = mkdtempSync(join(tmpdir(), 'iam-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1600, height: 1000 },
-  });
+  browser = await launchChromium({ viewport: { width: 1600, height: 1000 } });
+  context = browser.context;
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   server?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 async function open(hash = '') {
@@ -84,32 +74,6 @@ test('the page loads without errors and trains all six panels, drawing each one'
   inputs.forEach(({ ink }, k) => assert.ok(ink > 0.5, `input view ${k} has no heatmap`));
   await shot(page, 'demo-six-panels.png');
   await shot(page, 'demo-full-page.png', { fullPage: true });
-  assert.deepEqual(problems, []);
-  await page.close();
-});
-
-test('with six panels training, the page keeps at least 30 frames per second', async () => {
-  const { page, problems } = await open();
-  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 100), null, { timeout: 30000 });
-  // count frames over 4 seconds of training
-  const result = await page.evaluate(() => new Promise((resolve) => {
-    const stepsBefore = window.iamDemo.panels().map((p) => p.step);
-    let frames = 0;
-    const t0 = performance.now();
-    const count = () => {
-      frames++;
-      if (performance.now() - t0 < 4000) requestAnimationFrame(count);
-      else {
-        const seconds = (performance.now() - t0) / 1000;
-        const steps = window.iamDemo.panels().map((p, k) => p.step - stepsBefore[k]);
-        resolve({ fps: frames / seconds, stepsPerSec: steps.reduce((a, b) => a + b, 0) / seconds, steps });
-      }
-    };
-    requestAnimationFrame(count);
-  }));
-  console.log(`# six panels: ${result.fps.toFixed(1)} fps, ${result.stepsPerSec.toFixed(0)} steps/s in all`);
-  assert.ok(result.fps >= 30, `${result.fps.toFixed(1)} fps`);
-  assert.ok(result.steps.every((s) => s > 0), 'a panel stopped training');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -19,6 +19,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadIAM } from '../wasm/iam.js';
 import { referenceLoss, finiteDifferenceGradient } from './reference.mjs';
+import { mulberry32, gaussian } from './helpers.mjs';
 
 const VALUE_REL = 1e-4, VALUE_ABS = 1e-6;
 const GRAD_REL = 2e-3, GRAD_ABS = 1e-5;
@@ -46,22 +47,6 @@ function ok(condition, message) {
 }
 
 // ---- seeded data ----
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand) {
-  const u = Math.max(rand(), 1e-12), v = rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
 
 function unitGaussian(rand, d) {
   const v = new Float64Array(d);

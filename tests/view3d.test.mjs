@@ -7,18 +7,12 @@
 // without errors. Pixels are read back from the canvas (preserveDrawingBuffer).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import * as THREE from 'three';
 import { unitRows, targetTable, GreatCircleArc, describeView, regionKey, TARGET_SAMPLES } from '../web/view3d.js';
 import { targetOfTheta } from '../web/geometry.js';
+import { hasChromium, launchChromium } from './helpers.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-// SwiftShader gives WebGL 2 without a GPU; these two make that explicit.
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 
 test('unitRows normalizes rows and flags the ones that cannot be', () => {
@@ -76,8 +70,7 @@ test('the aria text names the loss, the counts and the smallest angle', () => {
 
 // --- in the browser --------------------------------------------------------
 
-const hasChromium = existsSync(CHROMIUM);
-let server, context, userDataDir, base;
+let server, browser, context, base;
 
 // The test page: mounts two views, and exposes a probe that renders the sphere alone
 // and compares its pixels with classifyDirection.
@@ -95,22 +88,33 @@ window.ready = true;
 
 before(async () => {
   if (!hasChromium) return;
-  const { chromium } = await import('playwright-core');
   const { startServer } = await import('../web/server.mjs');
   server = await startServer({ port: 0 });
   base = `http://127.0.0.1:${server.address().port}`;
-  userDataDir = mkdtempSync(join(tmpdir(), 'iam-view3d-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 800, height: 400 },
-  });
+  browser = await launchChromium({ viewport: { width: 800, height: 400 } });
+  context = browser.context;
   await context.route('**/view3d-test.html', (route) => route.fulfill({ body: PAGE, contentType: 'text/html' }));
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
+// Not a test: a screenshot of two spheres for the record (tests/artifacts/view3d.png).
+async function screenshotForTheRecord() {
+  const page = await context.newPage();
+  await page.goto(base + '/view3d-test.html');
+  await page.waitForFunction(() => window.ready);
+  await page.evaluate(`window.makeSnapshot = ${snapshotSource()}`);
+  await page.evaluate(() => {
+    new SphereView(document.getElementById('a'), { size: 360 }).update(makeSnapshot('arcface'));
+    new SphereView(document.getElementById('b'), { size: 360 }).update(makeSnapshot('softmax'));
+  });
+  await page.screenshot({ path: new URL('view3d.png', ARTIFACTS).pathname });
+  await page.close();
+}
+
 after(async () => {
-  await context?.close();
+  if (context) await screenshotForTheRecord();
+  await browser?.close();
   server?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 /** In the page: a toy snapshot, 8 classes near a square antiprism with noisy samples. */
@@ -255,18 +259,5 @@ test('the view draws odd snapshots without errors and frees itself', { skip: !ha
   assert.ok(out.png > 10000, 'the canvas exports a real PNG');
   assert.equal(out.left, 0, 'dispose removes the canvases');
   assert.deepEqual(problems, []);
-  await page.close();
-});
-
-test('a screenshot of two panels, for the record', { skip: !hasChromium && 'no Chromium' }, async () => {
-  const page = await context.newPage();
-  await page.goto(base + '/view3d-test.html');
-  await page.waitForFunction(() => window.ready);
-  await page.evaluate(`window.makeSnapshot = ${snapshotSource()}`);
-  await page.evaluate(() => {
-    new SphereView(document.getElementById('a'), { size: 360 }).update(makeSnapshot('arcface'));
-    new SphereView(document.getElementById('b'), { size: 360 }).update(makeSnapshot('softmax'));
-  });
-  await page.screenshot({ path: new URL('view3d.png', ARTIFACTS).pathname });
   await page.close();
 });

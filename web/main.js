@@ -161,13 +161,17 @@ function onKey(event) {
 }
 
 // one animation loop: redraw panels that received a snapshot, count frames
-const meter = { frames: 0, since: performance.now(), fps: 0 };
+// counts animation frames, and the frames in which a view really redrew
+const meter = { frames: 0, viewFrames: 0, since: performance.now(), fps: 0, viewFps: 0, totalViewFrames: 0 };
 function frame(now) {
-  for (const p of panels) p.draw();
+  let drew = false;
+  for (const p of panels) drew = p.draw() || drew;
   meter.frames++;
+  if (drew) { meter.viewFrames++; meter.totalViewFrames++; }
   if (now - meter.since >= 1000) {
     meter.fps = (meter.frames * 1000) / (now - meter.since);
-    meter.frames = 0;
+    meter.viewFps = (meter.viewFrames * 1000) / (now - meter.since);
+    meter.frames = meter.viewFrames = 0;
     meter.since = now;
     const rate = panels.reduce((sum, p) => sum + (p.snap?.stepsPerSec ?? 0), 0);
     controls.setRates(`${meter.fps.toFixed(0)} fps · ${Math.round(rate).toLocaleString('en-US')} steps/s in all`);
@@ -206,6 +210,7 @@ function init() {
     state: () => structuredClone(state),
     panels: () => panels.map((p) => ({ id: p.id, token: p.token, step: p.snap?.step ?? -1, metrics: p.snap?.metrics ?? null, diverged: p.root.classList.contains('is-diverged') })),
     fps: () => meter.fps,
+    viewFrames: () => meter.totalViewFrames,
   };
   document.body.dataset.ready = '1';
 }
