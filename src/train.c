@@ -257,10 +257,10 @@ static void restore_good(iam_trainer *t) {
 
 int iam_trainer_step(iam_trainer *t, int k) {
     if (!t) return iam_fail("the trainer is NULL");
+    memset(&t->divergence, 0, sizeof t->divergence); /* it describes this call only */
     if (k < 0 || k > 1000000) return iam_fail("the number of steps must be in [0, 1000000] (got %d)", k);
     /* the known-good state: where this call begins (the last call ended finite) */
     save_good(t);
-    memset(&t->divergence, 0, sizeof t->divergence);
     for (int q = 0; q < k; q++, t->step++) {
         if (!train_one_step(t)) continue;
         /* undo the whole call: a state a few steps before an explosion is often

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadIAM } from '../wasm/iam.js';
-import { LOSS_PRESETS, trainerPreset } from '../wasm/presets.js';
+import { trainerPreset } from '../wasm/presets.js';
 
 const iam = await loadIAM();
-const KINDS = Object.keys(LOSS_PRESETS);
+const KINDS = iam.names.kind;
 const mean = (values) => values.reduce((s, v) => s + v, 0) / values.length;
 
 // train a preset and return its metrics (the trainer is freed)
