@@ -1,5 +1,6 @@
-// curves.test.mjs: the pure functions behind the teaching curves (web/curves.js) and
-// the live charts' data handling (web/charts.js), checked in Node without a DOM.
+// curves.test.mjs: the pure functions behind the teaching curves (web/curves.js),
+// checked in Node without a DOM. The live charts' data handling (web/charts.js) and
+// their shared style (web/chartstyle.js) are tests/charts.test.mjs's.
 // The claims tested are the ones the page shows a student (LOSSES.md): a margin
 // lowers the target logit, ArcFace's target stays monotone, smaller angles are
 // pushed harder, and β < 1 keeps hard samples weighted above easy ones.
@@ -9,7 +10,6 @@ import katex from 'katex';
 import {
   formulaTex, iamPushCurves, marginCostCurves, PUSH_SAMPLES, targetLogitCurves, targetLosses, targetYRange, withDefaults,
 } from '../web/curves.js';
-import { histogramSeries, misclassifiedShare, PanelHistory, resampleColumn, stepGrid } from '../web/charts.js';
 
 const MARGIN_IDS = ['sphereface', 'cosface', 'arcface', 'combined'];
 const NO_MARGIN = { margins: { cosface: 0, arcface: 0, sphereface: 1, combined: { m1: 1, m2: 0, m3: 0 } } };
@@ -143,62 +143,4 @@ test('moving one slider changes only the formulas that show its value (so only t
   assert.deepEqual(changed, ['total']);
   const byScale = formulaTex({ scale: 12 }).filter((f, k) => f.tex !== before[k].tex).map((f) => f.id);
   assert.deepEqual(byScale, ['normface', 'cosface', 'arcface', 'combined', 'others', 'iamProbabilities']);
-});
-
-// ---- the live charts' data ---------------------------------------------------
-
-const metricsAt = (step) => ({ step, base: 2 / (1 + step), iam: -2 - step / 1000, train_acc: 0.5, test_acc: 0.4,
-  min_weight_angle_deg: step / 100, packing_limit_deg: 45 });
-
-test('a panel history stays within its capacity, evenly thinned, its last point the latest push', () => {
-  const history = new PanelHistory(undefined, 100);
-  for (let step = 0; step < 10000; step += 5) history.push(step, metricsAt(step));
-  assert.ok(history.length <= 100 && history.length >= 50, `length ${history.length}`);
-  assert.equal(history.lastStep, 9995);
-  assert.equal(history.latest('min_weight_angle_deg'), 99.95);
-  const gaps = [];
-  for (let k = 1; k < history.length; k++) gaps.push(history.steps[k] - history.steps[k - 1]);
-  assert.ok(gaps.every((g) => g > 0), 'steps increase');
-  // Evenly sampled: all gaps but the newest (the slot still open) within a factor 2 of each other.
-  const settled = gaps.slice(0, -1);
-  assert.ok(Math.max(...settled) <= 2 * Math.min(...settled), `uneven gaps ${Math.min(...settled)}..${Math.max(...settled)}`);
-  history.push(10, metricsAt(10));                 // a step that goes back: a restart
-  assert.equal(history.length, 1);
-  assert.equal(history.firstStep, 10);
-});
-
-test('the shared step grid holds every panel\'s last step, and resampling interpolates between kept points', () => {
-  const a = new PanelHistory(), b = new PanelHistory();
-  for (let step = 0; step <= 1000; step += 10) a.push(step, metricsAt(step));
-  for (let step = 3; step <= 333; step += 30) b.push(step, metricsAt(step));
-  const grid = stepGrid([a, b], 200);
-  assert.ok(grid.includes(1000) && grid.includes(333) && grid.includes(3), 'last and first steps on the grid');
-  for (let k = 1; k < grid.length; k++) assert.ok(grid[k] > grid[k - 1], 'grid sorted and unique');
-  assert.ok(grid.length <= 200 + 4);
-  const angle = resampleColumn(a, 'min_weight_angle_deg', grid);
-  grid.forEach((x, k) => assertClose(angle[k], x / 100, 1e-9, `linear metric at step ${x}`));
-  const angleB = resampleColumn(b, 'min_weight_angle_deg', grid);
-  grid.forEach((x, k) => {
-    if (x < 3 || x > 333) assert.equal(angleB[k], null, `outside b's range at ${x}`);
-    else assertClose(angleB[k], x / 100, 1e-9, `b at ${x}`);
-  });
-  assert.deepEqual([...stepGrid([new PanelHistory()], 100)], []);
-});
-
-test('margin histograms become shares per bin on a shared set of edges', () => {
-  const h36 = new Int32Array(36); h36[17] = 30; h36[18] = 70;            // [−10°, 0°) and [0°, 10°)
-  const h72 = new Int32Array(72); h72[0] = 1; h72[71] = 3;
-  const { edges, series } = histogramSeries([h36, null, h72]);
-  assert.equal(edges[0], -180);
-  assert.equal(edges[edges.length - 1], 180);
-  assert.equal(edges.length, 73);                                         // the 36 edges are among the 72's
-  assert.ok(series[1].every((v) => v === null));
-  const at = (x) => edges.indexOf(x);
-  assertClose(series[0][at(-10)], 30, 1e-12, 'bin [−10°, 0°)');
-  assertClose(series[0][at(-5)], 30, 1e-12, 'same bin at its middle edge');
-  assertClose(series[0][at(0)], 70, 1e-12, 'bin [0°, 10°)');
-  assertClose(series[2][at(180)], 75, 1e-12, 'the last edge repeats the last bin');
-  assertClose(misclassifiedShare(h36), 30, 1e-12, 'misclassified share');
-  const odd = new Int32Array(3); odd[1] = 10;                             // the middle bin straddles 0°
-  assertClose(misclassifiedShare(odd), 50, 1e-12, 'a straddling bin counts pro rata');
 });

@@ -14,20 +14,21 @@
 // array per chart. Every panel is resampled onto one shared grid of steps, about
 // one point per pixel column (the eye sees no more), plus each panel's latest
 // step, so the hover legend has a value for every panel at every x.
+// Fonts, axes, formatters and the drawn extras (packing limit, zero-margin line)
+// are the house style of chartstyle.js, shared with the teaching curves.
 import uPlot from 'uplot';
 import { panelColor } from './palette.js';
 import { element } from './dom.js';
+import {
+  appendSubscripted, axisStyle, formatDegrees, formatDegreesFixed, formatFixed, formatPercent, formatPercentPrecise,
+  formatShare, formatShareFixed, formatStep, hoverOptions, legendOptions, limitLinesPlugin, LIMIT_LINE, NO_VALUE,
+  observeResize, plotSize, plotWidth, ticks, verticalMarkerPlugin,
+} from './chartstyle.js';
 
 const HISTORY_CAPACITY = 1500;      // points kept per panel; older ones are thinned, not dropped
 const REDRAW_INTERVAL_MS = 200;     // at most 5 redraws a second, however often push() is called
-const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const AXIS_FONT = `15px ${FONT_FAMILY}`;
-const AXIS_LABEL_FONT = `600 15px ${FONT_FAMILY}`;
-const INK = '#1b1b1b';
-const GRID_INK = 'rgba(0, 0, 0, 0.10)';
 const DASHED = [9, 6];
 const LINE_WIDTH = 2.5;
-const MINUS = '\u2212';             // a real minus sign: '-' is a hyphen, short and easy to miss
 
 /** The metrics a panel's history keeps, the ones the charts draw. */
 export const HISTORY_KEYS = ['base', 'iam', 'train_acc', 'test_acc', 'min_weight_angle_deg', 'packing_limit_deg'];
@@ -172,15 +173,7 @@ export function misclassifiedShare(histogram) {
 }
 
 // ---------------------------------------------------------------------------
-// Formatting: what the axes and the legends print.
-
-const withMinus = (text) => text.replace('-', MINUS);
-const formatStep = (step) => Math.round(step).toLocaleString('en-US');
-const formatFixed = (digits) => (v) => withMinus(v.toFixed(digits));
-const formatPercent = (v) => `${Math.round(v * 100)}%`;
-const formatPercentPrecise = (v) => `${(v * 100).toFixed(1)}%`;
-const formatDegrees = (v) => withMinus(`${+v.toFixed(1)}°`);
-const formatDegreesFixed = (v) => withMinus(`${v.toFixed(1)}°`);   // legend values: the width stays put
+// Legend values (the formatters themselves are chartstyle.js's).
 
 /** The newest non-null value of a data column, for the legend when the cursor is
  *  away: then it shows where each panel is now, not a row of dashes. */
@@ -194,7 +187,7 @@ function lastValue(column) {
 function legendValue(format) {
   return (u, value, seriesIdx, idx) => {
     const shown = idx == null ? lastValue(u.data[seriesIdx]) : value;
-    return shown == null ? '–' : format(shown);
+    return shown == null ? NO_VALUE : format(shown);
   };
 }
 
@@ -223,9 +216,8 @@ const TIME_CHARTS = [
     ],
     scales: { base: { range: lossRange.base }, iam: { range: lossRange.iam } },
     axes: [
-      { scale: 'base', label: 'cross-entropy (nats)', values: (u, splits) => splits.map((v) => formatFixed(1)(v)) },
-      { scale: 'iam', label: 'IAM term (nats)', side: 1, grid: { show: false },
-        values: (u, splits) => splits.map((v) => formatFixed(1)(v)) },
+      { scale: 'base', label: 'cross-entropy (nats)', values: ticks(formatFixed(1)) },
+      { scale: 'iam', label: 'IAM term (nats)', side: 1, grid: { show: false }, values: ticks(formatFixed(1)) },
     ],
   },
   {
@@ -238,7 +230,7 @@ const TIME_CHARTS = [
     ],
     scales: { acc: { range: [0, 1] } },
     axes: [{ scale: 'acc', label: 'accuracy', splits: () => [0, 0.25, 0.5, 0.75, 1],
-      values: (u, splits) => splits.map(formatPercent) }],
+      values: ticks(formatPercent) }],
   },
   {
     id: 'angle',
@@ -247,7 +239,7 @@ const TIME_CHARTS = [
     parts: [{ metric: 'min_weight_angle_deg', scale: 'deg', format: formatDegreesFixed }],
     packingLimit: true,
     scales: {},           // its range depends on the packing limits: set in #createTimeChart
-    axes: [{ scale: 'deg', label: 'angle (°)', values: (u, splits) => splits.map((v) => `${+v.toFixed(1)}°`) }],
+    axes: [{ scale: 'deg', label: 'angle (°)', values: ticks(formatDegrees) }],
   },
 ];
 
@@ -257,59 +249,11 @@ const HISTOGRAM_CHART = {
   key: [['text', 'θ to the nearest other class − θ to its own class, at the latest step']],
 };
 
-// ---------------------------------------------------------------------------
-// Canvas drawing shared by the hooks.
-
-function canvasFont(px, weight = 500) { return `${weight} ${Math.round(px * uPlot.pxRatio)}px ${FONT_FAMILY}`; }
-
-/** A label above the right end of the packing limit at y (in the 'deg' scale) and,
- *  when the legend's series does not draw it already, the dashed black line itself. */
-function drawLimitLine(u, y, label, withLine) {
-  const { ctx, bbox } = u;
-  const py = Math.round(u.valToPos(y, 'deg', true)) + 0.5;
-  if (py < bbox.top - 1 || py > bbox.top + bbox.height + 1) return;
-  ctx.save();
-  if (withLine) {
-    ctx.strokeStyle = '#000';
-    ctx.lineWidth = 2 * uPlot.pxRatio;
-    ctx.setLineDash([7 * uPlot.pxRatio, 5 * uPlot.pxRatio]);
-    ctx.beginPath();
-    ctx.moveTo(bbox.left, py);
-    ctx.lineTo(bbox.left + bbox.width, py);
-    ctx.stroke();
-    ctx.setLineDash([]);
-  }
-  ctx.font = canvasFont(14, 600);
-  ctx.fillStyle = '#000';
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'bottom';
-  ctx.fillText(label, bbox.left + bbox.width - 6 * uPlot.pxRatio, py - 4 * uPlot.pxRatio);
-  ctx.restore();
-}
-
-/** The vertical line at margin 0 with the two sides named: left is misclassified. */
-function drawZeroMarginLine(u) {
-  const { ctx, bbox } = u;
-  const px = Math.round(u.valToPos(0, 'x', true)) + 0.5;
-  const r = uPlot.pxRatio;
-  ctx.save();
-  ctx.strokeStyle = '#000';
-  ctx.lineWidth = 1.5 * r;
-  ctx.setLineDash([6 * r, 4 * r]);
-  ctx.beginPath();
-  ctx.moveTo(px, bbox.top);
-  ctx.lineTo(px, bbox.top + bbox.height);
-  ctx.stroke();
-  ctx.font = canvasFont(14, 600);
-  ctx.textBaseline = 'top';
-  ctx.fillStyle = '#8a1c1c';
-  ctx.textAlign = 'right';
-  ctx.fillText('\u2190 misclassified', px - 8 * r, bbox.top + 6 * r);
-  ctx.fillStyle = '#1c5a2a';
-  ctx.textAlign = 'left';
-  ctx.fillText('correct \u2192', px + 8 * r, bbox.top + 6 * r);
-  ctx.restore();
-}
+/** The line at margin 0, with the two sides named: left of it is misclassified. */
+const zeroMarginLine = () => verticalMarkerPlugin({
+  x: 0, stroke: '#000', dash: [6, 4], gap: 8,
+  labels: [{ text: '\u2190 misclassified', color: '#8a1c1c', side: 'left' }, { text: 'correct \u2192', color: '#1c5a2a', side: 'right' }],
+});
 
 // ---------------------------------------------------------------------------
 // DOM helpers.
@@ -330,15 +274,6 @@ function lineSample(style) {
   return svg;
 }
 
-/** Append text with "X_word" read as X<sub>word</sub> (L_base, L_IAM). */
-function appendSubscripted(parent, text) {
-  for (const part of text.split(/(_\w+)/)) {
-    if (!part) continue;
-    if (part[0] === '_') element('sub', null, parent).textContent = part.slice(1);
-    else parent.appendChild(document.createTextNode(part));
-  }
-}
-
 /** A chart's frame: a figure with the title, a key that says what the line styles mean, and the plot's mount. */
 function chartFrame(spec, parent) {
   const figure = element('figure', 'live-chart', parent);
@@ -355,28 +290,6 @@ function chartFrame(spec, parent) {
   return { figure, mount };
 }
 
-function axisStyle(extra) {
-  return {
-    font: AXIS_FONT,
-    labelFont: AXIS_LABEL_FONT,
-    stroke: INK,
-    labelSize: 26,
-    size: 62,
-    gap: 6,
-    grid: { stroke: GRID_INK, width: 1 },
-    ticks: { stroke: GRID_INK, width: 1, size: 6 },
-    ...extra,
-  };
-}
-
-// A function, not a shared object: uPlot writes into the options it is given.
-const legendOptions = () => ({
-  markers: {
-    width: 3,
-    dash: (u, seriesIdx) => (u.series[seriesIdx].dash ? 'dashed' : 'solid'),
-  },
-});
-
 // ---------------------------------------------------------------------------
 
 /** The live charts for up to 8 panels: new LiveCharts(container, panels), then
@@ -390,21 +303,13 @@ export class LiveCharts {
   #dirtyHistogram = false;
   #redrawTimer = null;
   #lastRedraw = -Infinity;
-  #resizeObserver = null;
+  #stopObserving;
   #lastWidths = '';
-  #resizeFrame = null;
 
   constructor(container, panels = []) {
     this.element = element('div', 'live-charts', container);
     this.setPanels(panels);
-    if (typeof ResizeObserver !== 'undefined') {
-      // Resize on the next frame, not inside the observer: resizing changes the
-      // element's height, which inside the callback would be a resize loop.
-      this.#resizeObserver = new ResizeObserver(() => {
-        if (this.#resizeFrame === null) this.#resizeFrame = requestAnimationFrame(() => { this.#resizeFrame = null; this.resize(); });
-      });
-      this.#resizeObserver.observe(this.element);
-    }
+    this.#stopObserving = observeResize(this.element, () => this.resize());
   }
 
   /** The panel list changed: rebuild the charts. A panel id that stays keeps its history. */
@@ -441,7 +346,7 @@ export class LiveCharts {
 
   /** The container changed size: fit every chart to its grid cell. */
   resize() {
-    const sizes = this.#charts.map((c) => this.#plotSize(c.mount));
+    const sizes = this.#charts.map((c) => plotSize(c.mount));
     const widths = sizes.map((s) => `${s.width}x${s.height}`).join();
     if (widths === this.#lastWidths) return;      // the observer also fires when only the height changed
     this.#lastWidths = widths;
@@ -453,8 +358,7 @@ export class LiveCharts {
   /** Remove the charts and stop observing and redrawing. */
   destroy() {
     clearTimeout(this.#redrawTimer);
-    if (this.#resizeFrame !== null) cancelAnimationFrame(this.#resizeFrame);
-    this.#resizeObserver?.disconnect();
+    this.#stopObserving();
     for (const c of this.#charts) c.uplot.destroy();
     this.#charts = [];
     this.element.remove();
@@ -475,12 +379,6 @@ export class LiveCharts {
     this.#redraw();
   }
 
-  #plotSize(mount) {
-    // Hidden or not yet laid out: draw at a sane size, resize() fixes it later.
-    const width = Math.max(280, Math.floor(mount.clientWidth || 480));
-    return { width, height: Math.round(Math.min(340, Math.max(210, width * 0.5))) };
-  }
-
   #createTimeChart(spec, { figure, mount }) {
     figure.dataset.parts = spec.parts.length;
     const series = [{ label: 'step', value: (u, v, si, idx) => (idx == null ? 'latest' : formatStep(v)) }];
@@ -499,13 +397,13 @@ export class LiveCharts {
       }));
     }
     const scales = { x: { time: false }, ...spec.scales };
-    const hooks = {};
+    const plugins = [];
     if (spec.packingLimit) {
       series.push({
-        label: 'packing limit', stroke: '#000', width: 2, dash: [7, 5], scale: 'deg',
+        label: 'packing limit', ...LIMIT_LINE, scale: 'deg',
         points: { show: false },
-        // Several limits (panels of other C or d) are drawn by the hook, not this series: list them.
-        value: (u, v) => this.#packingLimits().map(formatDegrees).join(', ') || '–',
+        // Several limits (panels of other C or d) are drawn by the plugin, not this series: list them.
+        value: (u, v) => this.#packingLimits().map(formatDegrees).join(', ') || NO_VALUE,
       });
       // The y axis always shows the packing limit, so one sees how far each panel is from it.
       scales.deg = {
@@ -514,25 +412,19 @@ export class LiveCharts {
           return [0, Math.ceil((top * 1.1) / 10) * 10];
         },
       };
-      hooks.draw = [(u) => {
-        const limits = this.#packingLimits();
-        const several = limits.length > 1;
-        for (const limit of limits) drawLimitLine(u, limit, several ? `packing limit ${formatDegrees(limit)}` : 'packing limit', several);
-      }];
+      plugins.push(limitLinesPlugin({ scale: 'deg', lines: () => this.#packingLimitLines() }));
     }
     const opts = {
-      ...this.#plotSize(mount),
+      ...plotSize(mount),
       series,
       scales,
       axes: [
-        axisStyle({ label: 'training step', size: 38, values: (u, splits) => splits.map(formatStep) }),
+        axisStyle({ label: 'training step', size: 38, values: ticks(formatStep) }),
         ...spec.axes.map((a) => axisStyle(a)),
       ],
       legend: legendOptions(),
-      // No drag-to-zoom: the next redraw, 200 ms later, would reset the zoom anyway.
-      cursor: { focus: { prox: 24 }, points: { size: 9 }, drag: { x: false, y: false } },
-      focus: { alpha: 0.25 },
-      hooks,
+      ...hoverOptions(),
+      plugins,
     };
     const uplot = new uPlot(opts, series.map(() => []), mount);
     return { spec, uplot, mount };
@@ -557,15 +449,15 @@ export class LiveCharts {
         points: { show: false },
         // Not hovering: the share of misclassified samples, the one number this chart is about.
         value: (u, v, si, idx) => {
-          if (idx != null) return v == null ? '–' : `${v.toFixed(1)}%`;
+          if (idx != null) return v == null ? NO_VALUE : formatShareFixed(v);
           const h = this.#histograms.get(panel.id);
-          return h ? `${misclassifiedShare(h).toFixed(1)}% < 0°` : '–';
+          return h ? `${formatShareFixed(misclassifiedShare(h))} < 0°` : NO_VALUE;
         },
       });
     }
-    const wide = (u) => u.bbox.width / uPlot.pxRatio > 520;
+    const wide = (u) => plotWidth(u) > 520;
     const opts = {
-      ...this.#plotSize(mount),
+      ...plotSize(mount),
       series,
       scales: {
         x: { time: false, range: [-180, 180] },
@@ -575,14 +467,13 @@ export class LiveCharts {
         axisStyle({
           label: 'sample margin (°)', size: 38,
           splits: (u) => (wide(u) ? [-180, -135, -90, -45, 0, 45, 90, 135, 180] : [-180, -90, 0, 90, 180]),
-          values: (u, splits) => splits.map(formatDegrees),
+          values: ticks(formatDegrees),
         }),
-        axisStyle({ label: 'share of samples', values: (u, splits) => splits.map((v) => `${+v.toFixed(1)}%`) }),
+        axisStyle({ label: 'share of samples', values: ticks(formatShare) }),
       ],
       legend: legendOptions(),
-      cursor: { focus: { prox: 24 }, points: { show: false }, drag: { x: false, y: false } },
-      focus: { alpha: 0.25 },
-      hooks: { draw: [drawZeroMarginLine] },
+      ...hoverOptions({ show: false }),
+      plugins: [zeroMarginLine()],
     };
     const uplot = new uPlot(opts, series.map(() => []), mount);
     return { spec: HISTOGRAM_CHART, uplot, mount };
@@ -597,6 +488,14 @@ export class LiveCharts {
       if (Number.isFinite(limit)) limits.add(Math.round(limit * 100) / 100);
     }
     return [...limits];
+  }
+
+  /** The limits the plugin draws: one shared limit only gets its label (its series
+   *  draws the line); several get a line each, labelled with its value. */
+  #packingLimitLines() {
+    const limits = this.#packingLimits();
+    const several = limits.length > 1;
+    return limits.map((value) => ({ value, label: several ? `packing limit ${formatDegrees(value)}` : 'packing limit', line: several }));
   }
 
   #binWidthText() {
@@ -620,8 +519,8 @@ export class LiveCharts {
       this.#dirtyTimeCharts = false;
       for (const chart of this.#charts) {
         if (chart.spec === HISTOGRAM_CHART) continue;
-        const plotWidth = chart.uplot.bbox.width / uPlot.pxRatio || chart.uplot.width;
-        const grid = stepGrid(histories, Math.max(60, plotWidth));
+        const width = plotWidth(chart.uplot) || chart.uplot.width;
+        const grid = stepGrid(histories, Math.max(60, width));
         const data = [grid];
         for (const history of histories)
           for (const part of chart.spec.parts) data.push(resampleColumn(history, part.metric, grid));

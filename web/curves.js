@@ -14,21 +14,22 @@
 // The numbers come from geometry.js (targetOfTheta, iamPush), the same functions
 // the views use, so that the curves and the drawings cannot disagree. The curve
 // data and the TeX are built by pure functions, exported for the node tests.
+// The charts wear the house style of chartstyle.js, the live charts' too.
 import uPlot from 'uplot';
 import katex from 'katex';
 import { iamPush, targetOfTheta } from './geometry.js';
 import { PANEL_COLORS } from './palette.js';
 import { element } from './dom.js';
+import {
+  appendSubscripted, axisStyle, formatDegrees, formatFixed, formatTrimmed, hoverClassPlugin, hoverOptions,
+  legendOptions, NO_VALUE, observeResize, plotSize, plotWidth, ticks, verticalMarkerPlugin,
+} from './chartstyle.js';
 
 const DEG = Math.PI / 180;
-const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const AXIS_FONT = `15px ${FONT_FAMILY}`;
-const AXIS_LABEL_FONT = `600 15px ${FONT_FAMILY}`;
-const INK = '#1b1b1b';
-const GRID_INK = 'rgba(0, 0, 0, 0.10)';
-const MINUS = '\u2212';
 const CURVE_POINTS = 361;            // every half degree: smooth enough for SphereFace's cusps
 const TYPESET_CACHE_SIZE = 400;      // formulas kept typeset, oldest dropped first
+const PLOT_HEIGHTS = { minHeight: 200, maxHeight: 320 };   // a little lower than the live charts
+const Y_AXIS_SIZE = 60;              // the y axes' width in px: 2 px narrower than the live charts', as it always was
 
 export const DEFAULT_PARAMS = {
   scale: 10, beta: 0.5, classes: 8, lambda: 0,
@@ -206,8 +207,9 @@ export function formulaTex(params) {
 // ---------------------------------------------------------------------------
 // DOM.
 
-/** Text with "_x" read as a subscript x (θ_j → θ<sub>j</sub>), as nodes in a span:
- *  the captions, buttons and legend labels (uPlot appends an element label as it is). */
+/** Text with "X_sub" read as a subscript (θ_j → θ<sub>j</sub>, chartstyle.js's rule), as
+ *  nodes in a span: the captions, buttons and legend labels (uPlot appends an element
+ *  label as it is). */
 function richText(text, tag = 'span') {
   const el = document.createElement(tag);
   setRichText(el, text);
@@ -215,70 +217,22 @@ function richText(text, tag = 'span') {
 }
 
 function setRichText(el, text) {
-  el.replaceChildren(...text.split(/(_\w)/).filter(Boolean).map((part) => {
-    if (!/^_\w$/.test(part)) return document.createTextNode(part);
-    const sub = document.createElement('sub');
-    sub.textContent = part[1];
-    return sub;
-  }));
+  el.replaceChildren();
+  appendSubscripted(el, text);
 }
 
-/** The same "_x" subscripts on a canvas: the axis-side labels are drawn, not laid out. */
-function fillRichText(ctx, text, x, y, px) {
-  for (const part of text.split(/(_\w)/).filter(Boolean)) {
-    const sub = /^_\w$/.test(part);
-    const shown = sub ? part[1] : part;
-    ctx.font = `600 ${Math.round((sub ? 11 : 14) * px)}px ${FONT_FAMILY}`;
-    ctx.fillText(shown, x, y + (sub ? 6 * px : 0));
-    x += ctx.measureText(shown).width;
-  }
-}
-
-const withMinus = (text) => text.replace('-', MINUS);
-const formatDegrees = (v) => `${+v.toFixed(1)}°`;
 // Away from the chart the legend is only a key: no values, and the x entry invites a hover.
-const formatValue = (digits) => (u, v, seriesIdx, idx) => (idx == null ? '' : v == null ? '–' : withMinus(v.toFixed(digits)));
+const formatValue = (digits) => (u, v, seriesIdx, idx) => (idx == null ? '' : v == null ? NO_VALUE : formatFixed(digits)(v));
 const formatAngle = (u, v, seriesIdx, idx) => (idx == null ? 'hover to read values' : formatDegrees(v));
 
-/** Mark the plot while the cursor is on it, so that the CSS can drop the empty values' colons. */
-const markHovering = (u) => u.root.classList.toggle('is-hovering', u.cursor.idx != null);
-
-function axisStyle(extra) {
-  return {
-    font: AXIS_FONT, labelFont: AXIS_LABEL_FONT, stroke: INK, labelSize: 26, size: 60, gap: 6,
-    grid: { stroke: GRID_INK, width: 1 }, ticks: { stroke: GRID_INK, width: 1, size: 6 },
-    ...extra,
-  };
-}
-
-const DEGREE_SPLITS = (u) => (u.bbox.width / uPlot.pxRatio > 420 ? [0, 30, 60, 90, 120, 150, 180] : [0, 45, 90, 135, 180]);
+const DEGREE_SPLITS = (u) => (plotWidth(u) > 420 ? [0, 30, 60, 90, 120, 150, 180] : [0, 45, 90, 135, 180]);
 
 function thetaAxis(label) {
-  return axisStyle({ label, size: 38, splits: DEGREE_SPLITS, values: (u, splits) => splits.map(formatDegrees) });
+  return axisStyle({ label, size: 38, splits: DEGREE_SPLITS, values: ticks(formatDegrees) });
 }
 
-function legendOptions() {
-  return { markers: { width: 3, dash: (u, i) => (u.series[i].dash ? 'dashed' : 'solid') } };
-}
-
-/** A vertical dashed line at x (degrees) with a short label at the top. */
-function drawVerticalMarker(u, x, label) {
-  const { ctx, bbox } = u;
-  const r = uPlot.pxRatio;
-  const px = Math.round(u.valToPos(x, 'x', true)) + 0.5;
-  ctx.save();
-  ctx.strokeStyle = '#555';
-  ctx.lineWidth = 1.5 * r;
-  ctx.setLineDash([5 * r, 4 * r]);
-  ctx.beginPath();
-  ctx.moveTo(px, bbox.top);
-  ctx.lineTo(px, bbox.top + bbox.height);
-  ctx.stroke();
-  ctx.fillStyle = '#333';
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  fillRichText(ctx, label, px + 6 * r, bbox.top + 6 * r, r);
-  ctx.restore();
+function valueAxis(label, format) {
+  return axisStyle({ label, size: Y_AXIS_SIZE, values: ticks(format) });
 }
 
 /** The teaching curves: new TeachingCurves(container), then update(params) on every slider move. */
@@ -298,8 +252,7 @@ export class TeachingCurves {
   #pushCaption;
   #sampleButtons = {};
   #otherSampleLabel = null;   // the legend label of the grey curve, which names the other sample
-  #resizeObserver = null;
-  #resizeFrame = null;
+  #stopObserving;
 
   constructor(container) {
     this.element = element('div', 'teaching-curves', container);
@@ -312,13 +265,7 @@ export class TeachingCurves {
     this.#createFormulas(this.element);
     this.update(this.#params);
     this.flush();
-    if (typeof ResizeObserver !== 'undefined') {
-      // On the next frame, not inside the observer: resizing changes the height (a loop).
-      this.#resizeObserver = new ResizeObserver(() => {
-        if (this.#resizeFrame === null) this.#resizeFrame = requestAnimationFrame(() => { this.#resizeFrame = null; this.resize(); });
-      });
-      this.#resizeObserver.observe(this.element);
-    }
+    this.#stopObserving = observeResize(this.element, () => this.resize());
   }
 
   /** Redraw for new slider values. The charts redraw now; the formulas whose TeX
@@ -343,15 +290,14 @@ export class TeachingCurves {
   /** Fit the charts to their cells (also done on its own when the element resizes). */
   resize() {
     for (const chart of [this.#targetChart, this.#pushChart]) {
-      const size = plotSize(chart.mount);
+      const size = plotSize(chart.mount, PLOT_HEIGHTS);
       if (size.width !== chart.uplot.width || size.height !== chart.uplot.height) chart.uplot.setSize(size);
     }
   }
 
   destroy() {
-    this.#resizeObserver?.disconnect();
+    this.#stopObserving();
     if (this.#formulaFrame !== null) cancelAnimationFrame(this.#formulaFrame);
-    if (this.#resizeFrame !== null) cancelAnimationFrame(this.#resizeFrame);
     this.#targetChart.uplot.destroy();
     this.#pushChart.uplot.destroy();
     this.element.remove();
@@ -378,7 +324,7 @@ export class TeachingCurves {
       points: { show: false }, value: formatValue(3),
     });
     const uplot = new uPlot({
-      ...plotSize(mount),
+      ...plotSize(mount, PLOT_HEIGHTS),
       series,
       scales: {
         x: { time: false, range: [0, 180] },
@@ -388,12 +334,11 @@ export class TeachingCurves {
       },
       axes: [
         thetaAxis('θ, angle to its own class'),
-        axisStyle({ label: 'target logit ÷ s', values: (u, splits) => splits.map((v) => withMinus(`${+v.toFixed(2)}`)) }),
+        valueAxis('target logit ÷ s', formatTrimmed(2)),
       ],
       legend: legendOptions(),
-      cursor: { focus: { prox: 24 }, points: { size: 9 }, drag: { x: false, y: false } },
-      focus: { alpha: 0.25 },
-      hooks: { setCursor: [markHovering] },
+      ...hoverOptions(),
+      plugins: [hoverClassPlugin()],
     }, series.map(() => []), mount);
     this.#sphereNote = element('p', 'curve-caption', figure);
     return { uplot, mount };
@@ -413,7 +358,7 @@ export class TeachingCurves {
     const notes = [];
     const sphereLowest = Math.min(...curves.sphereface);
     if (sphereLowest < this.#targetYRange[0])
-      notes.push(`SphereFace leaves the chart: it reaches ${withMinus(sphereEnd.toFixed(1))} at 180°.`);
+      notes.push(`SphereFace leaves the chart: it reaches ${formatFixed(1)(sphereEnd)} at 180°.`);
     if (arcM > 0) notes.push(`Dotted: plain cos(θ + m), which turns up again past ${formatDegrees(180 - arcM / DEG)}; ArcFace\u2019s monotone continuation keeps falling.`);
     this.#sphereNote.textContent = notes.join(' ');
   }
@@ -442,7 +387,7 @@ export class TeachingCurves {
       { label: (this.#otherSampleLabel = document.createElement('span')), stroke: '#777777', width: 2.5, dash: [8, 5], points: { show: false }, value: formatValue(3) },
     ];
     const uplot = new uPlot({
-      ...plotSize(mount),
+      ...plotSize(mount, PLOT_HEIGHTS),
       series,
       scales: {
         x: { time: false, range: [0, 180] },
@@ -450,16 +395,18 @@ export class TeachingCurves {
       },
       axes: [
         thetaAxis('θ, angle to the wrong class j'),
-        axisStyle({ label: 'push ÷ s', values: (u, splits) => splits.map((v) => `${+v.toFixed(2)}`) }),
+        valueAxis('push ÷ s', formatTrimmed(2)),
       ],
       legend: legendOptions(),
-      cursor: { focus: { prox: 24 }, points: { size: 9 }, drag: { x: false, y: false } },
-      focus: { alpha: 0.25 },
-      hooks: {
-        setCursor: [markHovering],
+      ...hoverOptions(),
+      plugins: [
+        hoverClassPlugin(),
         // θ_j = θ_y: to its left the wrong class is nearer than the sample's own, so the sample is misclassified.
-        draw: [(u) => drawVerticalMarker(u, PUSH_SAMPLES[this.#sample].thetaYDeg, 'θ_j = θ_y')],
-      },
+        verticalMarkerPlugin({
+          x: () => PUSH_SAMPLES[this.#sample].thetaYDeg, stroke: '#555', dash: [5, 4], gap: 6,
+          labels: [{ text: 'θ_j = θ_y', color: '#333', side: 'right' }],
+        }),
+      ],
     }, series.map(() => []), mount);
     this.#pushCaption = element('p', 'curve-caption', figure);
     return { uplot, mount };
@@ -535,9 +482,4 @@ function toggleGroup(parent, ariaLabel, options, onSelect) {
     buttons[id] = button;
   }
   return buttons;
-}
-
-function plotSize(mount) {
-  const width = Math.max(280, Math.floor(mount.clientWidth || 480));
-  return { width, height: Math.round(Math.min(320, Math.max(200, width * 0.5))) };
 }

@@ -1,7 +1,8 @@
 // inputview.js: the input plane (blobs, spiral): what the network does before the loss.
 // The decision regions of the whole model (network + class weights) as a heatmap,
 // computed in the worker by iam trainer.predict on a grid, and the test samples on top.
-import { classColor, rgb } from './palette.js';
+// It draws what it is given: it computes no predictions itself.
+import { classColor, paleRgb } from './palette.js';
 
 export class InputView {
   constructor(container, { size = 160 } = {}) {
@@ -40,11 +41,13 @@ export class InputView {
     this.heat.width = this.heat.height = n;
     const hctx = this.heat.getContext('2d');
     const image = hctx.createImageData(n, n);
+    const pale = [];                        // class → its pale colour, made once per draw
     for (let k = 0; k < n * n; k++) {
-      const [r, g, b] = rgb(classColor(grid.classes[k]));
-      image.data[4 * k] = r + (255 - r) * 0.55;
-      image.data[4 * k + 1] = g + (255 - g) * 0.55;
-      image.data[4 * k + 2] = b + (255 - b) * 0.55;
+      const cls = grid.classes[k];
+      const [r, g, b] = (pale[cls] ??= paleRgb(classColor(cls)));
+      image.data[4 * k] = r;
+      image.data[4 * k + 1] = g;
+      image.data[4 * k + 2] = b;
       image.data[4 * k + 3] = 255;
     }
     hctx.putImageData(image, 0, 0);

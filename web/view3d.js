@@ -28,7 +28,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { closestWeightPair, hasMarginBand, targetOfTheta } from './geometry.js';
-import { classColor, rgb } from './palette.js';
+import { classColor, paleRgb, PALE_MIX, rgb } from './palette.js';
 
 const DIM = 3;
 const DEG = 180 / Math.PI;
@@ -36,7 +36,7 @@ const DEG = 180 / Math.PI;
 // Sizes are in sphere radii (the sphere has radius 1) unless they say px.
 const LOOK = {
   background: '#ffffff',
-  pastelMix: 0.55,           // region colour = class colour mixed this far toward white (in sRGB)
+  pastelMix: PALE_MIX,       // region colour = class colour mixed this far toward white (in sRGB)
   bandColor: '#f2f2f0',      // the margin band: almost white, so it reads as a gap between regions
   hatchPx: 7,                // ... and hatched (CSS px between lines, along a row)
   hatchShade: 0.8,           // hatch lines: the band colour times this (linear RGB)
@@ -98,8 +98,8 @@ export function classColorsLinear(classes, pastelMix = LOOK.pastelMix) {
     const [r, g, b] = rgb(classColor(k)).map((v) => v / 255);
     c.setRGB(r, g, b, THREE.SRGBColorSpace);
     solid.set([c.r, c.g, c.b], 3 * k);
-    const mix = (v) => v + (1 - v) * pastelMix;
-    c.setRGB(mix(r), mix(g), mix(b), THREE.SRGBColorSpace);
+    const [pr, pg, pb] = paleRgb(classColor(k), pastelMix).map((v) => v / 255);
+    c.setRGB(pr, pg, pb, THREE.SRGBColorSpace);
     pastel.set([c.r, c.g, c.b], 3 * k);
   }
   return { solid, pastel };
