@@ -20,6 +20,7 @@ import katex from 'katex';
 import { iamPush, targetOfTheta } from './geometry.js';
 import { PANEL_COLORS } from './palette.js';
 import { element } from './dom.js';
+import { defaultState, marginsOf } from './state.js';
 import {
   appendSubscripted, axisStyle, formatDegrees, formatFixed, formatTrimmed, hoverClassPlugin, hoverOptions,
   legendOptions, NO_VALUE, observeResize, plotSize, plotWidth, ticks, verticalMarkerPlugin,
@@ -31,9 +32,10 @@ const TYPESET_CACHE_SIZE = 400;      // formulas kept typeset, oldest dropped fi
 const PLOT_HEIGHTS = { minHeight: 200, maxHeight: 320 };   // a little lower than the live charts
 const Y_AXIS_SIZE = 60;              // the y axes' width in px: 2 px narrower than the live charts', as it always was
 
+// the page's defaults (web/state.js), so that the curves start where the panels do
+const START = defaultState();
 export const DEFAULT_PARAMS = {
-  scale: 10, beta: 0.5, classes: 8, lambda: 0,
-  margins: { cosface: 0.2, arcface: 0.2, sphereface: 4, combined: { m1: 1, m2: 0.15, m3: 0.1 } },
+  scale: START.scale, beta: START.beta, classes: START.classes, lambda: START.lambda, margins: marginsOf(START),
 };
 
 /** The two samples the IAM chart compares, by the angle to their own class. */

@@ -4,15 +4,14 @@
 // Flow: a control changes → the state changes → the hash is rewritten → the
 // panels restart (or, for speed and learning rate, just carry on). Each panel's
 // worker posts snapshots; one requestAnimationFrame loop redraws what changed.
-import { parseHash, toHash, reconcile, parsePanel, panelLabel, SPEEDS, MARGIN_STATE } from './state.js';
+import { parseHash, toHash, reconcile, parsePanel, panelLabel, marginsOf, SPEEDS, MARGIN_STATE } from './state.js';
 import { Panel } from './panel.js';
 import { Controls } from './controls.js';
 import { storyById } from './stories.js';
 import { LiveCharts } from './charts.js';
 import { TeachingCurves } from './curves.js';
 import { panelColor } from './palette.js';
-import { trainerPreset, lossPreset } from '../wasm/presets.js';
-import { lib } from './library.js';
+import { trainerPreset } from '../wasm/presets.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -80,11 +79,7 @@ function followLambda() {
 }
 
 function curveParams() {
-  const margins = Object.fromEntries(Object.entries(MARGIN_STATE).map(([kind, field]) => [kind, state[field]]));
-  return {
-    scale: state.scale, beta: state.beta, classes: state.classes, lambda: sphereLambda(),
-    margins: { ...margins, combined: lib.defaults('loss_config', lossPreset('combined', state.dim)) },
-  };
+  return { scale: state.scale, beta: state.beta, classes: state.classes, lambda: sphereLambda(), margins: marginsOf(state) };
 }
 
 function chartPanels() {

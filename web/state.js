@@ -27,6 +27,14 @@ const PANEL_TOKEN = new RegExp(`^(${KINDS.join('|')})(\\+iam)?(\\+fixed)?$`);
 /** The state field that sets each kind's margin (kinds without one are absent). */
 export const MARGIN_STATE = Object.freeze({ cosface: 'cosMargin', arcface: 'arcMargin', sphereface: 'sphereMargin' });
 
+/** Every margin a state trains with, by kind: its margin fields, and the combined
+ *  margin's (m1, m2, m3), which has no control, from the preset for its dimension. */
+export function marginsOf(state) {
+  const margins = Object.fromEntries(Object.entries(MARGIN_STATE).map(([kind, field]) => [kind, state[field]]));
+  const { m1, m2, m3 } = lib.defaults('loss_config', lossPreset('combined', state.dim));
+  return { ...margins, combined: { m1, m2, m3 } };
+}
+
 // A field: { key in the hash, def, type, and what the type needs }:
 //   int / num: min, max, step (num may be 'log': the control moves log10 of the value)
 //   enum: options (values, or [value, label] pairs); flag: true/false; list: see parse
