@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../web/server.mjs';
+import { startServer } from '../web/server.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 // As root Chromium needs --no-sandbox; the rest keep it off a network it cannot reach.

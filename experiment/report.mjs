@@ -1,13 +1,37 @@
-// report.mjs: docs/RESULTS.md, rewritten by every run of the experiment.
+// report.mjs: docs/RESULTS.md, rewritten by every run of the experiment, from the
+// template beside this file (report.md) and the named numbers and blocks of the run.
 //
-// The tables and figures come from the runs. The prose (the setup and the
-// conclusion) is written here, by hand, from the numbers of the full sweep; where it
-// quotes a number, the number is filled in from the current run, so a rerun keeps
-// the prose and refreshes its figures. A reduced run (--quick, or fewer seeds or
-// steps) says so at the top, because the prose was written for the full one.
-import { writeFileSync } from 'node:fs';
-import { LOSS_LABELS, LOSS_PRESETS, TRAIN_DEFAULTS } from '../presets.js';
-import { MERGED_RATIO } from './table.mjs';
+// The prose (the setup and the conclusion) lives in report.md and is edited there,
+// as Markdown. It was written by hand from the numbers of the full sweep; where it
+// quotes a number it names it, and reportValues() below computes every name from the
+// current run, so a rerun keeps the words and refreshes the numbers, tables and
+// figures. A reduced run (--quick, or fewer seeds or steps) says so at the top,
+// because the prose was written for the full one.
+//
+// The template language, all of it (fillTemplate):
+//   {{name}}             a value: a number or a string (a table, a list, a figure: `table:…`)
+//   {{name|format}}      a number through one of FORMATS (`pct`, `deg`, …); a [min, max]
+//                        range prints "min to max", or one number when both print alike
+//   {{#name}}…{{/name}}  a section, kept when the boolean `name` is true ({{^name}}: false);
+//                        a tag alone on its line takes the line with it
+//   {{! … }}             a comment, left out (with its line when it stands alone)
+// The names: `<loss>_<dim>d_b<β>_<metric>` is the mean over seeds of a β-sweep cell
+// (normface_16d_b0.5_verify_acc), with the metric named as in results.csv; a prefix
+// room_, fig2_, wide_ or curve_ names the other sweeps (room_normface_2d_c8_b0_test_acc);
+// `all` or `margin_losses` in the loss's place and `_range` at the end are a [min, max]
+// over those losses; `paired` is the difference to the same seed at β = 0; a part left
+// out (no β, no C) means all of them; `_wins` and `_runs` are counts.
+// A placeholder without a value, or a value that the template never names, is an
+// error: the template and this file cannot drift apart.
+//
+// What it deliberately is not: a template engine (no loops, no expressions, no
+// escaping). Whatever repeats over the grid (a table row per loss, a heading per
+// dimension) is a block made here.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { LOSS_LABELS, LOSS_PRESETS, TRAIN_DEFAULTS } from '../wasm/presets.js';
+import { MERGED_RATIO, groupStats } from './table.mjs';
+
+export const REPORT_TEMPLATE = new URL('./report.md', import.meta.url);
 
 const label = (loss) => LOSS_LABELS[loss] ?? loss;
 const pct = (v, d = 1) => (Number.isFinite(v) ? `${(100 * v).toFixed(d)}` : '—');
@@ -21,7 +45,7 @@ function presetText(loss) {
 }
 
 /** The numbers the prose and tables quote, looked up by (loss, dim, β). */
-function makeLookup(rows, roomRows, curve, groupStats, classes) {
+function makeLookup(rows, roomRows, curve, classes) {
   const s = (loss, dim, beta, metric, ids = classes) => groupStats(rows, { loss, dim, beta, classes: ids }, metric);
   // the checkpoint (step) at which the mean over seeds of `metric` is highest, and that mean
   const peak = (loss, dim, beta, metric = 'verify_acc', ids = classes) => {
@@ -172,285 +196,259 @@ function fig2Table(fig2Metrics, grid) {
   return `| C | ${grid.losses.map(label).join(' | ')} |\n|---:|${grid.losses.map(() => '---:').join('|')}|\n${lines.join('\n')}`;
 }
 
-/** Softmax decides by ‖W_j‖ cos θ, not by the angle alone: say so where its picture could mislead. */
-function fig2Note2(fig2Metrics, grid) {
-  const crowded = grid.fig2.classes[grid.fig2.classes.length - 1];
-  const m = fig2Metrics.find((x) => x.loss === 'softmax' && x.classes === crowded && x.beta === grid.fig2.betas[1]);
-  if (!m) return '';
-  return `\nSoftmax decides by \`‖W_j‖ cos θ_j\`, not by the angle alone, so a small weight angle need not confuse its
-classes: at C = ${crowded} with β = ${grid.fig2.betas[1]}, its minimum weight angle is ${deg(m.min_weight_angle_deg)}, yet test accuracy is ${pct(m.test_acc)} %. The
-normalized losses have no such escape: NormFace's merged pair is a real loss of accuracy.
-`;
-}
-
 // ---------------------------------------------------------------------------
-// The conclusion: written by hand from the full sweep (5 seeds, 2,000 steps); every
-// number in it is filled in from the current run. Read it against the tables if a
-// rerun with other flags moves the numbers: the words were chosen for these.
+// The template: {{name}}, {{name|format}}, {{#name}}…{{/name}}, {{^name}}…{{/name}}.
 // ---------------------------------------------------------------------------
-function conclusion(ctx) {
-  const { grid } = ctx;
-  const complete = ['softmax', 'normface', 'sphereface', 'cosface', 'arcface'].every((l) => grid.losses.includes(l)) &&
-    [0, 0.1, 0.3, 0.5, 1, 2].every((b) => grid.betas.includes(b)) && grid.dims.includes(3) && grid.dims.includes(16) &&
-    grid.wide && grid.room.classes.length >= 10;
-  if (!complete) return '_This was a reduced run; the conclusion is written for the full sweep (`./build.sh experiment`)._';
-  return writtenConclusion(ctx);
-}
 
-function writtenConclusion({ grid, L, rows, roomRows, fig2Metrics }) {
-  const v = (loss, dim, beta, metric) => L.s(loss, dim, beta, metric).mean;
-  const acc = (loss, dim, beta, metric = 'verify_acc') => pct(v(loss, dim, beta, metric));
-  const ang = (loss, dim, beta, metric = 'mean_nn_weight_angle_deg') => deg(v(loss, dim, beta, metric));
-  const losses = grid.losses, positive = grid.betas.filter((b) => b > 0);
-  const range = (values, f) => {
-    const ok = values.filter(Number.isFinite);
-    const lo = f(Math.min(...ok)), hi = f(Math.max(...ok));
+/** How a named number is printed; '—' where it is not a number (a cell without runs). */
+export const FORMATS = Object.freeze({
+  pct: (v) => pct(v),                       // a fraction as a percentage, 1 decimal: 0.7125 → 71.3
+  signed_pct: (v) => signed(100 * v, 1),    // a difference of fractions in points: −0.011 → −1.1
+  round_pct: (v) => `${Math.round(100 * v)} %`,
+  deg: (v) => deg(v),                       // degrees, 1 decimal, with the sign: 56.3°
+  deg0: (v) => deg(v, 0),
+  fixed0: (v) => (Number.isFinite(v) ? v.toFixed(0) : '—'),
+  fixed2: (v) => (Number.isFinite(v) ? v.toFixed(2) : '—'),
+  minutes: (ms) => minutes(ms),             // a duration: 2 min 5 s
+  s: (n) => (n > 1 ? 's' : ''),             // the plural ending: seed{{seeds|s}}
+  runs: (n) => (n ? `${n} run(s)` : 'no run'),
+});
+
+const TAG = /\{\{([#^])([\w.:]+)\}\}([\s\S]*?)\{\{\/\2\}\}|\{\{([\w.:]+)(?:\|(\w+))?\}\}/g;
+const ANY_NAME = /\{\{[#^/]?([\w.:]+)(?:\|\w+)?\}\}/g;
+
+function formatted(name, value, format) {
+  if (format === undefined) {
+    if (typeof value === 'string' || Number.isFinite(value)) return String(value);
+    throw new Error(`report.md: {{${name}}} is ${JSON.stringify(value)}, not a string or a number (a format, {{${name}|…}}?)`);
+  }
+  const f = FORMATS[format];
+  if (!f) throw new Error(`report.md: unknown format '${format}' in {{${name}|${format}}} (expected one of ${Object.keys(FORMATS).join(', ')})`);
+  if (Array.isArray(value)) {
+    const [lo, hi] = value.map(f);
     return lo === hi ? lo : `${lo} to ${hi}`;
+  }
+  if (typeof value !== 'number') throw new Error(`report.md: {{${name}|${format}}} is ${JSON.stringify(value)}, not a number`);
+  return f(value);
+}
+
+/**
+ * The template with every tag replaced by its value from `values`, a flat object.
+ * Throws on a placeholder without a value (in a kept section), on a value that the
+ * template never names (in any section), on a section that is not a boolean, and on
+ * a tag that is not closed or not well formed.
+ */
+export function fillTemplate(template, values) {
+  const value = (name) => {
+    if (!Object.hasOwn(values, name)) throw new Error(`report.md: no value named '${name}'`);
+    return values[name];
   };
-  // 16-D: how many (loss, β ≥ 0.3, seed) comparisons with β = 0 improved verification, and angles
-  const strong = positive.filter((b) => b >= 0.3);
-  const verifyWins = losses.flatMap((l) => strong.map((b) => L.paired(l, 16, b, 'verify_acc')));
-  const angleWins = losses.flatMap((l) => positive.map((b) => L.paired(l, 16, b, 'mean_nn_weight_angle_deg')));
-  const sum = (xs, k) => xs.reduce((a, x) => a + x[k], 0);
-  const angleGainAt = (beta) => losses.filter((l) => l !== 'softmax').map((l) => L.paired(l, 16, beta, 'mean_nn_weight_angle_deg').mean);
-  const shareAt03 = losses.map((l) => L.paired(l, 16, 0.3, 'mean_nn_weight_angle_deg').mean / L.paired(l, 16, 2, 'mean_nn_weight_angle_deg').mean);
+  const section = (name) => {
+    const on = value(name);
+    if (typeof on !== 'boolean') throw new Error(`report.md: the section {{#${name}}} needs a boolean, not ${JSON.stringify(on)}`);
+    return on;
+  };
+  const expand = (text) => text.replace(TAG, (_, kind, name, body, placeholder, format) =>
+    (name ? (section(name) === (kind === '#') ? expand(body) : '') : formatted(placeholder, value(placeholder), format)));
+  const source = template.replace(/^\{\{![\s\S]*?\}\}\n/gm, '').replace(/\{\{![\s\S]*?\}\}/g, '');
+  const text = expand(source.replace(/^(\{\{[#^/][\w.:]+\}\})\n/gm, '$1'));
+  const broken = text.match(/\{\{[^\n]{0,40}|[^\n]{0,40}\}\}/);
+  if (broken) throw new Error(`report.md: a tag that is not closed or not well formed: '${broken[0]}'`);
+  const named = new Set([...source.matchAll(ANY_NAME)].map((m) => m[1]));
+  const unused = Object.keys(values).filter((name) => !named.has(name));
+  if (unused.length) throw new Error(`report.md never names ${unused.map((n) => `'${n}'`).join(', ')}`);
+  return text;
+}
+
+// ---------------------------------------------------------------------------
+// The named numbers and blocks of a run (see the top of this file for the names).
+// ---------------------------------------------------------------------------
+
+const list = (xs) => xs.join(', ');
+const span = (values) => {
+  const ok = values.filter(Number.isFinite);
+  return [Math.min(...ok), Math.max(...ok)];
+};
+
+/** The β-sweep cell means, for every loss × dim × β × metric asked for. */
+function cellMeans(L, losses, dims, betas, metrics) {
+  const out = {};
+  for (const loss of losses) for (const dim of dims) for (const beta of betas) for (const metric of metrics)
+    out[`${loss}_${dim}d_b${beta}_${metric}`] = L.s(loss, dim, beta, metric).mean;
+  return out;
+}
+
+/** The room-sweep cell means of one loss and dimension, for every C × β asked for. */
+function roomMeans(L, loss, dim, classesList, betas, metric) {
+  const out = {};
+  for (const classes of classesList) for (const beta of betas)
+    out[`room_${loss}_${dim}d_c${classes}_b${beta}_${metric}`] = L.room(loss, dim, beta, classes, metric).mean;
+  return out;
+}
+
+/** The header, the setup and the files: what was run, how, and how long it took. */
+function runValues({ run, rows, roomRows, curve }) {
+  const { grid } = run;
+  const diverged = [...rows, ...roomRows].filter((r) => r.status !== 'ok').length;
+  return {
+    command: run.command, runs: run.runs, total_ms: run.totalMs, jobs: run.jobs, wasm: run.simd ? 'SIMD' : 'scalar',
+    node: run.node, date: run.date,
+    reduced: grid.name !== 'full' || run.seeds !== 5 || run.steps !== 2000, grid_name: grid.name, seeds: run.seeds, steps: run.steps,
+    identities: grid.identities, train_per_class: TRAIN_DEFAULTS.trainPerClass, test_per_class: TRAIN_DEFAULTS.testPerClass,
+    hidden_layers: TRAIN_DEFAULTS.hidden.join(' → '), lr: TRAIN_DEFAULTS.lr, batch_size: TRAIN_DEFAULTS.batchSize,
+    dims_set: `{${list(grid.dims)}}`, betas_set: `{${list(grid.betas)}}`,
+    'list:loss_presets': grid.losses.map((l) => `  ${label(l)} (${presetText(l)}${l === 'sphereface' ? ', λ annealed' : ''})`).join(';\n'),
+    room_c_first: grid.room.classes[0], room_c_last: grid.room.classes[grid.room.classes.length - 1],
+    room_dims_set: `{${list(grid.room.dims)}}`, room_losses_list: grid.room.losses.map(label).join(' and '),
+    room_betas_set: `{${list(grid.room.betas)}}`, merged_ratio: MERGED_RATIO,
+    diverged: diverged > 0, diverged_runs: diverged,
+    result_rows: rows.length, room_rows: roomRows.length, curve_rows: curve.length,
+    beta_run_ms: run.runMs.beta, room_run_ms: run.runMs.room, sweep_ms: run.sweepMs,
+  };
+}
+
+/** Section 1: the β sweep's tables, the raw-input baseline, and the wide check. */
+function betaSweepValues({ run, rows }, L) {
+  const { grid } = run;
+  const inputs = rows.filter((r) => r.classes === grid.identities);
+  const wide = grid.wide && {
+    wide_identities: grid.wide.identities, wide_dim: grid.wide.dim, wide_heldout_identities: Math.min(100, grid.wide.identities),
+    wide_losses_list: grid.wide.losses.map(label).join(' and '), 'table:wide': wideTable(grid, L),
+  };
+  return {
+    'table:beta_per_dim': grid.dims.map((dim) => `### ${dim}-D embedding\n\n${betaTable(rows, grid, dim, L)}`).join('\n\n'),
+    'table:paired': pairedTable(grid, L), 'table:best_beta': bestBetaTable(grid, L),
+    input_verify_acc: groupStats(inputs, {}, 'input_verify_acc').mean,
+    input_tar_far_1e2: groupStats(inputs, {}, 'input_tar_far_1e2').mean,
+    'table:heldout': heldoutTable(grid, L), 'table:peak': peakTable(grid, L),
+    wide: Boolean(grid.wide), ...wide,
+  };
+}
+
+/** Section 2: Fig. 2 in miniature, and Softmax's caveat when its crowded circle is drawn. */
+function fig2Values({ run, fig2Files, fig2Note, fig2Metrics }) {
+  const { grid } = run, { fig2 } = grid;
+  const [roomy, crowded] = fig2.classes, last = fig2.classes[fig2.classes.length - 1];
+  const softmax = fig2Metrics.find((x) => x.loss === 'softmax' && x.classes === last && x.beta === fig2.betas[1]);
+  return {
+    fig2_seed: fig2.seed, fig2_roomy_classes: roomy, fig2_roomy_limit_deg: 360 / roomy,
+    fig2_crowded: Boolean(crowded), ...(crowded && { fig2_crowded_classes: crowded, fig2_crowded_limit_deg: 360 / crowded }),
+    'figure:fig2': fig2Files.length
+      ? fig2Files.map((f) => `![Fig. 2 in miniature, C = ${f.classes}](figures/${f.name})`).join('\n\n')
+      : `_${fig2Note}_`,
+    fig2_beta: fig2.betas[1], 'table:fig2': fig2Table(fig2Metrics, grid),
+    fig2_softmax_note: Boolean(softmax),
+    ...(softmax && { fig2_softmax_classes: last, fig2_softmax_min_weight_angle_deg: softmax.min_weight_angle_deg, fig2_softmax_test_acc: softmax.test_acc }),
+    'list:fig2_files': fig2Files.map((f) => `- \`figures/${f.name}\`: drawn by \`web/view2d.js\` in Chromium (\`experiment/render.mjs\`).`).join('\n'),
+  };
+}
+
+/** Section 3: the room sweep's tables, and where IAM stops widening. */
+function roomValues({ run, roomRows }, L) {
+  const { grid } = run, { room } = grid;
+  const turns = room.dims.map((dim) => room.losses.map((loss) =>
+    `${label(loss)} ${dim}-D: ${roomTurn(grid, L, loss, dim) ?? `none up to ${room.classes[room.classes.length - 1]}`}`).join('; '));
+  return {
+    room_beta_base: room.betas[0], room_beta_iam: room.betas[1],
+    'table:room_per_dim': room.dims.map((dim) => `### ${dim}-D embedding\n\n${roomTable(roomRows, grid, dim, L)}`).join('\n\n'),
+    'list:room_turns': turns.join('; '),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The conclusion's numbers. Its words were written from the full sweep (5 seeds,
+// 2,000 steps); read them against the tables if a rerun with other flags moves the
+// numbers. A grid without every loss, β and sweep the words talk about leaves the
+// conclusion out (the {{^complete}} section says so).
+// ---------------------------------------------------------------------------
+
+const FULL_LOSSES = ['softmax', 'normface', 'sphereface', 'cosface', 'arcface'];
+
+function isComplete(grid) {
+  return FULL_LOSSES.every((l) => grid.losses.includes(l)) && [0, 0.1, 0.3, 0.5, 1, 2].every((b) => grid.betas.includes(b)) &&
+    grid.dims.includes(3) && grid.dims.includes(16) && Boolean(grid.wide) && grid.room.classes.length >= 10;
+}
+
+const sumOf = (xs, key) => xs.reduce((a, x) => a + x[key], 0);
+
+/** Conclusion 1: does IAM enlarge the angles? 16-D, 3-D, the room sweep and Fig. 2. */
+function anglesValues({ run, roomRows, fig2Metrics }, L) {
+  const { grid } = run, losses = grid.losses, positive = grid.betas.filter((b) => b > 0);
+  const nn = 'mean_nn_weight_angle_deg';
+  const angleWins = losses.flatMap((l) => positive.map((b) => L.paired(l, 16, b, nn)));
+  const merged = (loss, dim, beta, classes) => L.room(loss, dim, beta, classes, 'merged').values.reduce((a, b) => a + b, 0);
+  const fig2 = (loss, classes, beta) => fig2Metrics.find((m) => m.loss === loss && m.classes === classes && m.beta === beta)?.min_weight_angle_deg ?? NaN;
+  return {
+    all_16d_bpos_paired_mean_nn_weight_angle_deg_wins: sumOf(angleWins, 'wins'), all_16d_bpos_paired_mean_nn_weight_angle_deg_runs: sumOf(angleWins, 'n'),
+    ...cellMeans(L, ['normface', 'arcface', 'cosface', 'softmax'], [16], [0, 0.5], [nn]),
+    'margin_losses_16d_b0.5_paired_mean_nn_weight_angle_deg_range': span(losses.filter((l) => l !== 'softmax').map((l) => L.paired(l, 16, 0.5, nn).mean)),
+    ...cellMeans(L, ['normface'], [16], [2], [nn]),
+    all_3d_b0_mean_nn_weight_angle_deg_range: span(losses.map((l) => L.s(l, 3, 0, nn).mean)),
+    ...cellMeans(L, ['softmax', 'normface', 'cosface'], [3], [0, 2], ['min_weight_angle_deg']),
+    all_3d_b1_minus_b2_test_acc_range: span(losses.map((l) => L.s(l, 3, 1, 'test_acc').mean - L.s(l, 3, 2, 'test_acc').mean)),
+    ...cellMeans(L, ['softmax'], [3], [0, 1], [nn]),
+    ...cellMeans(L, ['arcface'], [3], [0], ['min_weight_angle_deg', 'test_acc']),
+    ...roomMeans(L, 'normface', 2, [3, 4, 5], [0, 0.5], 'packing_ratio'),
+    'room_normface_2d_c7_b0.5_merged_runs': merged('normface', 2, 0.5, 7), 'room_normface_2d_c8_b0.5_merged_runs': merged('normface', 2, 0.5, 8),
+    room_seeds: L.room('normface', 2, 0.5, 8, 'merged').n,
+    ...roomMeans(L, 'normface', 2, [8], [0, 0.5], 'test_acc'),
+    'room_arcface_2d_b0.5_most_merged_runs': Math.max(...grid.room.classes.map((c) => merged('arcface', 2, 0.5, c))),
+    'room_arcface_2d_c6up_b0.5_packing_ratio_range': span(grid.room.classes.filter((c) => c >= 6).map((c) => L.room('arcface', 2, 0.5, c, 'packing_ratio').mean)),
+    ...roomMeans(L, 'normface', 3, [4, 11], [0, 0.5], 'packing_ratio'),
+    room_3d_merged_runs: roomRows.filter((r) => r.dim === 3 && r.merged === 1).length,
+    fig2_all_c4_b0_min_weight_angle_deg_range: span(losses.map((l) => fig2(l, 4, 0))),
+    'fig2_all_c4_b0.5_min_weight_angle_deg_range': span(losses.map((l) => fig2(l, 4, 0.5))),
+    fig2_normface_c8_b0_min_weight_angle_deg: fig2('normface', 8, 0), 'fig2_normface_c8_b0.5_min_weight_angle_deg': fig2('normface', 8, 0.5),
+  };
+}
+
+/** Conclusion 2: does it improve open-set verification? 16-D, 3-D, why, more identities. */
+function verificationValues({ run }, L) {
+  const { grid } = run, losses = grid.losses, positive = grid.betas.filter((b) => b > 0), { wide } = grid;
+  // how many (loss, β ≥ 0.3, seed) comparisons with β = 0 improved verification
+  const verifyWins = losses.flatMap((l) => positive.filter((b) => b >= 0.3).map((b) => L.paired(l, 16, b, 'verify_acc')));
   const dim16 = grid.curve.dims[0];
   const peakGain = losses.map((l) => Math.max(...positive.map((b) => L.peak(l, dim16, b).mean)) - L.peak(l, dim16, 0).mean);
   const peakSteps = losses.flatMap((l) => grid.betas.map((b) => L.peak(l, dim16, b).step));
-  const roomSum = (loss, dim, beta, classes, metric) => L.room(loss, dim, beta, classes, metric).values.reduce((a, b) => a + b, 0);
-  const ratio = (loss, dim, beta, classes) => L.room(loss, dim, beta, classes, 'packing_ratio').mean.toFixed(2);
-  const roomN = L.room('normface', 2, 0.5, 8, 'merged').n;
-  const merged3d = roomRows.filter((r) => r.dim === 3 && r.merged === 1).length;
-  const arcMerged2d = Math.max(...grid.room.classes.map((c) => roomSum('arcface', 2, 0.5, c, 'merged')));
-  const arcRatios2d = grid.room.classes.filter((c) => c >= 6).map((c) => L.room('arcface', 2, 0.5, c, 'packing_ratio').mean);
-  const wideDelta = (loss) => signed(100 * L.paired(loss, grid.wide.dim, 0.5, 'verify_acc', grid.wide.identities).mean, 1);
-  const inputs = rows.filter((r) => r.classes === grid.identities).map((r) => r.input_verify_acc).filter(Number.isFinite);
-  const inputVerify = pct(inputs.reduce((a, b) => a + b, 0) / inputs.length);
-  const f2 = (loss, classes, beta) => fig2Metrics.find((m) => m.loss === loss && m.classes === classes && m.beta === beta)?.min_weight_angle_deg ?? NaN;
-  const collapse3d = ['softmax', 'normface', 'cosface'].map((l) => `${label(l)} ${ang(l, 3, 0, 'min_weight_angle_deg')} → ${ang(l, 3, 2, 'min_weight_angle_deg')}`).join(', ');
-
-  return `**In short.** Where the classes have room, IAM does to the geometry what the paper says: it spreads the
-class weights toward the packing limit, with every base loss. But in this toy it did **not** improve open-set
-verification anywhere: in 16-D it lowered it at every β > 0 for all five losses, and in 3-D it changed nothing
-beyond seed noise. On a crowded circle it merges pairs of classes. A small β (0.1–0.5) buys most of the
-widening. β = 2 damages the crowded 3-D embedding; for Softmax, the damage starts at β = 1.
-
-**1. Does IAM enlarge the angles between classes? Yes, where there is room.**
-
-- *16-D, ${grid.identities} identities.* For every loss and every β > 0, the mean nearest-neighbour weight angle grows, in
-  ${sum(angleWins, 'wins')} of ${sum(angleWins, 'n')} runs paired by seed. At β = 0.5 it goes from ${ang('normface', 16, 0)} to ${ang('normface', 16, 0.5)} for NormFace, ${ang('arcface', 16, 0)} to
-  ${ang('arcface', 16, 0.5)} for ArcFace, ${ang('cosface', 16, 0)} to ${ang('cosface', 16, 0.5)} for CosFace (which already had the widest angles), and
-  ${ang('softmax', 16, 0)} to ${ang('softmax', 16, 0.5)} for plain Softmax, whose own loss does not look at angles at all. The margin losses gain
-  ${range(angleGainAt(0.5), (x) => `${x.toFixed(1)}°`)} (paired by seed). All five end at the same place, about ${ang('normface', 16, 2)}, whatever the loss:
-  the geometry is IAM's, not the base loss's.
-- *3-D, ${grid.identities} identities.* Here there is no room: ${grid.identities} directions on a sphere can be at most about 31° apart
-  (Fejes Tóth's bound; the exact Tammes value is not in the trainer's table), and the base losses already reach mean
-  NN angles of ${range(losses.map((l) => v(l, 3, 0, 'mean_nn_weight_angle_deg')), (x) => `${x.toFixed(0)}°`)}. β ≤ 1 moves them by a few degrees either way,
-  within the spread between seeds. At β = 2 the minimum angle collapses (${collapse3d}), and every loss loses
-  test accuracy against β = 1 (by ${range(losses.map((l) => 100 * (v(l, 3, 1, 'test_acc') - v(l, 3, 2, 'test_acc'))), (x) => x.toFixed(1))} points). For Softmax the narrowing already starts at β = 1
-  (mean NN angle ${ang('softmax', 3, 0)} → ${ang('softmax', 3, 1)}). ArcFace's 3-D preset (m = 0.3) already merges near-duplicate classes at β = 0
-  (min angle ${ang('arcface', 3, 0, 'min_weight_angle_deg')}, test accuracy ${acc('arcface', 3, 0, 'test_acc')} %), and IAM does not undo that.
-- *Room sweep (blobs).* In 2-D, IAM widens the angles for C = 3 and 4 (NormFace ${ratio('normface', 2, 0, 3)} → ${ratio('normface', 2, 0.5, 3)} and
-  ${ratio('normface', 2, 0, 4)} → ${ratio('normface', 2, 0.5, 4)} of the packing limit). At C = 5 the base loss alone is already at the limit
-  (${ratio('normface', 2, 0, 5)}) and IAM only narrows it (${ratio('normface', 2, 0.5, 5)}); from C = 6 on it narrows it a lot. NormFace with β = 0.5 merges a pair of classes in
-  ${roomSum('normface', 2, 0.5, 7, 'merged')} of ${roomN} seeds at C = 7 and ${roomSum('normface', 2, 0.5, 8, 'merged')} of ${roomN} at C = 8, where test accuracy falls from
-  ${pct(L.room('normface', 2, 0, 8, 'test_acc').mean)} % to ${pct(L.room('normface', 2, 0.5, 8, 'test_acc').mean)} %. ArcFace's margin resists the merge (at most ${arcMerged2d} of ${roomN} seeds
-  merged, for any C) but IAM still pulls its minimum angle down to ${range(arcRatios2d, (x) => x.toFixed(2))} of the limit. In 3-D
-  there is room up to C = 12: IAM widens or keeps the angles (C = 4: ${ratio('normface', 3, 0, 4)} → ${ratio('normface', 3, 0.5, 4)}), except for a
-  small loss at C = 11 (NormFace ${ratio('normface', 3, 0, 11)} → ${ratio('normface', 3, 0.5, 11)}), and ${merged3d ? `${merged3d} run(s)` : 'no run'} merged. So in 2-D, IAM stops
-  widening at C = 5 (a packing limit of 72°) and starts merging at C = 6–7 (60° and 51°). This is
-  what LOSSES.md, "IAM needs room", predicted. Fig. 2 shows both sides. On the roomy circle (C = 4), the five base losses leave minimum
-  angles of ${range(losses.map((l) => f2(l, 4, 0)), (x) => `${x.toFixed(0)}°`)}; with IAM, every loss reaches ${range(losses.map((l) => f2(l, 4, 0.5)), (x) => `${x.toFixed(0)}°`)}, nearly the 90° cross. On the crowded one (C = 8), NormFace's spokes
-  pair up (${f2('normface', 8, 0).toFixed(0)}° → ${f2('normface', 8, 0.5).toFixed(1)}°).
-
-**2. Does it improve open-set verification? No. Here the data contradict the paper.**
-
-- *16-D.* Verification of held-out identities falls steadily with β for every loss: NormFace ${acc('normface', 16, 0)} % at β = 0,
-  ${acc('normface', 16, 0.5)} % at β = 0.5, ${acc('normface', 16, 2)} % at β = 2; ArcFace ${acc('arcface', 16, 0)} → ${acc('arcface', 16, 0.5)} → ${acc('arcface', 16, 2)} %. For
-  β ≥ 0.3, ${sum(verifyWins, 'wins')} of ${sum(verifyWins, 'n')} paired runs improved on β = 0. TAR at FAR = 1e-2 falls too (NormFace
-  ${acc('normface', 16, 0, 'tar_far_1e2')} → ${acc('normface', 16, 0.5, 'tar_far_1e2')} %). Closed-set test accuracy barely moves, except for Softmax, where IAM
-  helps (${acc('softmax', 16, 0, 'test_acc')} → ${acc('softmax', 16, 0.5, 'test_acc')} %).
-- *3-D.* Every loss and β lands in ${range(losses.flatMap((l) => grid.betas.map((b) => v(l, 3, b, 'verify_acc'))), (x) => pct(x))} %, with a spread of 1–2 points between
-  seeds: no effect either way, and all below the ${inputVerify} % that the raw 32-D inputs score on the same pairs.
-- *Why.* The network learns to tell the ${grid.identities} trained identities apart, not what makes a face an
-  identity, and IAM sharpens exactly that. Trained samples hug their class weights (NormFace's mean sample margin
-  ${ang('normface', 16, 0, 'mean_sample_margin_deg')} → ${ang('normface', 16, 0.5, 'mean_sample_margin_deg')}), and held-out faces are pulled onto the directions of trained
-  identities: the angle from a held-out embedding to the nearest trained weight shrinks from
-  ${ang('normface', 16, 0, 'heldout_to_weight_deg')} to ${ang('normface', 16, 0.5, 'heldout_to_weight_deg')} (NormFace). Two different unseen people then often share one
-  direction. The verification curve shows the same thing over time: verification peaks within the first
-  ${Math.max(...peakSteps.filter(Number.isFinite))} steps for every loss and β, then decays as the closed-set fit tightens. IAM makes it tighten sooner.
-  Stopped at its best checkpoint (the mean over seeds), the best β > 0 differs from β = 0 by only
-  ${range(peakGain, (x) => signed(100 * x, 1))} points, depending on the loss: IAM does not help there either.
-- *More identities.* With ${grid.wide.identities} trained identities, the harm shrinks (β = 0.5: ${wideDelta('normface')} points for NormFace,
-  ${wideDelta('arcface')} for ArcFace) but does not turn into a gain. Held-out faces are then no longer pulled onto
-  the trained directions (NormFace ${deg(L.s('normface', grid.wide.dim, 0, 'heldout_to_weight_deg', grid.wide.identities).mean)} → ${deg(L.s('normface', grid.wide.dim, 0.5, 'heldout_to_weight_deg', grid.wide.identities).mean)}), which fits the explanation above.
-- *Caveat.* The paper trains deep CNNs on about 10,000 real identities and tests on LFW, CFP, YTF and
-  MegaFace. This toy has ${grid.identities}–${grid.wide.identities} synthetic identities and an MLP, and its verification barely clears the
-  raw inputs. That difference in identity diversity may be exactly what lets the paper's wider angles transfer to
-  unseen people. So this does not refute the paper's benchmarks, but it does not reproduce them either. At this
-  scale, the extra angle is closed-set geometry, and it costs open-set verification.
-
-**3. Which β? About 0.1 to 0.5, for the angles.**
-
-In LOSSES.md's back-propagation reasoning, the push of sample *i* away from wrong class *j* is
-\`Q_ij [(1 − p_i) + β p_i]\`. Cross-entropy's part fades as a sample becomes easy (p_i → 1); IAM's part does not.
-With β < 1, a hard sample (small p_i) is still pushed harder than an easy one; at β = 1 all are pushed alike; and
-with β > 1 the easy samples, which are the most numerous, dominate the gradient. The data agree in part:
-
-- β = 0.3 already gives ${range(shareAt03, (x) => `${Math.round(100 * x)} %`)} of the 16-D angle gain of β = 2.
-- In the crowded 3-D case, β = 2 is where test accuracy drops, for every loss (by ${range(losses.map((l) => 100 * (v(l, 3, 1, 'test_acc') - v(l, 3, 2, 'test_acc'))), (x) => x.toFixed(1))} points
-  from β = 1). It also narrows the angles of Softmax, NormFace and CosFace.
-- For Softmax the harm already starts at β = 1. A likely reason, not tested here: its unbounded logits let the
-  cross-entropy part fade soonest, so IAM's part takes over earlier.
-
-Apart from Softmax, they show no sharp edge at β = 1, though: β = 1 behaves like 0.5. The room sweep exposes a failure that β < 1
-does not prevent. Per sample, \`L_IAM = −softplus(g)\` with \`g = u_y − LSE_{j≠y} u_j\`, and this reward never
-saturates. On a crowded circle, merging one pair of classes to widen every other gap lowers the total loss, and
-β = 0.5 is enough to make that trade. Only room, or ArcFace's margin (partly), keeps the classes apart.
-
-**Where IAM helps:**
-
-- It spreads the classes when the embedding has room for them: 2-D with C ≤ 4, 3-D with C ≤ 12, 16-D with
-  ${grid.identities} identities.
-- It lifts plain Softmax's closed-set accuracy.
-
-**Where it does not:**
-
-- It gains nothing in a crowded embedding (3-D with ${grid.identities} identities), and it merges classes on a crowded circle
-  (2-D with C ≥ 6–7).
-- It never improved open-set verification: in 16-D it lowered it at every β > 0, and in 3-D it made no
-  difference.`;
+  const wideMean = (loss, beta, metric) => L.s(loss, wide.dim, beta, metric, wide.identities).mean;
+  const widePaired = (loss) => L.paired(loss, wide.dim, 0.5, 'verify_acc', wide.identities).mean;
+  return {
+    ...cellMeans(L, ['normface', 'arcface'], [16], [0, 0.5, 2], ['verify_acc']),
+    'all_16d_b0.3up_paired_verify_acc_wins': sumOf(verifyWins, 'wins'), 'all_16d_b0.3up_paired_verify_acc_runs': sumOf(verifyWins, 'n'),
+    ...cellMeans(L, ['normface'], [16], [0, 0.5], ['tar_far_1e2', 'mean_sample_margin_deg', 'heldout_to_weight_deg']),
+    ...cellMeans(L, ['softmax'], [16], [0, 0.5], ['test_acc']),
+    all_3d_verify_acc_range: span(losses.flatMap((l) => grid.betas.map((b) => L.s(l, 3, b, 'verify_acc').mean))),
+    curve_16d_latest_peak_step: Math.max(...peakSteps.filter(Number.isFinite)),
+    curve_16d_best_bpos_minus_b0_peak_verify_acc_range: span(peakGain),
+    'wide_normface_b0.5_paired_verify_acc': widePaired('normface'), 'wide_arcface_b0.5_paired_verify_acc': widePaired('arcface'),
+    wide_normface_b0_heldout_to_weight_deg: wideMean('normface', 0, 'heldout_to_weight_deg'),
+    'wide_normface_b0.5_heldout_to_weight_deg': wideMean('normface', 0.5, 'heldout_to_weight_deg'),
+  };
 }
 
-export function writeReport(path, { run, rows, roomRows, curve, fig2Files, fig2Note, fig2Metrics, groupStats }) {
-  const { grid } = run;
-  const L = makeLookup(rows, roomRows, curve, groupStats, grid.identities);
-  const reduced = grid.name !== 'full' || run.seeds !== 5 || run.steps !== 2000;
-  const ctx = { grid, run, rows, roomRows, curve, L, roomTurn: (loss, dim) => roomTurn(grid, L, loss, dim), fig2Metrics };
-  const diverged = [...rows, ...roomRows].filter((r) => r.status !== 'ok').length;
-  const fig2 = fig2Files.length
-    ? fig2Files.map((f) => `![Fig. 2 in miniature, C = ${f.classes}](figures/${f.name})`).join('\n\n')
-    : `_${fig2Note}_`;
+/** Conclusion 3: which β? The share of β = 2's angle gain that β = 0.3 already buys. */
+function betaChoiceValues({ run }, L) {
+  const nn = 'mean_nn_weight_angle_deg';
+  return {
+    'all_16d_b0.3_share_of_b2_paired_mean_nn_weight_angle_deg_range':
+      span(run.grid.losses.map((l) => L.paired(l, 16, 0.3, nn).mean / L.paired(l, 16, 2, nn).mean)),
+  };
+}
 
-  const md = `# The paper in miniature: does IAM widen the angles, and for which β?
+/**
+ * Every name report.md quotes, computed from one run: { run, rows, roomRows, curve,
+ * fig2Files, fig2Note, fig2Metrics } as experiment/run.mjs's runExperiment returns it.
+ */
+export function reportValues(input) {
+  const { grid } = input.run;
+  const L = makeLookup(input.rows, input.roomRows, input.curve, grid.identities);
+  const complete = isComplete(grid);
+  return {
+    ...runValues(input), ...betaSweepValues(input, L), ...fig2Values(input), ...roomValues(input, L),
+    complete, ...(complete && { ...anglesValues(input, L), ...verificationValues(input, L), ...betaChoiceValues(input, L) }),
+  };
+}
 
-<!-- Generated by \`${run.command}\` (wasm/experiment.mjs); the prose lives in
-     wasm/experiment/report.mjs. Edit there, not here: every run rewrites this file. -->
-
-${reduced ? `> **Reduced run** (${grid.name} grid, ${run.seeds} seed${run.seeds > 1 ? 's' : ''}, ${run.steps} steps): the prose below was written for the full sweep, \`./build.sh experiment\`.\n\n` : ''}Sun et al., *"Inter-class angular margin loss for face recognition"* (2020), claim that
-the IAM term, \`L = L_base + β L_IAM\`, enlarges the angles between classes for Softmax,
-SphereFace, CosFace and ArcFace; that this improves open-set face verification; and that a
-back-propagation analysis points to an appropriate range of β. This report tests those
-claims at toy scale with this repository's trainer (LOSSES.md is the math).
-
-**Reproduce:** \`${run.command}\` (${run.runs} runs; here ${minutes(run.totalMs)} on ${run.jobs} worker thread${run.jobs > 1 ? 's' : ''},
-${run.simd ? 'SIMD' : 'scalar'} wasm, Node ${run.node}, ${run.date}; the machine was shared with other jobs, so times are noisy).
-Raw data: [results.csv](results.csv) (the β sweep) and [room.csv](room.csv) (the room sweep).
-
-## Setup
-
-- **Data**: \`identities\`, a synthetic face-recognition set: ${grid.identities} identities in R^32, each a mean plus a large
-  shared "pose and light" nuisance and small noise; ${TRAIN_DEFAULTS.trainPerClass} training and ${TRAIN_DEFAULTS.testPerClass} test samples per identity.
-  ${grid.identities} further **held-out identities**, never trained on, give the open-set numbers: verification accuracy
-  (6,000 pairs, half same-identity, threshold by 10-fold cross-validation as in LFW) and TAR at FAR = 1e-2.
-- **Model**: MLP 32 → ${TRAIN_DEFAULTS.hidden.join(' → ')} → d (ReLU) and a weight matrix W (C × d), Adam at lr ${TRAIN_DEFAULTS.lr},
-  batch ${TRAIN_DEFAULTS.batchSize}, ${run.steps} steps, d ∈ {${grid.dims.join(', ')}}.
-- **Losses**: the presets of \`wasm/presets.js\` for 3-D, also used for 16-D (no retuning):
-${grid.losses.map((l) => `  ${label(l)} (${presetText(l)}${l === 'sphereface' ? ', λ annealed' : ''})`).join(';\n')}.
-  The IAM term uses s = 10 for every loss (for Softmax the scale enters only IAM).
-- **Grid**: β ∈ {${grid.betas.join(', ')}} × seeds 1…${run.seeds}. A seed fixes the data, the initial network and the
-  batches, so runs with the same seed differ only in β: the paired differences below compare like with like.
-- **Room sweep**: \`blobs\` (C Gaussian clusters on a ring in a 2-D input), C = ${grid.room.classes[0]}…${grid.room.classes[grid.room.classes.length - 1]},
-  embedding d ∈ {${grid.room.dims.join(', ')}}, ${grid.room.losses.map(label).join(' and ')}, β ∈ {${grid.room.betas.join(', ')}}, the 2-D/3-D presets, same steps and seeds.
-  A run counts as **merged** when its minimum weight angle is below ${MERGED_RATIO} of the packing limit
-  (360°/C in 2-D, the Tammes optimum in 3-D).
-${diverged ? `- ${diverged} run(s) diverged; they are in the CSVs with their status and left out of the means.\n` : ''}
-## Conclusion
-
-${conclusion(ctx)}
-
-## 1. The β sweep on identities
-
-![β sweep: verification, TAR, weight angles and test accuracy against β, per loss, 3-D and 16-D](figures/beta-sweep.svg)
-
-Mean ± standard deviation over ${run.seeds} seed${run.seeds > 1 ? 's' : ''}. The packing limit of ${grid.identities} directions is not known
-in 3-D or 16-D, so the ratio column of results.csv is empty here; the room sweep has it.
-
-${grid.dims.map((dim) => `### ${dim}-D embedding\n\n${betaTable(rows, grid, dim, L)}`).join('\n\n')}
-
-### Paired with β = 0 (same seed)
-
-Each cell: the change in verification accuracy (percentage points), then in the mean nearest-neighbour
-weight angle, against the same seed at β = 0; in brackets, how many seeds improved.
-
-${pairedTable(grid, L)}
-
-### The best β per loss (by the mean over seeds)
-
-${bestBetaTable(grid, L)}
-
-### What the verification numbers mean
-
-The raw 32-D inputs of the held-out identities, with no network at all, score
-${pct(groupStats(rows.filter((r) => r.classes === grid.identities), {}, 'input_verify_acc').mean)} % verification
-(TAR@FAR=1e-2 ${pct(groupStats(rows.filter((r) => r.classes === grid.identities), {}, 'input_tar_far_1e2').mean)} %) on the same pairs: the bar an embedding has to clear.
-
-Mean angle from a held-out identity's embedding to the nearest *trained* class weight
-(small: unseen faces are pulled onto the directions of the trained identities):
-
-${heldoutTable(grid, L)}
-
-### Verification along training
-
-![Verification accuracy of held-out identities against the training step, per loss and β](figures/verification-curve.svg)
-
-Verification at its best checkpoint (mean over seeds; \`@\` the step) → at the end of training:
-
-${peakTable(grid, L)}
-${grid.wide ? `
-### With ${grid.wide.identities} identities instead of ${grid.identities} (${grid.wide.dim}-D)
-
-Does the verification result depend on how few identities there are to learn from? The same runs
-with ${grid.wide.identities} trained identities (and ${Math.min(100, grid.wide.identities)} held-out ones), for ${grid.wide.losses.map(label).join(' and ')}:
-
-${wideTable(grid, L)}
-` : ''}
-## 2. Fig. 2 in miniature
-
-The paper's Fig. 2 shows 2-D features of each loss without and with IAM. Here: \`blobs\`, seed ${grid.fig2.seed},
-${run.steps} steps, drawn by the demo's own \`CircleView\` (web/view2d.js) in headless Chromium. One circle with room
-(C = ${grid.fig2.classes[0]}, packing limit ${(360 / grid.fig2.classes[0]).toFixed(0)}°)${grid.fig2.classes[1] ? ` and one crowded circle (C = ${grid.fig2.classes[1]}, limit ${(360 / grid.fig2.classes[1]).toFixed(0)}°)` : ''}.
-
-${fig2}
-
-Minimum weight angle, β = 0 → β = ${grid.fig2.betas[1]}, in these pictures (one seed):
-
-${fig2Table(fig2Metrics, grid)}
-${fig2Note2(fig2Metrics, grid)}
-
-## 3. IAM needs room
-
-![Room sweep: minimum weight angle over the packing limit, and test accuracy, against C](figures/room.svg)
-
-Mean over ${run.seeds} seed${run.seeds > 1 ? 's' : ''} of (min weight angle / packing limit), β = ${grid.room.betas[0]} → β = ${grid.room.betas[1]} (↑ / ↓: IAM
-widens / narrows by more than 0.02), merged runs, and test accuracy.
-
-${grid.room.dims.map((dim) => `### ${dim}-D embedding\n\n${roomTable(roomRows, grid, dim, L)}`).join('\n\n')}
-
-First C at which β = ${grid.room.betas[1]} leaves a smaller mean ratio than β = 0:
-${grid.room.dims.map((dim) => grid.room.losses.map((loss) => `${label(loss)} ${dim}-D: ${ctx.roomTurn(loss, dim) ?? `none up to ${grid.room.classes[grid.room.classes.length - 1]}`}`).join('; ')).join('; ')}.
-
-## Files
-
-- \`results.csv\`: one row per β-sweep run (${rows.length} rows${grid.wide ? `, the ${grid.wide.identities}-identity check included` : ''}): loss, beta, seed, dim, classes, steps, accuracies,
-  verify_acc, tar_far_1e2, the raw-input baseline (input_verify_acc, input_tar_far_1e2), heldout_to_weight_deg, weight and center angles (degrees), packing limit and ratio (empty when unknown),
-  sample margins, the final base and IAM losses, ms (wall time of the run, training and evaluation), status.
-- \`room.csv\`: one row per room-sweep run (${roomRows.length} rows), the same columns plus \`merged\`.
-- \`figures/beta-sweep.svg\`, \`figures/verification-curve.svg\`, \`figures/room.svg\`: drawn by \`wasm/experiment/plot.mjs\`;
-  \`figures/verification-curve.csv\`: the checkpoints behind the curve (${curve.length} rows).
-${fig2Files.map((f) => `- \`figures/${f.name}\`: drawn by \`web/view2d.js\` in Chromium (\`wasm/experiment/render.mjs\`).`).join('\n')}
-- Training time: ${minutes(run.runMs.beta)} of worker time for the β sweep, ${minutes(run.runMs.room)} for the room sweep
-  (wall time ${minutes(run.sweepMs)} with ${run.jobs} workers).
-`;
-  writeFileSync(path, md);
+export function writeReport(path, input) {
+  writeFileSync(path, fillTemplate(readFileSync(REPORT_TEMPLATE, 'utf8'), reportValues(input)));
 }

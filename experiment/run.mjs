@@ -1,4 +1,5 @@
-// experiment.mjs: the paper in miniature, behind `./build.sh experiment -- …`.
+// run.mjs: the paper in miniature, behind `./build.sh experiment -- …` (the entry point;
+// the other files of experiment/ are its helpers).
 //
 //   ./build.sh experiment                 # the full sweep: docs/results.csv, docs/room.csv,
 //                                         # docs/figures/*, docs/RESULTS.md
@@ -14,11 +15,11 @@
 //   3. the room sweep: C = 3…12 blobs, 2-D and 3-D, β ∈ {0, 0.5}: where does IAM
 //      stop widening the angles and start merging classes (LOSSES.md, "IAM needs room")?
 //
-// Runs go to a pool of worker threads (wasm/experiment/worker.mjs), each with its
-// own loadIAM(). Every run is a pure function of its config and seed, so the CSVs
-// do not depend on --jobs or on the order the runs finish in; only the ms column does.
-// The report's prose lives in wasm/experiment/report.mjs, and its numbers are filled in
-// from the runs each time.
+// Runs go to a pool of worker threads (experiment/worker.mjs), each with its own
+// loadIAM() from the binding in wasm/. Every run is a pure function of its config and
+// seed, so the CSVs do not depend on --jobs or on the order the runs finish in; only
+// the ms column does. The report's prose lives in experiment/report.md, a template
+// whose named numbers report.mjs fills in from the runs each time.
 //
 // What it deliberately is not: a hyper-parameter search. Every loss uses its preset
 // from wasm/presets.js (the 3-D one for 16-D too), unchanged.
@@ -27,11 +28,12 @@ import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trainerPreset, LOSS_LABELS } from './presets.js';
-import { smallMultiples, niceTicks } from './experiment/plot.mjs';
-import { renderFeatureGrid } from './experiment/render.mjs';
-import { writeReport } from './experiment/report.mjs';
-import { RESULT_COLUMNS, ROOM_COLUMNS, CURVE_COLUMNS, toCSV, resultRow, roomRow, curveRows, groupStats, mean, std } from './experiment/table.mjs';
+import { parseArgs as parseCommandLine } from 'node:util';
+import { trainerPreset, LOSS_LABELS } from '../wasm/presets.js';
+import { smallMultiples, niceTicks } from './plot.mjs';
+import { renderFeatureGrid } from './render.mjs';
+import { writeReport } from './report.mjs';
+import { RESULT_COLUMNS, ROOM_COLUMNS, CURVE_COLUMNS, toCSV, resultRow, roomRow, curveRows, mean, std } from './table.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -68,49 +70,54 @@ export const QUICK = Object.freeze({
   fig2: { classes: [4], betas: [0, 0.5], seed: 1, points: 120 },
 });
 
+// The flags, once: what util.parseArgs needs (type, short) and what usage() prints.
 const FLAGS = {
-  '--quick': 'a tiny sweep (2 losses × 2 β × 1 seed, 60 steps) in seconds, for the tests',
-  '--out': 'DIR  where to write results.csv, room.csv, RESULTS.md, figures/ (default docs/)',
-  '--seeds': 'N  seeds per cell (default 5; --quick: 1)',
-  '--steps': 'N  optimizer steps per run (default 2000; --quick: 60)',
-  '--jobs': `N  worker threads (default: the number of cores, here ${availableParallelism()})`,
-  '--no-browser': 'skip the Chromium-rendered Fig. 2 (the rest of the report is written)',
-  '--help': 'this text',
+  quick: { type: 'boolean', help: 'a tiny sweep (2 losses × 2 β × 1 seed, 60 steps) in seconds, for the tests' },
+  out: { type: 'string', arg: 'DIR', check: directory, help: 'where to write results.csv, room.csv, RESULTS.md, figures/ (default docs/)' },
+  seeds: { type: 'string', arg: 'N', check: positiveInt, help: 'seeds per cell (default 5; --quick: 1)' },
+  steps: { type: 'string', arg: 'N', check: positiveInt, help: 'optimizer steps per run (default 2000; --quick: 60)' },
+  jobs: { type: 'string', arg: 'N', check: positiveInt, help: `worker threads (default: the number of cores, here ${availableParallelism()})` },
+  'no-browser': { type: 'boolean', help: 'skip the Chromium-rendered Fig. 2 (the rest of the report is written)' },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
 };
 
 export function usage() {
-  const lines = Object.entries(FLAGS).map(([flag, help]) => {
-    const [arg, ...rest] = help.split('  ');
-    return rest.length ? `  ${(flag + ' ' + arg).padEnd(16)} ${rest.join('  ')}` : `  ${flag.padEnd(16)} ${help}`;
-  });
+  const lines = Object.entries(FLAGS).map(([name, { arg, help }]) =>
+    `  ${(arg ? `--${name} ${arg}` : `--${name}`).padEnd(16)} ${help}`);
   return `usage: ./build.sh experiment -- [flags]\n\n${lines.join('\n')}\n\n` +
     'example: ./build.sh experiment -- --seeds 3 --jobs 2 --out /tmp/iam-results';
 }
 
-const positiveInt = (flag, raw) => {
+function positiveInt(flag, raw) {
   if (raw === undefined) throw new Error(`${flag} needs a value`);
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`bad value '${raw}' for ${flag}: a positive integer`);
-  return Number(raw);
-};
+  return raw;
+}
 
+function directory(flag, raw) {
+  if (raw === undefined || raw.startsWith('--')) throw new Error(`${flag} needs a directory`);
+  return raw;
+}
+
+// How a token was typed, for the message that rejects it.
+const typed = (token) => (token.kind === 'positional' ? token.value : token.kind === 'option-terminator' ? '--'
+  : token.inlineValue ? `${token.rawName}=${token.value}` : token.rawName);
+
+/** The flags as { quick, out, seeds, steps, jobs, browser }, or { help: true }; throws
+ *  a sentence on a bad one. util.parseArgs splits the command line; it runs with
+ *  strict: false so that each token is checked here, in order, with these messages. */
 export function parseArgs(argv) {
-  const args = { quick: false, out: null, seeds: null, steps: null, jobs: null, browser: true };
-  for (let k = 0; k < argv.length; k++) {
-    const flag = argv[k];
-    switch (flag) {
-      case '--help': case '-h': return { help: true };
-      case '--quick': args.quick = true; break;
-      case '--no-browser': args.browser = false; break;
-      case '--out':
-        if (argv[k + 1] === undefined || argv[k + 1].startsWith('--')) throw new Error('--out needs a directory');
-        args.out = argv[++k]; break;
-      case '--seeds': args.seeds = positiveInt(flag, argv[++k]); break;
-      case '--steps': args.steps = positiveInt(flag, argv[++k]); break;
-      case '--jobs': args.jobs = positiveInt(flag, argv[++k]); break;
-      default: throw new Error(`unknown flag '${flag}'`);
-    }
+  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
+  const { values, tokens } = parseCommandLine({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    const flag = token.kind === 'option' && Object.hasOwn(FLAGS, token.name) ? FLAGS[token.name] : null;
+    if (!flag || (flag.type === 'boolean' && token.value !== undefined)) throw new Error(`unknown flag '${typed(token)}'`);
+    if (token.name === 'help') return { help: true };
+    flag.check?.(`--${token.name}`, token.value);
   }
-  return args;
+  const count = (raw) => (raw === undefined ? null : Number(raw));
+  return { quick: values.quick ?? false, out: values.out ?? null, seeds: count(values.seeds), steps: count(values.steps),
+    jobs: count(values.jobs), browser: !values['no-browser'] };
 }
 
 /** The plan: every run, as a job for a worker. */
@@ -166,7 +173,7 @@ function progressBar(done, total, t0) {
 export async function runPool(jobs, workers, onDone = () => {}) {
   const results = new Array(jobs.length);
   let next = 0, finished = 0, simd = null;
-  const url = new URL('./experiment/worker.mjs', import.meta.url);
+  const url = new URL('./worker.mjs', import.meta.url);
   await new Promise((resolveAll, rejectAll) => {
     const pool = [];
     let failed = false;
@@ -309,6 +316,99 @@ function fig2Grid(fig2Results, grid, classes) {
   };
 }
 
+/** What a run of the experiment is asked to do: the grid, its sizes, where to write. */
+export function settingsOf(args, argv = []) {
+  const grid = args.quick ? QUICK : FULL;
+  const out = resolve(args.out ?? join(ROOT, 'docs'));
+  return {
+    grid, seeds: args.seeds ?? grid.seeds, steps: args.steps ?? grid.steps, jobs: args.jobs ?? availableParallelism(),
+    out, figures: join(out, 'figures'), browser: args.browser,
+    command: `./build.sh experiment${argv.length ? ' -- ' + argv.join(' ') : ''}`,
+  };
+}
+
+/** Every run of the plan on the pool, with a progress bar on a terminal. */
+async function train(settings, t0) {
+  const jobs = plan(settings.grid, settings);
+  const showBar = process.stderr.isTTY;
+  if (showBar) progressBar(0, jobs.length, t0);
+  const { results, simd } = await runPool(jobs, settings.jobs, (done, total) => { if (showBar) progressBar(done, total, t0); });
+  if (showBar) process.stderr.write('\n');
+  return { jobs, results, simd, sweepMs: performance.now() - t0 };
+}
+
+/** The results as rows: the β sweep (with the wide check) in report order, the room sweep,
+ *  the checkpoints, and Fig. 2's snapshots with their metrics. */
+export function tabulate({ jobs, results }, grid) {
+  const byGroup = (g) => results.filter((r) => jobs[r.id].group === g).map((r) => ({ ...r, meta: jobs[r.id].meta }));
+  const order = (r) => [r.classes, r.dim, grid.losses.indexOf(r.loss), r.beta, r.seed];
+  const byOrder = (a, b) => { const x = order(a), y = order(b); for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return x[k] - y[k]; return 0; };
+  return {
+    rows: [...byGroup('beta'), ...byGroup('wide')].map(resultRow).sort(byOrder),
+    roomRows: byGroup('room').map(roomRow),
+    curve: [...byGroup('beta'), ...byGroup('wide')].flatMap(curveRows),
+    fig2Results: byGroup('fig2'),
+    fig2Metrics: byGroup('fig2').map((r) => ({ ...r.snapshot.metrics, ...r.meta })), // meta's loss is the kind
+  };
+}
+
+function writeTablesAndPlots({ out, figures, grid }, { rows, roomRows, curve }) {
+  writeFileSync(join(out, 'results.csv'), toCSV(RESULT_COLUMNS, rows));
+  writeFileSync(join(out, 'room.csv'), toCSV(ROOM_COLUMNS, roomRows));
+  writeFileSync(join(figures, 'verification-curve.csv'), toCSV(CURVE_COLUMNS, curve));
+  writeFileSync(join(figures, 'beta-sweep.svg'), betaSweepSVG(rows, grid));
+  writeFileSync(join(figures, 'verification-curve.svg'), curveSVG(curve, grid));
+  writeFileSync(join(figures, 'room.svg'), roomSVG(roomRows, grid));
+}
+
+/** Fig. 2 as PNGs, one per C; a failure to draw becomes a note in the report, not an error. */
+async function drawFig2({ grid, figures, browser }, fig2Results) {
+  if (!browser) return { fig2Files: [], fig2Note: 'Fig. 2 was not rendered (--no-browser).' };
+  const fig2Files = [];
+  try {
+    for (const classes of grid.fig2.classes) {
+      const name = `fig2-${classes}-classes.png`;
+      await renderFeatureGrid(fig2Grid(fig2Results, grid, classes), join(figures, name));
+      fig2Files.push({ classes, name });
+    }
+  } catch (err) {
+    const fig2Note = `Fig. 2 was not rendered: ${err.message}`;
+    console.error(`experiment: ${fig2Note}`);
+    return { fig2Files, fig2Note };
+  }
+  return { fig2Files, fig2Note: '' };
+}
+
+/**
+ * The whole experiment but its report: trains every run, writes the CSVs and the
+ * figures, and returns what report.mjs makes RESULTS.md of.
+ */
+export async function runExperiment(settings) {
+  mkdirSync(settings.figures, { recursive: true });
+  const t0 = performance.now();
+  const trained = await train(settings, t0);
+  const tables = tabulate(trained, settings.grid);
+  writeTablesAndPlots(settings, tables);
+  const { fig2Files, fig2Note } = await drawFig2(settings, tables.fig2Results);
+  const { grid, seeds, steps, command } = settings;
+  const run = {
+    grid, seeds, steps, jobs: Math.min(settings.jobs, trained.jobs.length), runs: trained.jobs.length, simd: trained.simd,
+    sweepMs: trained.sweepMs, totalMs: performance.now() - t0, command,
+    date: new Date().toISOString().slice(0, 10), node: process.version,
+    runMs: { beta: tables.rows.reduce((a, r) => a + r.ms, 0), room: tables.roomRows.reduce((a, r) => a + r.ms, 0) },
+  };
+  return { run, ...tables, fig2Files, fig2Note };
+}
+
+function printSummary({ out, figures }, { run, rows, roomRows, fig2Results }) {
+  const rel = (p) => relative(process.cwd(), p) || '.';
+  console.log(`experiment: ${run.runs} runs (${rows.length} β-sweep, ${roomRows.length} room, ${fig2Results.length} Fig. 2) ` +
+    `on ${run.jobs} worker${run.jobs > 1 ? 's' : ''} in ${clock(run.totalMs)} (training ${clock(run.sweepMs)}), ${run.simd ? 'SIMD' : 'scalar'} wasm`);
+  const diverged = [...rows, ...roomRows].filter((r) => r.status !== 'ok').length;
+  if (diverged) console.log(`experiment: ${diverged} run(s) diverged (status column of the CSVs)`);
+  console.log(`experiment: wrote ${rel(join(out, 'RESULTS.md'))}, ${rel(join(out, 'results.csv'))}, ${rel(join(out, 'room.csv'))}, ${rel(figures)}/`);
+}
+
 export async function main(argv) {
   let args;
   try {
@@ -318,67 +418,10 @@ export async function main(argv) {
     return 2;
   }
   if (args.help) { console.log(usage()); return 0; }
-
-  const grid = args.quick ? QUICK : FULL;
-  const seeds = args.seeds ?? grid.seeds, steps = args.steps ?? grid.steps;
-  const jobsWanted = args.jobs ?? availableParallelism();
-  const out = resolve(args.out ?? join(ROOT, 'docs'));
-  const figures = join(out, 'figures');
-  mkdirSync(figures, { recursive: true });
-
-  const jobs = plan(grid, { seeds, steps });
-  const showBar = process.stderr.isTTY;
-  const t0 = performance.now();
-  if (showBar) progressBar(0, jobs.length, t0);
-  const { results, simd } = await runPool(jobs, jobsWanted, (done, total) => { if (showBar) progressBar(done, total, t0); });
-  if (showBar) process.stderr.write('\n');
-  const sweepMs = performance.now() - t0;
-
-  const byGroup = (g) => results.filter((r) => jobs[r.id].group === g).map((r) => ({ ...r, meta: jobs[r.id].meta }));
-  const order = (r) => [r.classes, r.dim, grid.losses.indexOf(r.loss), r.beta, r.seed];
-  const byOrder = (a, b) => { const x = order(a), y = order(b); for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return x[k] - y[k]; return 0; };
-  const rows = [...byGroup('beta'), ...byGroup('wide')].map(resultRow).sort(byOrder);
-  const roomRows = byGroup('room').map(roomRow);
-  const curve = [...byGroup('beta'), ...byGroup('wide')].flatMap(curveRows);
-  writeFileSync(join(out, 'results.csv'), toCSV(RESULT_COLUMNS, rows));
-  writeFileSync(join(out, 'room.csv'), toCSV(ROOM_COLUMNS, roomRows));
-  writeFileSync(join(figures, 'verification-curve.csv'), toCSV(CURVE_COLUMNS, curve));
-  writeFileSync(join(figures, 'beta-sweep.svg'), betaSweepSVG(rows, grid));
-  writeFileSync(join(figures, 'verification-curve.svg'), curveSVG(curve, grid));
-  writeFileSync(join(figures, 'room.svg'), roomSVG(roomRows, grid));
-
-  const fig2Results = byGroup('fig2');
-  const fig2Files = [];
-  let fig2Note = '';
-  if (args.browser) {
-    try {
-      for (const classes of grid.fig2.classes) {
-        const name = `fig2-${classes}-classes.png`;
-        await renderFeatureGrid(fig2Grid(fig2Results, grid, classes), join(figures, name));
-        fig2Files.push({ classes, name });
-      }
-    } catch (err) {
-      fig2Note = `Fig. 2 was not rendered: ${err.message}`;
-      console.error(`experiment: ${fig2Note}`);
-    }
-  } else fig2Note = 'Fig. 2 was not rendered (--no-browser).';
-  const fig2Metrics = fig2Results.map((r) => ({ ...r.snapshot.metrics, ...r.meta })); // meta's loss is the kind
-
-  const totalMs = performance.now() - t0;
-  const run = {
-    grid, seeds, steps, jobs: Math.min(jobsWanted, jobs.length), runs: jobs.length, simd, sweepMs, totalMs,
-    command: `./build.sh experiment${argv.length ? ' -- ' + argv.join(' ') : ''}`,
-    date: new Date().toISOString().slice(0, 10), node: process.version,
-    runMs: { beta: rows.reduce((a, r) => a + r.ms, 0), room: roomRows.reduce((a, r) => a + r.ms, 0) },
-  };
-  writeReport(join(out, 'RESULTS.md'), { run, rows, roomRows, curve, fig2Files, fig2Note, fig2Metrics, groupStats });
-
-  const rel = (p) => relative(process.cwd(), p) || '.';
-  console.log(`experiment: ${jobs.length} runs (${rows.length} β-sweep, ${roomRows.length} room, ${fig2Results.length} Fig. 2) ` +
-    `on ${run.jobs} worker${run.jobs > 1 ? 's' : ''} in ${clock(totalMs)} (training ${clock(sweepMs)}), ${simd ? 'SIMD' : 'scalar'} wasm`);
-  const diverged = [...rows, ...roomRows].filter((r) => r.status !== 'ok').length;
-  if (diverged) console.log(`experiment: ${diverged} run(s) diverged (status column of the CSVs)`);
-  console.log(`experiment: wrote ${rel(join(out, 'RESULTS.md'))}, ${rel(join(out, 'results.csv'))}, ${rel(join(out, 'room.csv'))}, ${rel(figures)}/`);
+  const settings = settingsOf(args, argv);
+  const results = await runExperiment(settings);
+  writeReport(join(settings.out, 'RESULTS.md'), results);
+  printSummary(settings, results);
   return 0;
 }
 

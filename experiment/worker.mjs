@@ -1,4 +1,4 @@
-// worker.mjs: one worker thread of the experiment runner (wasm/experiment.mjs).
+// worker.mjs: one worker thread of the experiment runner (experiment/run.mjs).
 //
 // Each worker loads its own copy of the library (loadIAM) and trains the jobs the
 // main thread sends, one at a time: { id, config, steps, snapshot? } in,
@@ -6,7 +6,7 @@
 // the trainer has rolled back to its last good step (src/train.c), its metrics
 // there are reported with status 'diverged', and the report counts them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadIAM } from '../iam.js';
+import { loadIAM } from '../wasm/iam.js';
 
 const iam = await loadIAM({ simd: workerData?.simd ?? undefined });
 
