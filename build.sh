@@ -114,7 +114,7 @@ case "$cmd" in
     exec node wasm/cli.mjs "$@" ;;
   experiment)
     wasm_missing && { setup; build_wasm; }
-    exec node wasm/experiment.mjs "$@" ;;
+    exec node experiment/run.mjs "$@" ;;
   bench)
     setup; build
     if [ "${1:-}" = "--page" ]; then shift; exec node bench/page.mjs "$@"; fi
