@@ -4,15 +4,8 @@
 // checkout (web/server.mjs), opens an in-memory page on that origin in headless
 // Chromium, draws each snapshot with web/view2d.js's CircleView, the very
 // drawing code of the demo, and screenshots the grid as a PNG.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServer } from '../web/server.mjs';
-
-export const CHROMIUM = '/usr/bin/chromium';
-// As root Chromium needs --no-sandbox; the rest keep it off a network it cannot reach.
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launchChromium } from '../tests/helpers.mjs';
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -38,18 +31,12 @@ function pageHTML({ heading, note, columns, rows, size }) {
  * Throws when Chromium or playwright-core is missing; the caller decides what to do.
  */
 export async function renderFeatureGrid(grid, pngPath, { size = 250 } = {}) {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (./build.sh setup installs it)`);
-  const { chromium } = await import('playwright-core');
   const server = await startServer({ port: 0 });
   const origin = `http://127.0.0.1:${server.address().port}`;
-  const userDataDir = mkdtempSync(join(tmpdir(), 'iam-experiment-chromium-'));
-  let context;
+  let browser;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS,
-      viewport: { width: 200 + grid.columns.length * (size + 6), height: 900 }, deviceScaleFactor: 1,
-    });
-    const page = await context.newPage();
+    browser = await launchChromium({ viewport: { width: 200 + grid.columns.length * (size + 6), height: 900 }, deviceScaleFactor: 1 });
+    const page = await browser.context.newPage();
     const problems = [];
     page.on('pageerror', (err) => problems.push(err.message));
     page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
@@ -68,25 +55,19 @@ export async function renderFeatureGrid(grid, pngPath, { size = 250 } = {}) {
     if (problems.length) throw new Error(`the figure page reported: ${problems.join('; ')}`);
     await page.locator('#grid').screenshot({ path: pngPath });
   } finally {
-    await context?.close();
+    await browser?.close();
     server.close();
-    rmSync(userDataDir, { recursive: true, force: true });
   }
 }
 
 /** Render an SVG file to a PNG (to look at a plot; the report links the SVG). */
 export async function svgToPng(svgText, pngPath) {
-  const { chromium } = await import('playwright-core');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'iam-experiment-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1600, height: 1200 },
-  });
+  const browser = await launchChromium({ viewport: { width: 1600, height: 1200 } });
   try {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     await page.setContent(`<!doctype html><body style="margin:0;background:#fff">${svgText}</body>`);
     await page.locator('svg').first().screenshot({ path: pngPath });
   } finally {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
   }
 }

@@ -28,7 +28,7 @@
 // escaping). Whatever repeats over the grid (a table row per loss, a heading per
 // dimension) is a block made here.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { LOSS_LABELS, LOSS_PRESETS, TRAIN_DEFAULTS } from '../wasm/presets.js';
+import { LOSS_LABELS, MARGIN_FIELDS } from '../wasm/presets.js';
 import { MERGED_RATIO, groupStats } from './table.mjs';
 
 export const REPORT_TEMPLATE = new URL('./report.md', import.meta.url);
@@ -39,9 +39,11 @@ const deg = (v, d = 1) => (Number.isFinite(v) ? `${v.toFixed(d)}°` : '—');
 const signed = (v, d, unit = '') => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}${unit}` : '—');
 const minutes = (ms) => `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
 
-function presetText(loss) {
-  const p = LOSS_PRESETS[loss][3];
-  return Object.entries(p).map(([k, v]) => `${k} ${v}`).join(', ');
+/** A loss as the runs trained it: its scale and its margin options (the library's
+ *  defaults with the preset on top, as run.mjs resolved them). */
+function presetText(loss, library) {
+  const config = library.losses[loss];
+  return ['scale', ...MARGIN_FIELDS[loss]].map((k) => `${k} ${config[k]}`).join(', ');
 }
 
 /** The numbers the prose and tables quote, looked up by (loss, dim, β). */
@@ -294,10 +296,10 @@ function runValues({ run, rows, roomRows, curve }) {
     command: run.command, runs: run.runs, total_ms: run.totalMs, jobs: run.jobs, wasm: run.simd ? 'SIMD' : 'scalar',
     node: run.node, date: run.date,
     reduced: grid.name !== 'full' || run.seeds !== 5 || run.steps !== 2000, grid_name: grid.name, seeds: run.seeds, steps: run.steps,
-    identities: grid.identities, train_per_class: TRAIN_DEFAULTS.trainPerClass, test_per_class: TRAIN_DEFAULTS.testPerClass,
-    hidden_layers: TRAIN_DEFAULTS.hidden.join(' → '), lr: TRAIN_DEFAULTS.lr, batch_size: TRAIN_DEFAULTS.batchSize,
+    identities: grid.identities, train_per_class: run.library.train.trainPerClass, test_per_class: run.library.train.testPerClass,
+    hidden_layers: run.library.train.hidden.join(' → '), lr: run.library.train.lr, batch_size: run.library.train.batchSize,
     dims_set: `{${list(grid.dims)}}`, betas_set: `{${list(grid.betas)}}`,
-    'list:loss_presets': grid.losses.map((l) => `  ${label(l)} (${presetText(l)}${l === 'sphereface' ? ', λ annealed' : ''})`).join(';\n'),
+    'list:loss_presets': grid.losses.map((l) => `  ${label(l)} (${presetText(l, run.library)}${l === 'sphereface' ? ', λ annealed' : ''})`).join(';\n'),
     room_c_first: grid.room.classes[0], room_c_last: grid.room.classes[grid.room.classes.length - 1],
     room_dims_set: `{${list(grid.room.dims)}}`, room_losses_list: grid.room.losses.map(label).join(' and '),
     room_betas_set: `{${list(grid.room.betas)}}`, merged_ratio: MERGED_RATIO,

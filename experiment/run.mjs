@@ -28,8 +28,9 @@ import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs as parseCommandLine } from 'node:util';
-import { trainerPreset, LOSS_LABELS } from '../wasm/presets.js';
+import { parseFlags, flagHelp, between } from '../wasm/flags.js';
+import { trainerPreset, lossPreset, LOSS_LABELS } from '../wasm/presets.js';
+import { loadIAM } from '../wasm/iam.js';
 import { smallMultiples, niceTicks } from './plot.mjs';
 import { renderFeatureGrid } from './render.mjs';
 import { writeReport } from './report.mjs';
@@ -71,53 +72,30 @@ export const QUICK = Object.freeze({
 });
 
 // The flags, once: what util.parseArgs needs (type, short) and what usage() prints.
+const positive = between(1, 1e9);
 const FLAGS = {
-  quick: { type: 'boolean', help: 'a tiny sweep (2 losses × 2 β × 1 seed, 60 steps) in seconds, for the tests' },
-  out: { type: 'string', arg: 'DIR', check: directory, help: 'where to write results.csv, room.csv, RESULTS.md, figures/ (default docs/)' },
-  seeds: { type: 'string', arg: 'N', check: positiveInt, help: 'seeds per cell (default 5; --quick: 1)' },
-  steps: { type: 'string', arg: 'N', check: positiveInt, help: 'optimizer steps per run (default 2000; --quick: 60)' },
-  jobs: { type: 'string', arg: 'N', check: positiveInt, help: `worker threads (default: the number of cores, here ${availableParallelism()})` },
-  'no-browser': { type: 'boolean', help: 'skip the Chromium-rendered Fig. 2 (the rest of the report is written)' },
-  help: { type: 'boolean', short: 'h', help: 'this text' },
+  '--quick': { help: 'a tiny sweep (2 losses × 2 β × 1 seed, 60 steps) in seconds, for the tests' },
+  '--out': { value: (v) => (v && !v.startsWith('--') ? v : undefined), arg: 'DIR',
+    help: 'where to write results.csv, room.csv, RESULTS.md, figures/ (default docs/)' },
+  '--seeds': { value: positive, arg: 'N', help: 'seeds per cell (default 5; --quick: 1)' },
+  '--steps': { value: positive, arg: 'N', help: 'optimizer steps per run (default 2000; --quick: 60)' },
+  '--jobs': { value: positive, arg: 'N', help: `worker threads (default: the number of cores, here ${availableParallelism()})` },
+  '--no-browser': { help: 'skip the Chromium-rendered Fig. 2 (the rest of the report is written)' },
+  '--help': { short: 'h', help: 'this text' },
 };
 
 export function usage() {
-  const lines = Object.entries(FLAGS).map(([name, { arg, help }]) =>
-    `  ${(arg ? `--${name} ${arg}` : `--${name}`).padEnd(16)} ${help}`);
-  return `usage: ./build.sh experiment -- [flags]\n\n${lines.join('\n')}\n\n` +
+  return `usage: ./build.sh experiment -- [flags]\n\n${flagHelp(FLAGS, 16)}\n\n` +
     'example: ./build.sh experiment -- --seeds 3 --jobs 2 --out /tmp/iam-results';
 }
 
-function positiveInt(flag, raw) {
-  if (raw === undefined) throw new Error(`${flag} needs a value`);
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`bad value '${raw}' for ${flag}: a positive integer`);
-  return raw;
-}
-
-function directory(flag, raw) {
-  if (raw === undefined || raw.startsWith('--')) throw new Error(`${flag} needs a directory`);
-  return raw;
-}
-
-// How a token was typed, for the message that rejects it.
-const typed = (token) => (token.kind === 'positional' ? token.value : token.kind === 'option-terminator' ? '--'
-  : token.inlineValue ? `${token.rawName}=${token.value}` : token.rawName);
-
-/** The flags as { quick, out, seeds, steps, jobs, browser }, or { help: true }; throws
- *  a sentence on a bad one. util.parseArgs splits the command line; it runs with
- *  strict: false so that each token is checked here, in order, with these messages. */
+/** The flags as { quick, out, seeds, steps, jobs, browser }, or { help: true }; throws a
+ *  sentence on a bad one (wasm/flags.js, as the other command lines). */
 export function parseArgs(argv) {
-  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
-  const { values, tokens } = parseCommandLine({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
-  for (const token of tokens) {
-    const flag = token.kind === 'option' && Object.hasOwn(FLAGS, token.name) ? FLAGS[token.name] : null;
-    if (!flag || (flag.type === 'boolean' && token.value !== undefined)) throw new Error(`unknown flag '${typed(token)}'`);
-    if (token.name === 'help') return { help: true };
-    flag.check?.(`--${token.name}`, token.value);
-  }
-  const count = (raw) => (raw === undefined ? null : Number(raw));
-  return { quick: values.quick ?? false, out: values.out ?? null, seeds: count(values.seeds), steps: count(values.steps),
-    jobs: count(values.jobs), browser: !values['no-browser'] };
+  const f = parseFlags(argv, FLAGS);
+  if (f.help) return { help: true };
+  return { quick: f.quick ?? false, out: f.out ?? null, seeds: f.seeds ?? null, steps: f.steps ?? null,
+    jobs: f.jobs ?? null, browser: !f['no-browser'] };
 }
 
 /** The plan: every run, as a job for a worker. */
@@ -379,6 +357,14 @@ async function drawFig2({ grid, figures, browser }, fig2Results) {
   return { fig2Files, fig2Note: '' };
 }
 
+/** What the runs trained with, from the library itself: its training defaults, and
+ *  each loss as its preset resolves (the 3-D one, as every run above 2-D uses). */
+export async function libraryDefaults(grid) {
+  const iam = await loadIAM();
+  const losses = Object.fromEntries(grid.losses.map((loss) => [loss, iam.defaults('loss_config', lossPreset(loss, 3))]));
+  return { train: iam.defaults(), losses };
+}
+
 /**
  * The whole experiment but its report: trains every run, writes the CSVs and the
  * figures, and returns what report.mjs makes RESULTS.md of.
@@ -392,6 +378,7 @@ export async function runExperiment(settings) {
   const { fig2Files, fig2Note } = await drawFig2(settings, tables.fig2Results);
   const { grid, seeds, steps, command } = settings;
   const run = {
+    library: await libraryDefaults(grid),
     grid, seeds, steps, jobs: Math.min(settings.jobs, trained.jobs.length), runs: trained.jobs.length, simd: trained.simd,
     sweepMs: trained.sweepMs, totalMs: performance.now() - t0, command,
     date: new Date().toISOString().slice(0, 10), node: process.version,

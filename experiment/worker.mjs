@@ -61,13 +61,12 @@ export function runJob(job) {
   if (job.checkpoints) out.curve = curve;
   if (job.heldout && trainer.nHeldout > 0) out.heldout = heldoutDiagnostics(trainer);
   if (job.snapshot) {
+    // the Snapshot (wasm/trainer.js), its arrays as plain ones for the page that draws them
     const s = trainer.snapshot({ points: job.snapshot.points ?? 300, set: 'test', bins: 0 });
-    const loss = { ...trainer.config.loss };
-    if (loss.kind === 'sphereface' && job.config.anneal !== false) loss.lambda = metrics.lambda;
     out.snapshot = {
-      step: s.step, dim: s.dim, classes: s.classes, metrics: s.metrics, loss,
+      step: s.step, dim: s.dim, classes: s.classes, metrics: s.metrics, loss: s.loss,
       embedding: Array.from(s.embedding), labels: Array.from(s.labels), weights: Array.from(s.weights),
-      weightNorms: Array.from(trainer.weightNorms()),
+      weightNorms: Array.from(s.weightNorms),
     };
   }
   trainer.free();

@@ -44,18 +44,3 @@ export function lossPreset(kind, dim = 2, overrides = {}) {
 export function trainerPreset(kind, train = {}, lossOverrides = {}) {
   return { ...train, loss: lossPreset(kind, train.dim ?? 2, lossOverrides) };
 }
-
-// TRANSITIONAL: the old tables, until experiment/report.mjs reads the library's defaults.
-export const TRAIN_DEFAULTS = Object.freeze({
-  data: 'blobs', classes: 8, dim: 2, seed: 1, trainPerClass: 200, testPerClass: 100,
-  hidden: [64, 64, 64], activation: 'relu', init: 'he',
-  optimizer: 'adam', lr: 0.01, momentum: 0.9, weightDecay: 0, wLrMult: 1, batchSize: 128, anneal: true,
-});
-export const LOSS_PRESETS = Object.freeze({
-  softmax: { 2: { scale: 10 }, 3: { scale: 10 } },
-  normface: { 2: { scale: 10 }, 3: { scale: 10 } },
-  sphereface: { 2: { scale: 10, margin: 4, featureNorm: false }, 3: { scale: 10, margin: 4, featureNorm: false } },
-  cosface: { 2: { scale: 10, margin: 0.2 }, 3: { scale: 10, margin: 0.2 } },
-  arcface: { 2: { scale: 10, margin: 0.2 }, 3: { scale: 10, margin: 0.3 } },
-  combined: { 2: { scale: 10, m1: 1, m2: 0.15, m3: 0.1 }, 3: { scale: 10, m1: 1, m2: 0.2, m3: 0.1 } },
-});

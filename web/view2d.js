@@ -9,7 +9,7 @@
 //   - the angle between neighbouring class weights, the smallest one in red.
 // One update is a list of drawing stages, each a function of (ctx, frame), where
 // the frame holds what every stage needs, computed once (makeFrame). The stages are
-// exported so that a figure (wasm/experiment/render.mjs) can draw only some of them.
+// exported so that a figure (experiment/render.mjs) can draw only some of them.
 // It does no geometry of its own: who owns a direction is geometry.js's answer.
 import { decisionRing2d, neighbourGaps2d, hasMarginBand } from './geometry.js';
 import { classColor, paleCss } from './palette.js';
