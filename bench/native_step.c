@@ -9,7 +9,7 @@
  *       iam_trainer_step(t, 1). params=FILE (float32, the trainer's flat layout)
  *       replaces the initial parameters, so that every implementation starts alike.
  *   native_step head n=256 d=128 c=1000 scale=10 margin=0.3 inputs=FILE
- *       one timed unit is iam_loss, forward and backward (ArcFace);
+ *       one timed unit is zeroing dx and dW, then iam_loss, forward and backward (ArcFace);
  *       FILE holds x (n,d) and W (c,d) as float32, then the labels (n) as int32.
  *
  * Then it reads commands on stdin, one a line, so that the harness can interleave
@@ -78,8 +78,12 @@ static float run_unit(bench_unit *u) {
         int steps;
         if (iam_trainer_step(u->trainer, 1) || iam_trainer_last(u->trainer, &r, &steps))
             die("the trainer failed", iam_last_error());
-    } else if (iam_loss(&u->cfg, u->x, u->W, u->labels, u->n, u->d, u->c, u->dx, u->dW, &r, u->work)) {
-        die("iam_loss failed", iam_last_error());
+    } else {
+        /* iam_loss accumulates into dx and dW; the JS binding zeroes them too, inside its timing */
+        memset(u->dx, 0, sizeof(float) * (size_t)u->n * u->d);
+        memset(u->dW, 0, sizeof(float) * (size_t)u->c * u->d);
+        if (iam_loss(&u->cfg, u->x, u->W, u->labels, u->n, u->d, u->c, u->dx, u->dW, &r, u->work))
+            die("iam_loss failed", iam_last_error());
     }
     return r.loss;
 }

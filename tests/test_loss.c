@@ -4,7 +4,8 @@
  * malloc'd at exactly iam_loss_work_floats() so that ASan catches any write past
  * it; every bad input returns -1 with a sentence naming the argument; gradients
  * match central finite differences of the C loss itself (float32, so a loose
- * tolerance); degenerate angles stay finite.
+ * tolerance); dx and dW are accumulated into, not overwritten; degenerate
+ * angles stay finite.
  */
 #include <math.h>
 #include <stdio.h>
@@ -38,7 +39,10 @@ static void batch_free(batch *b) {
     free(b->x); free(b->W); free(b->dx); free(b->dW); free(b->work); free(b->labels);
 }
 
+/* iam_loss accumulates (+=) into dx and dW: zero them first, as a training step does */
 static int run(const iam_loss_config *cfg, batch *b, iam_loss_result *r) {
+    memset(b->dx, 0, sizeof(float) * b->n * b->d);
+    memset(b->dW, 0, sizeof(float) * b->c * b->d);
     return iam_loss(cfg, b->x, b->W, b->labels, b->n, b->d, b->c, b->dx, b->dW, r, b->work);
 }
 
@@ -239,8 +243,45 @@ static void test_loss_parts(void) {
     batch_free(&b);
 }
 
+/* dx and dW are accumulated into (+=), as nn.c's backward does: a second call
+   adds the same gradient again, and NULL for one of them leaves the other alone. */
+static void test_accumulates(void) {
+    batch b = batch_new(6, 4, 5);
+    int nx = b.n * b.d, nw = b.c * b.d;
+    float *once = malloc(sizeof(float) * (nx + nw));
+    const int kinds[] = { IAM_SOFTMAX, IAM_NORMFACE, IAM_SPHEREFACE, IAM_ARCFACE };
+    for (int q = 0; q < 4; q++) {
+        iam_loss_config cfg = config(kinds[q], 4, kinds[q] == IAM_SPHEREFACE ? 2 : 0.3f, 0.5f);
+        cfg.feature_norm = kinds[q] == IAM_SPHEREFACE;
+        iam_loss_result r;
+        CHECK(run(&cfg, &b, &r) == 0, "kind %d: iam_loss failed: %s", kinds[q], iam_last_error());
+        memcpy(once, b.dx, sizeof(float) * nx);
+        memcpy(once + nx, b.dW, sizeof(float) * nw);
+        /* a second call on top of the first, without zeroing: twice the gradient */
+        CHECK(iam_loss(&cfg, b.x, b.W, b.labels, b.n, b.d, b.c, b.dx, b.dW, &r, b.work) == 0,
+              "kind %d: second call failed: %s", kinds[q], iam_last_error());
+        /* equal up to the rounding of summing in another order */
+        float worst = 0.0f, largest = 0.0f;
+        for (int k = 0; k < nx + nw; k++) largest = fmaxf(largest, fabsf(once[k]));
+        for (int k = 0; k < nx; k++) worst = fmaxf(worst, fabsf(b.dx[k] - 2.0f * once[k]));
+        for (int k = 0; k < nw; k++) worst = fmaxf(worst, fabsf(b.dW[k] - 2.0f * once[nx + k]));
+        CHECK(largest > 0.0f && worst <= 1e-6f * largest, "kind %d: a second call did not add the same "
+              "gradient (off by %g, largest element %g)", kinds[q], worst, largest);
+        /* dW = NULL: dx gets its gradient alone; dx = NULL: dW likewise */
+        memset(b.dx, 0, sizeof(float) * nx);
+        CHECK(iam_loss(&cfg, b.x, b.W, b.labels, b.n, b.d, b.c, b.dx, NULL, &r, b.work) == 0 &&
+              memcmp(b.dx, once, sizeof(float) * nx) == 0, "kind %d: dx alone differs", kinds[q]);
+        memset(b.dW, 0, sizeof(float) * nw);
+        CHECK(iam_loss(&cfg, b.x, b.W, b.labels, b.n, b.d, b.c, NULL, b.dW, &r, b.work) == 0 &&
+              memcmp(b.dW, once + nx, sizeof(float) * nw) == 0, "kind %d: dW alone differs", kinds[q]);
+    }
+    free(once);
+    batch_free(&b);
+}
+
 int main(void) {
     test_gradients();
+    test_accumulates();
     test_bad_inputs();
     test_degenerate_angles();
     test_loss_parts();
