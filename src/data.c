@@ -222,8 +222,7 @@ static void identities_structure(generator *g, int n_ids, iam_rng *r) {
  * ------------------------------------------------------------------------- */
 
 static const char *data_kind_name(int kind) {
-    static const char *names[IAM_DATA_KIND_COUNT] = { "blobs", "spiral", "glyphs", "identities" };
-    return (kind >= 0 && kind < IAM_DATA_KIND_COUNT) ? names[kind] : "?";
+    return (kind >= 0 && kind < IAM_DATA_KIND_COUNT) ? iam_data_names[kind] : "?";
 }
 
 void iam_dataset_free(iam_dataset *ds) {
@@ -237,11 +236,8 @@ void iam_dataset_free(iam_dataset *ds) {
     memset(ds, 0, sizeof *ds);
 }
 
-int iam_dataset_make(iam_dataset *ds, int kind, int classes, int train_per_class,
-                     int test_per_class, unsigned seed) {
-    // ds gets x_train (n_train, dim), x_test (n_test, dim), x_heldout (n_heldout, dim)
-    if (!ds) return iam_fail("ds, the data set to fill, is NULL");
-    memset(ds, 0, sizeof *ds);
+/* The arguments' checks: a known kind, and class and per-class counts in range. */
+static int check_dataset_args(int kind, int classes, int train_per_class, int test_per_class) {
     if (kind < 0 || kind >= IAM_DATA_KIND_COUNT)
         return iam_fail("unknown data kind %d (expected 0..3: blobs, spiral, glyphs, identities)",
                         kind);
@@ -257,7 +253,13 @@ int iam_dataset_make(iam_dataset *ds, int kind, int classes, int train_per_class
     if (test_per_class < 1 || test_per_class > DATA_MAX_PER_CLASS)
         return iam_fail("test_per_class must be in [1, %d] (got %d)", DATA_MAX_PER_CLASS,
                         test_per_class);
+    return 0;
+}
 
+/* The shape of a data set: its input dimension, its sets' sizes and its held-out
+   identities (identities only), within the size limit. Fills ds's counts. */
+static int dataset_shape(iam_dataset *ds, int kind, int classes, int train_per_class,
+                         int test_per_class) {
     const int dim = kind == IAM_DATA_GLYPHS ? GLYPH_SIDE * GLYPH_SIDE
                     : kind == IAM_DATA_IDENTITIES ? ID_DIM
                                                   : 2;
@@ -275,66 +277,96 @@ int iam_dataset_make(iam_dataset *ds, int kind, int classes, int train_per_class
                         "%zu floats of %s data, more than the %zu allowed",
                         classes, train_per_class, test_per_class, floats, data_kind_name(kind),
                         DATA_MAX_FLOATS);
-
-    generator g;
-    memset(&g, 0, sizeof g);
-    g.kind = kind;
-    g.classes = classes;
-    g.dim = dim;
-    iam_rng master = iam_rng_seeded(seed);
-    iam_rng structure = rng_substream(&master);
-    iam_rng train_rng = rng_substream(&master);
-    iam_rng test_rng = rng_substream(&master);
-    iam_rng heldout_rng = rng_substream(&master);
-
     ds->kind = kind;
     ds->classes = classes;
     ds->dim = dim;
     ds->n_train = (int)n_train;
     ds->n_test = (int)n_test;
-    ds->x_train = malloc(sizeof(float) * n_train * dim);
-    ds->y_train = malloc(sizeof(int) * n_train);
-    ds->x_test = malloc(sizeof(float) * n_test * dim);
-    ds->y_test = malloc(sizeof(int) * n_test);
-    int out_of_memory = !ds->x_train || !ds->y_train || !ds->x_test || !ds->y_test;
-    if (kind == IAM_DATA_IDENTITIES && !out_of_memory) {
-        ds->heldout_ids = heldout_ids;
-        ds->n_heldout = (int)n_heldout;
-        ds->x_heldout = malloc(sizeof(float) * n_heldout * dim);
-        ds->y_heldout = malloc(sizeof(int) * n_heldout);
-        g.id_means = malloc(sizeof(float) * (size_t)(classes + heldout_ids) * ID_DIM);
-        out_of_memory = !ds->x_heldout || !ds->y_heldout || !g.id_means;
-    }
-    if (out_of_memory) {
-        free(g.id_means);
-        iam_dataset_free(ds);
-        return iam_fail("out of memory for %s data with %d classes, %d train and %d test per "
-                        "class", data_kind_name(kind), classes, train_per_class, test_per_class);
-    }
+    ds->heldout_ids = heldout_ids;
+    ds->n_heldout = (int)n_heldout;
+    return 0;
+}
 
-    switch (kind) {
+/* The arrays of ds's shape, and the generator's identity means; all or nothing. */
+static int dataset_alloc(iam_dataset *ds, generator *g, int train_per_class, int test_per_class) {
+    const size_t dim = (size_t)ds->dim;
+    ds->x_train = malloc(sizeof(float) * (size_t)ds->n_train * dim);
+    ds->y_train = malloc(sizeof(int) * (size_t)ds->n_train);
+    ds->x_test = malloc(sizeof(float) * (size_t)ds->n_test * dim);
+    ds->y_test = malloc(sizeof(int) * (size_t)ds->n_test);
+    int out_of_memory = !ds->x_train || !ds->y_train || !ds->x_test || !ds->y_test;
+    if (ds->kind == IAM_DATA_IDENTITIES && !out_of_memory) {
+        ds->x_heldout = malloc(sizeof(float) * (size_t)ds->n_heldout * dim);
+        ds->y_heldout = malloc(sizeof(int) * (size_t)ds->n_heldout);
+        g->id_means = malloc(sizeof(float) * (size_t)(ds->classes + ds->heldout_ids) * ID_DIM);
+        out_of_memory = !ds->x_heldout || !ds->y_heldout || !g->id_means;
+    }
+    if (!out_of_memory) return 0;
+    free(g->id_means);
+    g->id_means = NULL;
+    int kind = ds->kind, classes = ds->classes;
+    iam_dataset_free(ds);
+    return iam_fail("out of memory for %s data with %d classes, %d train and %d test per "
+                    "class", data_kind_name(kind), classes, train_per_class, test_per_class);
+}
+
+/* What every sample of a kind shares, drawn first from the structure stream:
+   the blobs' spread and phase, the spiral's phase, the identities' means. */
+static void generator_structure(generator *g, const iam_dataset *ds, iam_rng *structure) {
+    switch (ds->kind) {
     case IAM_DATA_BLOBS: {
-        float gap_sin = sinf(0.5f * TWO_PI_F / (float)classes); /* sin(π/C) */
-        g.blob_std = fminf(BLOBS_STD_MAX, BLOBS_STD_PER_GAP * gap_sin);
-        g.phase = TWO_PI_F * iam_rng_uniform(&structure);
+        float gap_sin = sinf(0.5f * TWO_PI_F / (float)ds->classes); /* sin(π/C) */
+        g->blob_std = fminf(BLOBS_STD_MAX, BLOBS_STD_PER_GAP * gap_sin);
+        g->phase = TWO_PI_F * iam_rng_uniform(structure);
         break;
     }
-    case IAM_DATA_SPIRAL: g.phase = TWO_PI_F * iam_rng_uniform(&structure); break;
-    case IAM_DATA_IDENTITIES: identities_structure(&g, classes + heldout_ids, &structure); break;
+    case IAM_DATA_SPIRAL: g->phase = TWO_PI_F * iam_rng_uniform(structure); break;
+    case IAM_DATA_IDENTITIES: identities_structure(g, ds->classes + ds->heldout_ids, structure); break;
     default: break;
     }
+}
 
+/* cheap insurance that nothing above can hand a NaN to the trainer */
+static int check_dataset_finite(const iam_dataset *ds) {
+    const size_t dim = (size_t)ds->dim;
+    if (iam_check_finite("x_train", ds->x_train, (size_t)ds->n_train * dim, ds->dim) ||
+        iam_check_finite("x_test", ds->x_test, (size_t)ds->n_test * dim, ds->dim) ||
+        (ds->n_heldout && iam_check_finite("x_heldout", ds->x_heldout, (size_t)ds->n_heldout * dim, ds->dim)))
+        return -1;
+    return 0;
+}
+
+int iam_dataset_make(iam_dataset *ds, int kind, int classes, int train_per_class,
+                     int test_per_class, unsigned seed) {
+    // ds gets x_train (n_train, dim), x_test (n_test, dim), x_heldout (n_heldout, dim)
+    if (!ds) return iam_fail("ds, the data set to fill, is NULL");
+    memset(ds, 0, sizeof *ds);
+    if (check_dataset_args(kind, classes, train_per_class, test_per_class) ||
+        dataset_shape(ds, kind, classes, train_per_class, test_per_class))
+        return -1;
+
+    generator g;
+    memset(&g, 0, sizeof g);
+    g.kind = kind;
+    g.classes = classes;
+    g.dim = ds->dim;
+    /* four streams, in this order: the class structure, train, test, held-out */
+    iam_rng master = iam_rng_seeded(seed);
+    iam_rng structure = rng_substream(&master);
+    iam_rng train_rng = rng_substream(&master);
+    iam_rng test_rng = rng_substream(&master);
+    iam_rng heldout_rng = rng_substream(&master);
+    if (dataset_alloc(ds, &g, train_per_class, test_per_class)) return -1;
+
+    generator_structure(&g, ds, &structure);
     fill_split(&g, train_rng, ds->n_train, classes, 0, ds->x_train, ds->y_train);
     fill_split(&g, test_rng, ds->n_test, classes, 0, ds->x_test, ds->y_test);
     if (kind == IAM_DATA_IDENTITIES) /* identities classes .. classes+heldout_ids−1 */
-        fill_split(&g, heldout_rng, ds->n_heldout, heldout_ids, classes, ds->x_heldout,
+        fill_split(&g, heldout_rng, ds->n_heldout, ds->heldout_ids, classes, ds->x_heldout,
                    ds->y_heldout);
     free(g.id_means);
 
-    /* cheap insurance that nothing above can hand a NaN to the trainer */
-    if (iam_check_finite("x_train", ds->x_train, n_train * dim, dim) ||
-        iam_check_finite("x_test", ds->x_test, n_test * dim, dim) ||
-        (n_heldout && iam_check_finite("x_heldout", ds->x_heldout, n_heldout * dim, dim))) {
+    if (check_dataset_finite(ds)) {
         iam_dataset_free(ds);
         return -1;
     }

@@ -356,6 +356,71 @@ static void draw_pairs(const float *emb, const double *inv_norm, const int *orde
     }
 }
 
+/* The samples grouped by id: order sorts them by id; for the q-th of them, its group's
+   start and length in order, and eligible lists those whose group has two or more
+   (they can form a same-identity pair). Fails when there are no two ids, or no pair. */
+static int group_by_id(const int *ids, int n, int *order, int *group_start, int *group_len,
+                       int *eligible, int *n_eligible) {
+    int n_groups = 0;
+    *n_eligible = 0;
+    for (int i = 0; i < n; i++) order[i] = i;
+    sort_ids = ids;
+    qsort(order, (size_t)n, sizeof(int), by_id);
+    for (int k = 0; k < n;) {
+        int end = k;
+        while (end < n && ids[order[end]] == ids[order[k]]) end++;
+        for (int q = k; q < end; q++) {
+            group_start[q] = k;
+            group_len[q] = end - k;
+            if (end - k >= 2) eligible[(*n_eligible)++] = q;
+        }
+        n_groups++;
+        k = end;
+    }
+    if (n_groups < 2)
+        return iam_fail("ids holds a single identity (%d): verification needs at least two "
+                        "to form different-identity pairs", ids[0]);
+    if (*n_eligible == 0)
+        return iam_fail("no identity in ids has two samples: verification needs at least "
+                        "one to form same-identity pairs");
+    return 0;
+}
+
+/* 10-fold cross-validation, as in LFW: same pair k and different pair k go to fold
+   k mod 10, so every fold is balanced; the threshold is chosen on the other nine
+   folds and scored on the held one. pairs is (2·half): the same pairs, then the
+   different ones; fold_train is scratch of the same size. */
+static float cross_validated_accuracy(const scored_pair *pairs, int half, scored_pair *fold_train) {
+    double sum_accuracy = 0.0;
+    for (int f = 0; f < VERIFY_FOLDS; f++) {
+        int count = 0;
+        for (int p = 0; p < 2 * half; p++)
+            if ((p % half) % VERIFY_FOLDS != f) fold_train[count++] = pairs[p];
+        qsort(fold_train, (size_t)count, sizeof(scored_pair), by_score);
+        double threshold = best_threshold(fold_train, count);
+        int held = 0, correct = 0;
+        for (int p = 0; p < 2 * half; p++)
+            if ((p % half) % VERIFY_FOLDS == f) {
+                held++;
+                correct += (pairs[p].score > threshold) == pairs[p].same;
+            }
+        sum_accuracy += (double)correct / held;
+    }
+    return (float)(sum_accuracy / VERIFY_FOLDS);
+}
+
+/* TAR at FAR = 1e-2: with the different scores sorted descending, at most
+   k = ⌊half/100⌋ of them may be accepted, so the threshold is the (k+1)-th largest
+   (score > threshold accepts at most the k above it); TAR is the fraction of same
+   pairs above it. Sorts the different pairs in place. */
+static float tar_at_far_1e2_of(scored_pair *pairs, int half) {
+    qsort(pairs + half, (size_t)half, sizeof(scored_pair), by_score); /* ascending */
+    double threshold = pairs[half + (half - 1 - half / 100)].score;
+    int accepted = 0;
+    for (int p = 0; p < half; p++) accepted += pairs[p].score > threshold;
+    return (float)((double)accepted / half);
+}
+
 int iam_verification(const float *emb, const int *ids, int n, int d, int n_pairs, unsigned seed,
                      float *accuracy, float *tar_at_far_1e2) {
     // emb is (n,d), ids is (n); pairs are scored by cosine similarity; a pair is
@@ -377,69 +442,16 @@ int iam_verification(const float *emb, const int *ids, int n, int d, int n_pairs
     int *eligible = malloc(sizeof(int) * n);
     scored_pair *pairs = malloc(sizeof(scored_pair) * 2 * (size_t)half);
     scored_pair *fold_train = malloc(sizeof(scored_pair) * 2 * (size_t)half);
-    int status = 0;
+    int status = 0, n_eligible = 0;
     if (!inv_norm || !order || !group_start || !group_len || !eligible || !pairs || !fold_train)
         status = iam_fail("out of memory for %d verification pairs", n_pairs);
     if (status == 0) status = inverse_norms(emb, n, d, "emb", inv_norm);
-
-    /* group the samples by id */
-    int n_eligible = 0, n_groups = 0;
-    if (status == 0) {
-        for (int i = 0; i < n; i++) order[i] = i;
-        sort_ids = ids;
-        qsort(order, (size_t)n, sizeof(int), by_id);
-        for (int k = 0; k < n;) {
-            int end = k;
-            while (end < n && ids[order[end]] == ids[order[k]]) end++;
-            for (int q = k; q < end; q++) {
-                group_start[q] = k;
-                group_len[q] = end - k;
-                if (end - k >= 2) eligible[n_eligible++] = q;
-            }
-            n_groups++;
-            k = end;
-        }
-        if (n_groups < 2)
-            status = iam_fail("ids holds a single identity (%d): verification needs at least two "
-                              "to form different-identity pairs", ids[0]);
-        else if (n_eligible == 0)
-            status = iam_fail("no identity in ids has two samples: verification needs at least "
-                              "one to form same-identity pairs");
-    }
-
+    if (status == 0) status = group_by_id(ids, n, order, group_start, group_len, eligible, &n_eligible);
     if (status == 0) {
         draw_pairs(emb, inv_norm, order, group_start, group_len, eligible, n_eligible, n, d, half,
                    seed, pairs);
-
-        /* 10-fold cross-validation, as in LFW: same pair k and different pair k go
-           to fold k mod 10, so every fold is balanced; the threshold is chosen on
-           the other nine folds and scored on the held one */
-        double sum_accuracy = 0.0;
-        for (int f = 0; f < VERIFY_FOLDS; f++) {
-            int count = 0;
-            for (int p = 0; p < 2 * half; p++)
-                if ((p % half) % VERIFY_FOLDS != f) fold_train[count++] = pairs[p];
-            qsort(fold_train, (size_t)count, sizeof(scored_pair), by_score);
-            double threshold = best_threshold(fold_train, count);
-            int held = 0, correct = 0;
-            for (int p = 0; p < 2 * half; p++)
-                if ((p % half) % VERIFY_FOLDS == f) {
-                    held++;
-                    correct += (pairs[p].score > threshold) == pairs[p].same;
-                }
-            sum_accuracy += (double)correct / held;
-        }
-        *accuracy = (float)(sum_accuracy / VERIFY_FOLDS);
-
-        /* TAR at FAR = 1e-2: with the different scores sorted descending, at most
-           k = ⌊half/100⌋ of them may be accepted, so the threshold is the (k+1)-th
-           largest (score > threshold accepts at most the k above it); TAR is the
-           fraction of same pairs above it */
-        qsort(pairs + half, (size_t)half, sizeof(scored_pair), by_score); /* ascending */
-        double threshold = pairs[half + (half - 1 - half / 100)].score;
-        int accepted = 0;
-        for (int p = 0; p < half; p++) accepted += pairs[p].score > threshold;
-        *tar_at_far_1e2 = (float)((double)accepted / half);
+        *accuracy = cross_validated_accuracy(pairs, half, fold_train);
+        *tar_at_far_1e2 = tar_at_far_1e2_of(pairs, half); /* last: it reorders the different pairs */
     }
     free(inv_norm);
     free(order);
