@@ -75,9 +75,10 @@ typedef struct {
 static float run_unit(bench_unit *u) {
     iam_loss_result r;
     if (u->trainer) {
-        int steps;
-        if (iam_trainer_step(u->trainer, 1) || iam_trainer_last(u->trainer, &r, &steps))
+        iam_last_step last;
+        if (iam_trainer_step(u->trainer, 1) || iam_trainer_last_step(u->trainer, &last))
             die("the trainer failed", iam_last_error());
+        r.loss = last.loss;
     } else {
         /* iam_loss accumulates into dx and dW; the JS binding zeroes them too, inside its timing */
         memset(u->dx, 0, sizeof(float) * (size_t)u->n * u->d);
@@ -89,12 +90,11 @@ static float run_unit(bench_unit *u) {
 }
 
 static void make_train(bench_unit *u, int argc, char **argv) {
-    static const char *data_names[IAM_DATA_KIND_COUNT] = { "blobs", "spiral", "glyphs", "identities" };
     iam_train_config cfg = iam_train_config_default();
     const char *data = need(argc, argv, "data");
     cfg.data = -1;
     for (int k = 0; k < IAM_DATA_KIND_COUNT; k++)
-        if (strcmp(data, data_names[k]) == 0) cfg.data = k;
+        if (strcmp(data, iam_data_names[k]) == 0) cfg.data = k;
     if (cfg.data < 0) die("unknown data set", data);
     cfg.classes = atoi(need(argc, argv, "classes"));
     cfg.embed_dim = atoi(need(argc, argv, "dim"));
@@ -112,9 +112,13 @@ static void make_train(bench_unit *u, int argc, char **argv) {
     if (iam_trainer_new(&cfg, &u->trainer)) die("cannot make the trainer", iam_last_error());
     const char *params = arg(argc, argv, "params");
     if (params) {
-        size_t count;
-        float *p = iam_trainer_params(u->trainer, &count);
-        read_exactly(params, p, count * sizeof(float));
+        iam_trainer_sizes sizes;
+        iam_trainer_get_sizes(u->trainer, &sizes);
+        float *p = malloc(sizeof(float) * (size_t)sizes.n_params);
+        if (!p) die("out of memory for the parameters", params);
+        read_exactly(params, p, sizeof(float) * (size_t)sizes.n_params);
+        if (iam_trainer_set_params(u->trainer, p, sizes.n_params)) die("cannot set the parameters", iam_last_error());
+        free(p);
     }
 }
 
@@ -123,8 +127,7 @@ static void make_head(bench_unit *u, int argc, char **argv) {
     u->d = atoi(need(argc, argv, "d"));
     u->c = atoi(need(argc, argv, "c"));
     if (u->n < 1 || u->d < 1 || u->c < 2) die("bad sizes", NULL);
-    u->cfg = iam_loss_config_default();
-    u->cfg.kind = IAM_ARCFACE;
+    u->cfg = iam_loss_config_default(IAM_ARCFACE);
     u->cfg.scale = (float)atof(need(argc, argv, "scale"));
     u->cfg.margin = (float)atof(need(argc, argv, "margin"));
     size_t nd = (size_t)u->n * u->d, cd = (size_t)u->c * u->d;

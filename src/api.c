@@ -53,7 +53,7 @@ struct iam_table {
 /* The defaults for the kind already in the struct: each loss's own margin. */
 static void loss_defaults(void *s) {
     iam_loss_config *cfg = s;
-    *cfg = iam_loss_config_for(cfg->kind);
+    *cfg = iam_loss_config_default(cfg->kind);
 }
 
 #define L(name, member, type) F(iam_loss_config, name, member, type)
@@ -191,12 +191,4 @@ const char *iam_name(const char *list, int v) {
         return v >= 0 ? name_lists[k].values[v] : NULL;
     }
     return NULL;
-}
-
-/* Transitional home (it moves beside iam_loss_config_default in loss.c). */
-iam_loss_config iam_loss_config_for(int kind) {
-    iam_loss_config cfg = iam_loss_config_default();
-    cfg.kind = kind;
-    cfg.margin = kind == IAM_COSFACE ? 0.2f : kind == IAM_ARCFACE ? 0.3f : kind == IAM_SPHEREFACE ? 4.0f : 0.0f;
-    return cfg;
 }

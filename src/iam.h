@@ -60,20 +60,21 @@ typedef struct {
     float iam;  /* L_IAM, mean over the batch (≤ −log(C−1))     */
 } iam_loss_result;
 
-/* A config with the documented defaults: NormFace, s = 10, β = 0,
-   m = 0.2 (CosFace/ArcFace style), combined (1, 0.3, 0.2), continuous fallback. */
-iam_loss_config iam_loss_config_default(void);
-/* The defaults for one kind, with that kind's own margin: CosFace 0.2, ArcFace 0.3 rad,
-   SphereFace 4 (the paper's m), the others 0 (combined keeps m1, m2, m3). */
-iam_loss_config iam_loss_config_for(int kind);
+/* The documented defaults for one kind: s = 10, β = 0, that kind's own margin (CosFace
+   0.2, ArcFace 0.3 rad, SphereFace 4, the paper's m; 0 where unused), combined
+   (1, 0.3, 0.2), λ = 0, r = s, the continuous ArcFace fallback. */
+iam_loss_config iam_loss_config_default(int kind);
 
-/* How many floats of workspace iam_loss needs for these sizes. */
+/* How many floats of workspace iam_loss needs for these sizes: what the forward
+   saves for the backward, and the backward's own gradient buffers
+   (2(n+c)d + 6nc + 4n + c floats). */
 size_t iam_loss_work_floats(int n, int d, int c);
 
 /* Forward and backward of L = L_base + β L_IAM.
- * x (n,d), W (c,d), labels (n) are read; dx (n,d) and dW (c,d) are overwritten
- * with ∂L/∂x and ∂L/∂W; out gets the three loss values; work holds
- * iam_loss_work_floats(n,d,c) floats. dx and dW may be NULL to skip them. */
+ * x (n,d), W (c,d), labels (n) are read; ∂L/∂x and ∂L/∂W are accumulated (+=)
+ * into dx (n,d) and dW (c,d), as nn.c's backward does, so the caller zeroes them
+ * once per step; either may be NULL to skip it (both NULL: the loss only).
+ * out gets the three loss values; work holds iam_loss_work_floats(n,d,c) floats. */
 int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,
              int n, int d, int c, float *dx, float *dW, iam_loss_result *out, float *work);
 
@@ -299,8 +300,6 @@ int iam_trainer_step(iam_trainer *t, int k);
 int iam_trainer_divergence(const iam_trainer *t, iam_divergence *out);
 int iam_trainer_get_sizes(const iam_trainer *t, iam_trainer_sizes *out);
 int iam_trainer_last_step(const iam_trainer *t, iam_last_step *out);
-/* The last step's batch loss parts and the number of steps taken. */
-int iam_trainer_last(const iam_trainer *t, iam_loss_result *out, int *steps);
 /* Change the learning rate or β mid-run (e.g. to recover from a divergence). */
 int iam_trainer_set_lr(iam_trainer *t, float lr);
 /* Evaluate everything; margin_hist (bins counts over [−180°, 180°]) may be NULL. */
@@ -320,8 +319,6 @@ int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels);
 /* The predicted class at each of `count` input points (count, D_in): for the
    decision-region heatmap of 2-D inputs. */
 int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *classes);
-/* The flat parameter array (MLP, then W) and its size: for tests and checkpoints. */
-float *iam_trainer_params(iam_trainer *t, size_t *count);
 /* Copy all n_params parameters out, or in (finite values only; the optimizer's moments
    are kept). The layout inside is the trainer's own business. */
 int iam_trainer_get_params(const iam_trainer *t, float *out, int count);

@@ -36,11 +36,12 @@
    at ±1, the NaN every public ArcFace implementation has met (LOSSES.md). */
 #define COS_EPS 1e-6f
 
-iam_loss_config iam_loss_config_default(void) {
+iam_loss_config iam_loss_config_default(int kind) {
     iam_loss_config cfg = { 0 };
-    cfg.kind = IAM_NORMFACE;
+    cfg.kind = kind;
     cfg.scale = 10.0f;
-    cfg.margin = 0.2f;
+    /* each kind's own margin (LOSSES.md, "toy 2D/3D defaults"); radians for ArcFace */
+    cfg.margin = kind == IAM_COSFACE ? 0.2f : kind == IAM_ARCFACE ? 0.3f : kind == IAM_SPHEREFACE ? 4.0f : 0.0f;
     cfg.m1 = 1.0f;
     cfg.m2 = 0.3f;
     cfg.m3 = 0.2f;

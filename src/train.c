@@ -61,7 +61,7 @@ iam_train_config iam_train_config_default(void) {
     cfg.embed_dim = 2;
     cfg.activation = IAM_ACT_RELU;
     cfg.init = IAM_INIT_HE;
-    cfg.loss = iam_loss_config_default();
+    cfg.loss = iam_loss_config_default(IAM_NORMFACE);
     cfg.anneal = 1;
     cfg.lambda_base = 1000.0f;
     cfg.lambda_gamma = 0.12f;
@@ -282,13 +282,6 @@ int iam_trainer_divergence(const iam_trainer *t, iam_divergence *out) {
     return 0;
 }
 
-int iam_trainer_last(const iam_trainer *t, iam_loss_result *out, int *steps) {
-    if (!t || !out || !steps) return iam_fail("the trainer and the outputs must not be NULL");
-    *out = t->last;
-    *steps = t->step;
-    return 0;
-}
-
 int iam_trainer_last_step(const iam_trainer *t, iam_last_step *out) {
     if (!t || !out) return iam_fail("the trainer and the output must not be NULL");
     out->step = t->step;
@@ -374,11 +367,6 @@ int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *m, int *margin_hist,
 
 const iam_train_config *iam_trainer_config(const iam_trainer *t) { return t ? &t->cfg : NULL; }
 const iam_dataset *iam_trainer_dataset(const iam_trainer *t) { return t ? &t->data : NULL; }
-
-float *iam_trainer_params(iam_trainer *t, size_t *count) {
-    if (count) *count = t ? t->n_params : 0;
-    return t ? t->params : NULL;
-}
 
 /* The rows, labels and count of a set: 0 train, 1 test, 2 held-out. */
 static int set_of(const iam_trainer *t, int set, const float **x, const int **y) {

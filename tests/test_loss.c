@@ -81,8 +81,7 @@ static void check_gradient(const char *name, const iam_loss_config *cfg, batch *
 }
 
 static iam_loss_config config(int kind, float scale, float margin, float beta) {
-    iam_loss_config cfg = iam_loss_config_default();
-    cfg.kind = kind;
+    iam_loss_config cfg = iam_loss_config_default(kind);
     cfg.scale = scale;
     cfg.margin = margin;
     cfg.beta = beta;

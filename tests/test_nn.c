@@ -111,8 +111,7 @@ static void test_network_gradients(void) {
     for (int act = 0; act < IAM_ACT_COUNT; act++)
         for (int kind = 0; kind < IAM_KIND_COUNT; kind++)
             for (int with_iam = 0; with_iam < 2; with_iam++) {
-                iam_loss_config cfg = iam_loss_config_default();
-                cfg.kind = kind;
+                iam_loss_config cfg = iam_loss_config_default(kind);
                 cfg.scale = 4;
                 cfg.margin = kind == IAM_SPHEREFACE ? 2 : kind == IAM_COSFACE ? 0.2f : 0.3f;
                 cfg.lambda = kind == IAM_SPHEREFACE ? 2 : 0;
