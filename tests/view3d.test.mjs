@@ -99,10 +99,7 @@ before(async () => {
 
 // Not a test: a screenshot of two spheres for the record (tests/artifacts/view3d.png).
 async function screenshotForTheRecord() {
-  const page = await context.newPage();
-  await page.goto(base + '/view3d-test.html');
-  await page.waitForFunction(() => window.ready);
-  await page.evaluate(`window.makeSnapshot = ${snapshotSource()}`);
+  const { page } = await openTestPage();
   await page.evaluate(() => {
     new SphereView(document.getElementById('a'), { size: 360 }).update(makeSnapshot('arcface'));
     new SphereView(document.getElementById('b'), { size: 360 }).update(makeSnapshot('softmax'));
@@ -116,6 +113,18 @@ after(async () => {
   await browser?.close();
   server?.close();
 });
+
+/** The test page, ready, with makeSnapshot defined in it, and the errors it reports. */
+async function openTestPage() {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(base + '/view3d-test.html');
+  await page.waitForFunction(() => window.ready);
+  await page.evaluate(`window.makeSnapshot = ${snapshotSource()}`);
+  return { page, problems };
+}
 
 /** In the page: a toy snapshot, 8 classes near a square antiprism with noisy samples. */
 function snapshotSource() {
@@ -144,13 +153,7 @@ function snapshotSource() {
 }
 
 test('the sphere paints the regions that classifyDirection computes', { skip: !hasChromium && 'no Chromium' }, async () => {
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
-  page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(base + '/view3d-test.html');
-  await page.waitForFunction(() => window.ready);
-  await page.evaluate(`window.makeSnapshot = ${snapshotSource()}`);
+  const { page, problems } = await openTestPage();
 
   for (const [kind, margin] of [['arcface', 0.3], ['softmax', 0], ['cosface', 0.25], ['sphereface', 2]]) {
     const result = await page.evaluate(({ kind, margin }) => {
@@ -215,13 +218,7 @@ test('the sphere paints the regions that classifyDirection computes', { skip: !h
 });
 
 test('the view draws odd snapshots without errors and frees itself', { skip: !hasChromium && 'no Chromium' }, async () => {
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
-  page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(base + '/view3d-test.html');
-  await page.waitForFunction(() => window.ready);
-  await page.evaluate(`window.makeSnapshot = ${snapshotSource()}`);
+  const { page, problems } = await openTestPage();
 
   const out = await page.evaluate(() => {
     const a = new SphereView(document.getElementById('a'), { size: 360 });

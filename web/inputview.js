@@ -3,25 +3,18 @@
 // computed in the worker by iam trainer.predict on a grid, and the test samples on top.
 // It draws what it is given: it computes no predictions itself.
 import { classColor, paleRgb } from './palette.js';
+import { viewCanvas, sizeCanvas } from './dom.js';
 
 export class InputView {
   constructor(container, { size = 160 } = {}) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'inputview';
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Input space: decision regions of the trained network, with the test samples');
-    container.appendChild(this.canvas);
+    this.canvas = viewCanvas(container, 'inputview', 'Input space: decision regions of the trained network, with the test samples');
     this.heat = document.createElement('canvas');
     this.resize(size);
   }
 
   resize(size) {
-    const dpr = globalThis.devicePixelRatio || 1;
     this.size = size;
-    this.canvas.width = this.canvas.height = Math.round(size * dpr);
-    this.canvas.style.width = this.canvas.style.height = `${size}px`;
-    this.ctx = this.canvas.getContext('2d');
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.ctx = sizeCanvas(this.canvas, size);
     this.draw();
   }
 

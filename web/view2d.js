@@ -13,16 +13,21 @@
 // It does no geometry of its own: who owns a direction is geometry.js's answer.
 import { decisionRing2d, neighbourGaps2d, hasMarginBand } from './geometry.js';
 import { classColor, paleCss } from './palette.js';
+import { viewCanvas, sizeCanvas } from './dom.js';
 
 const BAND = '#d4d4d4', INK = '#222', HIGHLIGHT = '#c0392b';
 const RING_SAMPLES = 720;            // directions classified around the ring: one per half degree
 const NARROW_GAP_DEG = 15;           // a gap this narrow has no room for its label inside the circle
+const DESIGN_SIZE = 340;             // the canvas size the strokes and type below are drawn for
 
 /** Everything the stages need for one snapshot on a canvas of size × size CSS px. */
 export function makeFrame(snap, size) {
   const cx = size / 2, cy = size / 2, R = size * 0.33;
+  const scale = size / DESIGN_SIZE;
   return {
     snap, size, cx, cy,
+    px: (v) => v * Math.max(0.6, scale),              // a stroke or a dot: thinner on a small canvas, not thinner than 60%
+    fontPx: (v) => Math.max(11, Math.round(v * scale)), // type: it scales with the canvas, never below 11 px
     R,                               // the unit circle's radius in px
     ringIn: R * 1.07, ringOut: R * 1.22,
     toXY: (ux, uy, r) => [cx + r * ux, cy - r * uy],   // y up, as in a maths figure
@@ -83,7 +88,7 @@ function unitCircle(ctx, { cx, cy, R }) {
 }
 
 /** The samples: on the circle, spread a little inward so that dense classes stay readable. */
-function samples(ctx, { snap, R, toXY }) {
+function samples(ctx, { snap, R, toXY, px }) {
   const { embedding, labels } = snap;
   for (let i = 0; i < labels.length; i++) {
     const ux = embedding[2 * i], uy = embedding[2 * i + 1];
@@ -91,21 +96,25 @@ function samples(ctx, { snap, R, toXY }) {
     const spread = ((i * 0.6180339887) % 1) * 0.12;   // golden-ratio steps: no two neighbours at one depth
     const [x, y] = toXY(ux, uy, R * (1 - spread));
     ctx.beginPath();
-    ctx.arc(x, y, 3.4, 0, 2 * Math.PI);
+    ctx.arc(x, y, px(3.4), 0, 2 * Math.PI);
     ctx.fillStyle = classColor(labels[i]);
     ctx.fill();
-    ctx.lineWidth = 0.8;
+    ctx.lineWidth = px(0.8);
     ctx.strokeStyle = 'rgba(0,0,0,0.55)';
     ctx.stroke();
   }
 }
 
-/** The class weights: spokes from the centre out through the ring, a dot at the tip. */
-function spokes(ctx, { snap, cx, cy, ringOut, toXY }) {
+/** Where class j's spoke ends: just outside the ring. */
+const spokeTip = ({ snap, ringOut, toXY, px }, j) => toXY(snap.weights[2 * j], snap.weights[2 * j + 1], ringOut + px(6));
+
+/** The class weights as spokes from the centre out through the ring. They are drawn
+ *  before the samples, so that a sample on a spoke stays visible on top of it. */
+function spokes(ctx, frame) {
+  const { snap, cx, cy, px } = frame;
   for (let j = 0; j < snap.classes; j++) {
-    const ux = snap.weights[2 * j], uy = snap.weights[2 * j + 1];
-    const [x, y] = toXY(ux, uy, ringOut + 6);
-    for (const [width, color] of [[5.5, INK], [3, classColor(j)]]) {
+    const [x, y] = spokeTip(frame, j);
+    for (const [width, color] of [[px(5.5), INK], [px(3), classColor(j)]]) {
       ctx.strokeStyle = color;
       ctx.lineWidth = width;
       ctx.beginPath();
@@ -113,87 +122,105 @@ function spokes(ctx, { snap, cx, cy, ringOut, toXY }) {
       ctx.lineTo(x, y);
       ctx.stroke();
     }
+  }
+}
+
+/** A dot at each spoke's tip, on top of everything on the ring. */
+function spokeTips(ctx, frame) {
+  const { snap, px } = frame;
+  for (let j = 0; j < snap.classes; j++) {
+    const [x, y] = spokeTip(frame, j);
     ctx.beginPath();
-    ctx.arc(x, y, 5.5, 0, 2 * Math.PI);
+    ctx.arc(x, y, px(5.5), 0, 2 * Math.PI);
     ctx.fillStyle = classColor(j);
     ctx.fill();
-    ctx.lineWidth = 1.5;
+    ctx.lineWidth = px(1.5);
     ctx.strokeStyle = INK;
     ctx.stroke();
   }
 }
 
 /** The angles between neighbouring class weights: per gap an arc inside the circle
- *  and its label, the smallest gap in red (arc and label in turn, gap by gap). */
-function gapLabels(ctx, { gaps, size, cx, cy, R, ringOut, toXY }) {
+ *  and its label, the smallest gap in red. */
+function gapLabels(ctx, frame) {
+  const { gaps, cx, cy, R, px, fontPx } = frame;
   const decimals = gaps.length > 8 ? 0 : 1;
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
   for (const gap of gaps) {
     const a0 = (gap.startDeg * Math.PI) / 180, a1 = a0 + (gap.gapDeg * Math.PI) / 180;
-    const arcR = R * (gap.smallest ? 0.42 : 0.36);
     ctx.strokeStyle = gap.smallest ? HIGHLIGHT : '#777';
-    ctx.lineWidth = gap.smallest ? 3 : 1.2;
+    ctx.lineWidth = px(gap.smallest ? 3 : 1.2);
     ctx.beginPath();
-    ctx.arc(cx, cy, arcR, -a0, -a1, true);
+    ctx.arc(cx, cy, R * (gap.smallest ? 0.42 : 0.36), -a0, -a1, true);
     ctx.stroke();
-    // a narrow gap has no room inside: its label goes outside the ring
-    const labelR = gap.gapDeg < NARROW_GAP_DEG ? ringOut + 17 : R * 0.62;
-    const mid = (a0 + a1) / 2;
-    let [lx, ly] = toXY(Math.cos(mid), Math.sin(mid), labelR);
+  }
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const placed = [];
+  for (const gap of gaps) {
     const text = `${gap.gapDeg.toFixed(decimals)}°`;
-    ctx.font = `${gap.smallest ? 'bold ' : ''}${size < 300 ? 12 : 14}px system-ui, sans-serif`;
-    const half = ctx.measureText(text).width / 2 + 5;
-    lx = Math.min(size - half, Math.max(half, lx)); // keep labels outside the ring on the canvas
-    ly = Math.min(size - 11, Math.max(11, ly));
+    ctx.font = `${gap.smallest ? 'bold ' : ''}${fontPx(14)}px system-ui, sans-serif`;
+    const box = placeLabel(frame, gap, ctx.measureText(text).width + 8, fontPx(14) + 6, placed);
+    placed.push(box);
     if (gap.smallest) {
-      const w = ctx.measureText(text).width + 8;
       ctx.fillStyle = HIGHLIGHT;
-      ctx.fillRect(lx - w / 2, ly - 10, w, 20);
+      ctx.fillRect(box.x - box.w / 2, box.y - box.h / 2, box.w, box.h);
       ctx.fillStyle = '#fff';
     } else ctx.fillStyle = '#333';
-    ctx.fillText(text, lx, ly);
+    ctx.fillText(text, box.x, box.y);
   }
+}
+
+const overlaps = (p, q) => Math.abs(p.x - q.x) < (p.w + q.w) / 2 && Math.abs(p.y - q.y) < (p.h + q.h) / 2;
+
+/** Where a gap's label goes: inside the circle at its middle angle, or, for a narrow
+ *  gap, outside the ring, moved further out while it would cover a label already
+ *  placed (three narrow gaps side by side get three rows); always on the canvas. */
+function placeLabel({ size, R, ringOut, toXY }, gap, w, h, placed) {
+  const mid = ((gap.startDeg + gap.gapDeg / 2) * Math.PI) / 180;
+  const narrow = gap.gapDeg < NARROW_GAP_DEG;
+  let box = null;
+  for (let row = 0; row < (narrow ? 4 : 1); row++) {
+    const r = narrow ? ringOut + h * (0.9 + row) : R * 0.62;
+    const [x, y] = toXY(Math.cos(mid), Math.sin(mid), r);
+    box = { x: Math.min(size - w / 2, Math.max(w / 2, x)), y: Math.min(size - h / 2, Math.max(h / 2, y)), w, h };
+    if (!placed.some((q) => overlaps(box, q))) break;
+  }
+  return box;
 }
 
 /** A caption in the corners, so that an exported PNG explains itself: the step, and
  *  the key to the grey band when this loss has one. */
-function caption(ctx, { snap, size }) {
+function caption(ctx, { snap, size, fontPx }) {
+  const type = fontPx(13);
   ctx.textAlign = 'left';
   ctx.textBaseline = 'top';
-  ctx.font = '13px system-ui, sans-serif';
+  ctx.font = `${type}px system-ui, sans-serif`;
   ctx.fillStyle = '#555';
   ctx.fillText(`step ${snap.metrics.step}`, 8, 8);
   if (hasMarginBand(snap.loss.kind)) {
     ctx.textBaseline = 'bottom';
     ctx.fillStyle = BAND;
-    ctx.fillRect(8, size - 24, 14, 14);
+    ctx.fillRect(8, size - 10 - type, type, type);
     ctx.fillStyle = '#555';
-    ctx.fillText('margin band', 28, size - 8);
+    ctx.fillText('margin band', 14 + type, size - 8);
   }
 }
 
 /** The drawing stages, in the order an update draws them (later ones on top). */
-export const STAGES = { paper, ring, boundaries, unitCircle, samples, spokes, gapLabels, caption };
+export const STAGES = { paper, ring, boundaries, unitCircle, spokes, samples, spokeTips, gapLabels, caption };
 
 export class CircleView {
   constructor(container, { size = 360 } = {}) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'view2d';
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Normalized features on the unit circle, class weights as spokes, decision regions and margin bands on the outer ring');
-    container.appendChild(this.canvas);
+    this.canvas = viewCanvas(container, 'view2d', 'Normalized features on the unit circle, class weights as spokes, decision regions and margin bands on the outer ring');
     this.resize(size);
   }
 
   resize(size) {
     const dpr = globalThis.devicePixelRatio || 1;
+    if (size === this.size && dpr === this.dpr) return;
     this.size = size;
-    this.canvas.width = Math.round(size * dpr);
-    this.canvas.height = Math.round(size * dpr);
-    this.canvas.style.width = this.canvas.style.height = `${size}px`;
-    this.ctx = this.canvas.getContext('2d');
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.dpr = dpr;
+    this.ctx = sizeCanvas(this.canvas, size);
     if (this.last) this.update(this.last);
   }
 
