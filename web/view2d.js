@@ -224,6 +224,7 @@ export class CircleView {
     if (this.last) this.update(this.last);
   }
 
+  /** @param {import('../wasm/trainer.js').Snapshot} snap  a 2-D snapshot */
   update(snap) {
     this.last = snap;
     const frame = makeFrame(snap, this.size);

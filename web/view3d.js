@@ -22,7 +22,7 @@
 // exported from view.canvas shows exactly what is on screen.
 //
 //   const view = new SphereView(container, { size: 360 });
-//   view.update(snapshot);   // { dim: 3, classes, embedding, labels, weights, weightNorms, loss, metrics }
+//   view.update(snapshot);   // a Snapshot of wasm/trainer.js with dim 3
 //   view.resize(420);        // optional: a new CSS size in px
 //   view.dispose();
 import * as THREE from 'three';
@@ -455,6 +455,7 @@ export class SphereView {
 
   /** Redraw with a new snapshot (see the file's header). Non-finite points and labels
    *  outside [0, classes) are skipped; a snapshot whose dim is not 3 is ignored. */
+  /** @param {import('../wasm/trainer.js').Snapshot} snapshot  a 3-D snapshot */
   update(snapshot) {
     if (!snapshot || snapshot.dim !== DIM) return;
     this._snapshot = snapshot;
