@@ -52,7 +52,7 @@ function canvasInk(page, selector) {
 }
 
 test('the page loads without errors and trains all six panels, drawing each one', async () => {
-  const { page, problems } = await open();
+  const { page, problems } = await open('#play=1');
   await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 200), null, { timeout: 30000 });
   const first = await page.evaluate(() => window.iamDemo.panels());
   assert.equal(first.length, 6);
@@ -79,7 +79,7 @@ test('the page loads without errors and trains all six panels, drawing each one'
 });
 
 test('changing β redraws the IAM push curve and restarts the IAM panel with the new β', async () => {
-  const { page, problems } = await open();
+  const { page, problems } = await open('#play=1');
   await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 50));
   const chart = page.locator('[data-chart=iam-push] canvas').first();
   const before = await chart.screenshot();
@@ -117,7 +117,7 @@ test('a URL reproduces its state, and a malformed one falls back with notices', 
   assert.deepEqual(problems, []);
   await page.close();
 
-  const bad = await open('#classes=99&panels=arcface+iam,bogus&s=-3&beta=abc&data=mnist&zzz=1&seed=%E0%A4%A');
+  const bad = await open('#classes=99&panels=arcface+iam,bogus&s=-3&beta=abc&data=mnist&zzz=1&seed=%E0%A4%A&play=1');
   const fallback = await bad.page.evaluate(() => window.iamDemo.state());
   const def = defaultState();
   for (const key of ['classes', 'panels', 'scale', 'beta', 'data', 'seed']) assert.deepEqual(fallback[key], def[key], key);
@@ -130,7 +130,7 @@ test('a URL reproduces its state, and a malformed one falls back with notices', 
 });
 
 test('the 3-D view draws spheres with three.js', async () => {
-  const { page, problems } = await open(toHash({ ...defaultState(), dim: 3, panels: ['normface', 'arcface+iam'] }));
+  const { page, problems } = await open(toHash({ ...defaultState(), dim: 3, panels: ['normface', 'arcface+iam'], play: true }));
   await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 100), null, { timeout: 30000 });
   await page.waitForTimeout(500);
   const shots = await page.locator('.panel-embed canvas').evaluateAll((canvases) => canvases.map((c) => c.toDataURL('image/png').length));
@@ -142,7 +142,7 @@ test('the 3-D view draws spheres with three.js', async () => {
 });
 
 test('a diverging panel says so, offers a reset, and draws no NaN', async () => {
-  const { page, problems } = await open(toHash({ ...defaultState(), panels: ['softmax', 'normface'], optimizer: 'sgd', lr: 5 }));
+  const { page, problems } = await open(toHash({ ...defaultState(), panels: ['softmax', 'normface'], optimizer: 'sgd', lr: 5, play: true }));
   await page.waitForSelector('#p0.is-diverged', { timeout: 30000 });
   const text = await page.textContent('#p0 .panel-diverged');
   assert.match(text, /Diverged at step \d+/);
@@ -150,28 +150,36 @@ test('a diverging panel says so, offers a reset, and draws no NaN', async () => 
   const panels = await page.evaluate(() => window.iamDemo.panels());
   assert.ok(Object.values(panels[0].metrics).every(Number.isFinite), 'a NaN reached the page');
   await shot(page, 'demo-diverged.png');
-  // recover: lower the learning rate, reset that panel
+  // recover: lower the learning rate. With a panel stopped, the new rate is the run's
+  // rate (a replayed change at a later step would only diverge again), so the panels
+  // restart with it, and the link says so
   await page.evaluate(() => {
     const lr = document.getElementById('ctl-lr');
     lr.value = '-2';
     lr.dispatchEvent(new Event('change', { bubbles: true }));
   });
-  await page.click('#p0 .panel-reset');
   await page.waitForFunction(() => !document.querySelector('#p0').classList.contains('is-diverged') && window.iamDemo.panels()[0].step > 50);
+  assert.match(await page.evaluate(() => location.hash), /lr=0\.01(&|$)/);
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /lrat=/);
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test('keyboard: space pauses and plays, s steps, r resets', async () => {
+test('keyboard: the page starts paused; space plays and pauses, s adds 100 steps, r resets', async () => {
   const { page } = await open();
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step === 0));
+  await page.waitForTimeout(600);
+  assert.ok((await page.evaluate(() => window.iamDemo.panels())).every((p) => p.step === 0), 'it trained before Play');
+  await page.keyboard.press(' ');
   await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 30));
   await page.keyboard.press(' ');
-  await page.waitForTimeout(400);
-  const paused = await page.evaluate(() => window.iamDemo.panels().map((p) => p.step));
+  // paused: every panel stops at the same step (lock-step), and stays there
+  await page.waitForFunction(() => new Set(window.iamDemo.panels().map((p) => p.step)).size === 1);
+  const paused = (await page.evaluate(() => window.iamDemo.panels()))[0].step;
   await page.waitForTimeout(500);
-  assert.deepEqual(await page.evaluate(() => window.iamDemo.panels().map((p) => p.step)), paused, 'still training after space');
+  assert.ok((await page.evaluate(() => window.iamDemo.panels())).every((p) => p.step === paused), 'still training after space');
   await page.keyboard.press('s');
-  await page.waitForFunction((before) => window.iamDemo.panels().every((p, k) => p.step === before[k] + 1), paused);
+  await page.waitForFunction((before) => window.iamDemo.panels().every((p) => p.step === before + 100), paused);
   await page.keyboard.press('r');
   await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step === 0));
   await page.close();

@@ -21,12 +21,12 @@ import { panelColor } from './palette.js';
 import { element } from './dom.js';
 import {
   appendSubscripted, axisStyle, formatDegrees, formatDegreesFixed, formatFixed, formatPercent, formatPercentPrecise,
-  formatShare, formatShareFixed, formatStep, hoverOptions, legendOptions, limitLinesPlugin, LIMIT_LINE, NO_VALUE,
-  observeResize, plotSize, plotWidth, ticks, verticalMarkerPlugin,
+  formatShareFixed, formatStep, hoverOptions, legendOptions, limitLinesPlugin, LIMIT_LINE, NO_VALUE,
+  observeResize, plotSize, plotWidth, ticks, verticalMarkerPlugin, stepTicks, chartPng, download,
 } from './chartstyle.js';
 
 const HISTORY_CAPACITY = 1500;      // points kept per panel; older ones are thinned, not dropped
-const REDRAW_INTERVAL_MS = 200;     // at most 5 redraws a second, however often push() is called
+const REDRAW_INTERVAL_MS = 333;     // at most 3 redraws a second, however often push() is called
 const DASHED = [9, 6];
 const LINE_WIDTH = 2.5;
 
@@ -216,8 +216,8 @@ const TIME_CHARTS = [
     ],
     scales: { base: { range: lossRange.base }, iam: { range: lossRange.iam } },
     axes: [
-      { scale: 'base', label: 'cross-entropy (nats)', values: ticks(formatFixed(1)) },
-      { scale: 'iam', label: 'IAM term (nats)', side: 1, grid: { show: false }, values: ticks(formatFixed(1)) },
+      { scale: 'base', label: 'cross-entropy (nats)', values: stepTicks() },
+      { scale: 'iam', label: 'IAM term (nats)', side: 1, grid: { show: false }, values: stepTicks() },
     ],
   },
   {
@@ -239,20 +239,21 @@ const TIME_CHARTS = [
     parts: [{ metric: 'min_weight_angle_deg', scale: 'deg', format: formatDegreesFixed }],
     packingLimit: true,
     scales: {},           // its range depends on the packing limits: set in #createTimeChart
-    axes: [{ scale: 'deg', label: 'angle (°)', values: ticks(formatDegrees) }],
+    axes: [{ scale: 'deg', label: 'angle (°)', values: stepTicks('°') }],
   },
 ];
 
 const HISTOGRAM_CHART = {
   id: 'margins',
   title: 'Sample margins',
-  key: [['text', 'θ to the nearest other class − θ to its own class, at the latest step']],
+  key: [['text', 'θ to the nearest other class − θ to its own class, at the latest step. Below 0°: nearer another ' +
+    'class than its own, which is an error for every loss but Softmax (it decides by ‖W_j‖ cos θ_j, not by angle)']],
 };
 
 /** The line at margin 0, with the two sides named: left of it is misclassified. */
 const zeroMarginLine = () => verticalMarkerPlugin({
   x: 0, stroke: '#000', dash: [6, 4], gap: 8,
-  labels: [{ text: '\u2190 misclassified', color: '#8a1c1c', side: 'left' }, { text: 'correct \u2192', color: '#1c5a2a', side: 'right' }],
+  labels: [{ text: '\u2190 nearer another class', color: '#8a1c1c', side: 'left' }, { text: 'nearer its own \u2192', color: '#1c5a2a', side: 'right' }],
 });
 
 // ---------------------------------------------------------------------------
@@ -287,13 +288,17 @@ function chartFrame(spec, parent) {
     appendSubscripted(element('span', null, item), text);
   }
   const mount = element('div', 'chart-plot', figure);
-  return { figure, mount };
+  const exportButton = element('button', 'chart-export', null);
+  Object.assign(exportButton, { type: 'button', textContent: 'PNG', title: 'save this chart as a PNG: title, legend, twice the screen size' });
+  figure.prepend(exportButton);
+  return { figure, mount, exportButton };
 }
 
 // ---------------------------------------------------------------------------
 
 /** The live charts for up to 8 panels: new LiveCharts(container, panels), then
- *  push(panelId, metrics, histogram) as often as you like; it redraws ≤ 5 times a second. */
+ *  push(panelId, metrics, histogram) as often as you like; it redraws ≤ 3 times a second
+ *  (less when the page's frame budget says so: redrawInterval). */
 export class LiveCharts {
   #panels = [];
   #histories = new Map();     // panel id → PanelHistory
@@ -306,10 +311,24 @@ export class LiveCharts {
   #stopObserving;
   #lastWidths = '';
 
+  /** The shortest time between two redraws (ms): the page lengthens it when frames drop. */
+  redrawInterval = REDRAW_INTERVAL_MS;
+
+  #visible = true;             // off the screen (scrolled away, hidden) nothing is drawn
+  #stopWatching = () => {};
+
   constructor(container, panels = []) {
     this.element = element('div', 'live-charts', container);
     this.setPanels(panels);
     this.#stopObserving = observeResize(this.element, () => this.resize());
+    if (typeof IntersectionObserver !== 'undefined') {
+      const watcher = new IntersectionObserver(([entry]) => {
+        this.#visible = entry.isIntersecting;
+        if (this.#visible) this.#scheduleRedraw();
+      });
+      watcher.observe(this.element);
+      this.#stopWatching = () => watcher.disconnect();
+    }
   }
 
   /** The panel list changed: rebuild the charts. A panel id that stays keeps its history. */
@@ -359,6 +378,7 @@ export class LiveCharts {
   destroy() {
     clearTimeout(this.#redrawTimer);
     this.#stopObserving();
+    this.#stopWatching();
     for (const c of this.#charts) c.uplot.destroy();
     this.#charts = [];
     this.element.remove();
@@ -379,8 +399,26 @@ export class LiveCharts {
     this.#redraw();
   }
 
-  #createTimeChart(spec, { figure, mount }) {
-    figure.dataset.parts = spec.parts.length;
+  /** A PNG of one chart: its title, the panels' names and the line styles' key, at 2×. */
+  #exportPng(chart) {
+    const legend = this.#panels.map((p) => ({ label: p.label, color: p.color }));
+    const key = (chart.spec.key ?? []).map(([style, text]) => `${style === 'text' ? '' : `${style}: `}${text.replace(/_(\w+)/g, '$1')}`);
+    const url = chartPng({ title: chart.spec.title, legend, key, opts: chart.options(), data: chart.uplot.data },
+      (opts, data, mount) => new uPlot(opts, data, mount));
+    download(`${chart.spec.id}-chart.png`, url);
+  }
+
+  #createTimeChart(spec, frame) {
+    const options = () => this.#timeChartOptions(spec, plotSize(frame.mount));
+    const opts = options();
+    const uplot = new uPlot(opts, opts.series.map(() => []), frame.mount);
+    const chart = { spec, uplot, mount: frame.mount, options };
+    frame.figure.dataset.parts = spec.parts.length;
+    frame.exportButton.addEventListener('click', () => this.#exportPng(chart));
+    return chart;
+  }
+
+  #timeChartOptions(spec, size) {
     const series = [{ label: 'step', value: (u, v, si, idx) => (idx == null ? 'latest' : formatStep(v)) }];
     for (const panel of this.#panels) {
       spec.parts.forEach((part, k) => series.push({
@@ -414,8 +452,8 @@ export class LiveCharts {
       };
       plugins.push(limitLinesPlugin({ scale: 'deg', lines: () => this.#packingLimitLines() }));
     }
-    const opts = {
-      ...plotSize(mount),
+    return {
+      ...size,
       series,
       scales,
       axes: [
@@ -426,11 +464,18 @@ export class LiveCharts {
       ...hoverOptions(),
       plugins,
     };
-    const uplot = new uPlot(opts, series.map(() => []), mount);
-    return { spec, uplot, mount };
   }
 
-  #createHistogramChart({ mount }) {
+  #createHistogramChart(frame) {
+    const options = () => this.#histogramOptions(plotSize(frame.mount));
+    const opts = options();
+    const uplot = new uPlot(opts, opts.series.map(() => []), frame.mount);
+    const chart = { spec: HISTOGRAM_CHART, uplot, mount: frame.mount, options };
+    frame.exportButton.addEventListener('click', () => this.#exportPng(chart));
+    return chart;
+  }
+
+  #histogramOptions(size) {
     const stepped = uPlot.paths.stepped({ align: 1 });   // a bin's value holds from its left edge to the next
     const series = [{
       label: 'margin',
@@ -456,8 +501,8 @@ export class LiveCharts {
       });
     }
     const wide = (u) => plotWidth(u) > 520;
-    const opts = {
-      ...plotSize(mount),
+    return {
+      ...size,
       series,
       scales: {
         x: { time: false, range: [-180, 180] },
@@ -469,14 +514,12 @@ export class LiveCharts {
           splits: (u) => (wide(u) ? [-180, -135, -90, -45, 0, 45, 90, 135, 180] : [-180, -90, 0, 90, 180]),
           values: ticks(formatDegrees),
         }),
-        axisStyle({ label: 'share of samples', values: ticks(formatShare) }),
+        axisStyle({ label: 'share of samples', values: stepTicks('%') }),
       ],
       legend: legendOptions(),
       ...hoverOptions({ show: false }),
       plugins: [zeroMarginLine()],
     };
-    const uplot = new uPlot(opts, series.map(() => []), mount);
-    return { spec: HISTOGRAM_CHART, uplot, mount };
   }
 
   // -- drawing -------------------------------------------------------------
@@ -504,8 +547,8 @@ export class LiveCharts {
   }
 
   #scheduleRedraw() {
-    if (this.#redrawTimer !== null) return;
-    const wait = Math.max(0, this.#lastRedraw + REDRAW_INTERVAL_MS - performance.now());
+    if (this.#redrawTimer !== null || !this.#visible) return;   // the data wait; a chart coming into view draws them
+    const wait = Math.max(0, this.#lastRedraw + this.redrawInterval - performance.now());
     this.#redrawTimer = setTimeout(() => {
       // Draw on the next frame: a hidden tab gets none, and so draws nothing.
       requestAnimationFrame(() => { this.#redrawTimer = null; this.#redraw(); });

@@ -39,6 +39,19 @@ export const formatDegreesFixed = (v) => withMinus(`${v.toFixed(1)}°`);
 /** An axis `values` function that prints every tick with one formatter. */
 export const ticks = (format) => (u, splits) => splits.map((v) => format(v));
 
+/** The fewest decimals that print every tick exactly (0.25 needs two, 0.5 one). */
+export function tickDecimals(splits) {
+  for (let digits = 0; digits < 6; digits++)
+    if (splits.every((v) => Math.abs(v * 10 ** digits - Math.round(v * 10 ** digits)) < 1e-6 * 10 ** digits)) return digits;
+  return 6;
+}
+
+/** Axis values with as many decimals as the ticks need, and a unit: 0, 0.25, 0.5 … */
+export const stepTicks = (unit = '') => (u, splits) => {
+  const digits = tickDecimals(splits.filter((v) => v != null));
+  return splits.map((v) => (v == null ? '' : withMinus(v.toFixed(digits)) + unit));
+};
+
 // ---------------------------------------------------------------------------
 // Options: functions, not shared objects, because uPlot writes into the options it is given.
 
@@ -118,17 +131,20 @@ export function appendSubscripted(parent, text) {
   }
 }
 
-/** A canvas font in canvas px: px CSS px times the device pixel ratio. */
-export function canvasFont(px, weight = 500) { return `${weight} ${Math.round(px * uPlot.pxRatio)}px ${FONT_FAMILY}`; }
+/** Canvas px per CSS px of a chart: the screen's pixel ratio, times the scale of an
+ *  export drawn larger than the screen (scaleOptions). */
+export const pixelScale = (u) => uPlot.pxRatio * (u?.opts?.exportScale ?? 1);
+
+/** A canvas font in canvas px: px CSS px at the chart's pixel scale. */
+export function canvasFont(px, weight = 500, r = uPlot.pxRatio) { return `${weight} ${Math.round(px * r)}px ${FONT_FAMILY}`; }
 
 /** The same subscripts on a canvas (14 px, subscripts 11 px and 6 px lower, weight 600),
  *  starting at x for align 'left', ending at x for 'right'. */
-export function fillSubscripted(ctx, text, x, y, align = 'left') {
-  const r = uPlot.pxRatio;
+export function fillSubscripted(ctx, text, x, y, align = 'left', r = uPlot.pxRatio) {
   const parts = subscriptParts(text);
   ctx.textAlign = align;
   for (const { text: shown, sub } of align === 'right' ? parts.reverse() : parts) {
-    ctx.font = canvasFont(sub ? 11 : 14, 600);
+    ctx.font = canvasFont(sub ? 11 : 14, 600, r);
     ctx.fillText(shown, x, y + (sub ? 6 * r : 0));
     x += (align === 'right' ? -1 : 1) * ctx.measureText(shown).width;
   }
@@ -143,7 +159,7 @@ export function fillSubscripted(ctx, text, x, y, align = 'left') {
 export function verticalMarkerPlugin({ x, stroke = '#000', dash = [6, 4], gap = 8, labels = [] }) {
   const draw = (u) => {
     const { ctx, bbox } = u;
-    const r = uPlot.pxRatio;
+    const r = pixelScale(u);
     const px = Math.round(u.valToPos(typeof x === 'function' ? x(u) : x, 'x', true)) + 0.5;
     ctx.save();
     ctx.strokeStyle = stroke;
@@ -156,8 +172,8 @@ export function verticalMarkerPlugin({ x, stroke = '#000', dash = [6, 4], gap = 
     ctx.textBaseline = 'top';
     for (const { text, color, side } of labels) {
       ctx.fillStyle = color;
-      if (side === 'left') fillSubscripted(ctx, text, px - gap * r, bbox.top + 6 * r, 'right');
-      else fillSubscripted(ctx, text, px + gap * r, bbox.top + 6 * r, 'left');
+      if (side === 'left') fillSubscripted(ctx, text, px - gap * r, bbox.top + 6 * r, 'right', r);
+      else fillSubscripted(ctx, text, px + gap * r, bbox.top + 6 * r, 'left', r);
     }
     ctx.restore();
   };
@@ -176,7 +192,7 @@ export function limitLinesPlugin({ scale, lines }) {
 
 function drawLimitLine(u, scale, { value, label, line }) {
   const { ctx, bbox } = u;
-  const r = uPlot.pxRatio;
+  const r = pixelScale(u);
   const py = Math.round(u.valToPos(value, scale, true)) + 0.5;
   if (py < bbox.top - 1 || py > bbox.top + bbox.height + 1) return;
   ctx.save();
@@ -190,7 +206,7 @@ function drawLimitLine(u, scale, { value, label, line }) {
     ctx.stroke();
     ctx.setLineDash([]);
   }
-  ctx.font = canvasFont(14, 600);
+  ctx.font = canvasFont(14, 600, r);
   ctx.fillStyle = LIMIT_LINE.stroke;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'bottom';
@@ -203,3 +219,86 @@ function drawLimitLine(u, scale, { value, label, line }) {
 export const hoverClassPlugin = () => ({
   hooks: { setCursor: [(u) => u.root.classList.toggle('is-hovering', u.cursor.idx != null)] },
 });
+
+// ---------------------------------------------------------------------------
+// Exports: a chart as a PNG that explains itself, drawn at twice its screen size.
+
+const scaleFont = (font, k) => font.replace(/(\d+(?:\.\d+)?)px/, (m, px) => `${+px * k}px`);
+
+/** The same chart k times larger: sizes, fonts, strokes and points (fresh options,
+ *  as uPlot writes into the ones it is given). Plugins read opts.exportScale. */
+export function scaleOptions(opts, k) {
+  const axis = (a) => ({
+    ...a, font: scaleFont(a.font ?? AXIS_FONT, k), labelFont: scaleFont(a.labelFont ?? AXIS_LABEL_FONT, k),
+    size: typeof a.size === 'number' ? a.size * k : a.size, gap: (a.gap ?? 5) * k, labelSize: (a.labelSize ?? 30) * k,
+    grid: { ...a.grid, width: (a.grid?.width ?? 1) * k }, ticks: { ...a.ticks, width: (a.ticks?.width ?? 1) * k, size: (a.ticks?.size ?? 10) * k },
+  });
+  const series = (s, i) => (i === 0 ? s : {
+    ...s, width: (s.width ?? 1) * k, dash: s.dash?.map((d) => d * k),
+    points: s.points ? { ...s.points, size: (s.points.size ?? 5) * k, width: (s.points.width ?? 1) * k } : s.points,
+  });
+  return { ...opts, width: opts.width * k, height: opts.height * k, exportScale: k,
+    axes: opts.axes.map(axis), series: opts.series.map(series), legend: { show: false }, cursor: { show: false } };
+}
+
+/**
+ * A PNG data URL of a chart: its title, a legend (the panels' names and colours, and
+ * the line styles' key), and the plot, all at `k` times the CSS size. `makePlot(opts)`
+ * builds the plot's uPlot into a detached element from scaled options; it is
+ * destroyed afterwards.
+ */
+export function chartPng({ title, legend, key = [], opts, data, k = 2 }, makePlot) {
+  const mount = document.createElement('div');
+  const plot = makePlot(scaleOptions(opts, k), data, mount);
+  const source = mount.querySelector('canvas');
+  const r = k * uPlot.pxRatio;        // canvas px per CSS px of the export
+  const pad = 12 * r, line = 22 * r;
+  const items = [...legend.map((l) => ({ ...l, swatch: true })), ...key.map((text) => ({ label: text }))];
+  const canvas = document.createElement('canvas');
+  canvas.width = source.width;
+  const ctx = canvas.getContext('2d');
+  ctx.font = canvasFont(13, 500, r);
+  // the legend flows in rows under the title
+  const rows = [[]];
+  let x = pad;
+  for (const item of items) {
+    const w = (item.swatch ? 28 * r : 0) + ctx.measureText(item.label).width + 18 * r;
+    if (x + w > canvas.width - pad && rows.at(-1).length) { rows.push([]); x = pad; }
+    rows.at(-1).push({ ...item, x, w });
+    x += w;
+  }
+  const top = pad + line + rows.length * line;
+  canvas.height = top + source.height;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = INK;
+  ctx.textBaseline = 'middle';
+  ctx.font = canvasFont(17, 700, r);
+  ctx.fillText(title, pad, pad + line / 2);
+  ctx.font = canvasFont(13, 500, r);
+  rows.forEach((row, r) => row.forEach((item) => {
+    const y = pad + line * (r + 1.5);
+    if (item.swatch) {
+      ctx.strokeStyle = item.color;
+      ctx.lineWidth = 3 * r;
+      ctx.setLineDash(item.dash ? item.dash.map((d) => d * r) : []);
+      ctx.beginPath();
+      ctx.moveTo(item.x, y);
+      ctx.lineTo(item.x + 22 * r, y);
+      ctx.stroke();
+    }
+    ctx.fillStyle = INK;
+    ctx.fillText(item.label, item.x + (item.swatch ? 28 * r : 0), y);
+  }));
+  ctx.drawImage(source, 0, top);
+  plot.destroy();
+  return canvas.toDataURL('image/png');
+}
+
+/** Save a data URL as a file (the browser's download). */
+export function download(filename, url) {
+  const link = document.createElement('a');
+  link.download = filename;
+  link.href = url;
+  link.click();
+}

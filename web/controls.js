@@ -4,6 +4,7 @@
 // hand) and `commit` on release (the runs restart with the new value), so that a
 // drag does not restart six trainers sixty times a second.
 import { FIELDS, SPEEDS } from './state.js';
+import { STEP_CHUNK } from './clock.js';
 import { STORIES } from './stories.js';
 import { el } from './dom.js';
 
@@ -42,7 +43,7 @@ export class Controls {
     this.story.addEventListener('change', () => hooks.story(this.story.value));
 
     this.playButton = el('button', { id: 'play', className: 'run-play', textContent: '▶ Play', title: 'play or pause (space)' });
-    const stepButton = el('button', { id: 'step', textContent: 'Step', title: 'one step (s)' });
+    const stepButton = el('button', { id: 'step', textContent: `Step +${STEP_CHUNK}`, title: `train ${STEP_CHUNK} steps, then pause (s)` });
     const resetButton = el('button', { id: 'reset', textContent: '↺ Reset', title: 'start again from the same seed (r)' });
     this.playButton.addEventListener('click', () => hooks.play());
     stepButton.addEventListener('click', () => hooks.step());
@@ -54,10 +55,20 @@ export class Controls {
       hooks.commit({ speed: +this.speed.value });
     });
     this.rates = el('output', { id: 'rates', className: 'rates', textContent: '' });
+    this.stepNow = el('output', { id: 'step-now', className: 'step-now', textContent: 'step 0' });
+    this.until = el('input', { type: 'number', id: 'ctl-until', min: 0, max: FIELDS.until.max, step: 100, placeholder: 'never' });
+    const runTo = el('button', { type: 'button', id: 'run-to', textContent: 'Run to it', title: 'play until the panels reach this step' });
+    this.until.addEventListener('change', () => this.#commitUntil(false));
+    runTo.addEventListener('click', () => this.#commitUntil(true));
+    const presentButton = el('button', { type: 'button', id: 'present', textContent: 'Present', title: 'presentation mode: every panel on one screen (p)' });
+    presentButton.addEventListener('click', () => hooks.present());
 
     const run = el('fieldset', { className: 'group run' }, [
-      el('legend', { textContent: 'Run' }), this.playButton, stepButton, resetButton,
-      el('label', { className: 'speed' }, ['speed ', this.speed, this.speedReadout]), this.rates,
+      el('legend', { textContent: 'Run' }), this.playButton, stepButton, resetButton, presentButton, this.stepNow,
+      el('label', { className: 'speed' }, ['speed ', this.speed, this.speedReadout]),
+      el('label', { className: 'until' }, ['pause at step ', this.until, runTo]), this.rates,
+      el('p', { className: 'keys', innerHTML: '<kbd>space</kbd> play/pause · <kbd>s</kbd> +' + STEP_CHUNK +
+        ' steps · <kbd>r</kbd> reset · <kbd>p</kbd> present' }),
     ]);
     const groups = GROUPS.map(([title, fields]) => el('fieldset', { className: 'group' }, [
       el('legend', { textContent: title }), ...fields.map((spec) => this.field(spec)),
@@ -97,6 +108,8 @@ export class Controls {
       show();
       if (kind === 'number' && !(Number.isInteger(read()) && read() >= f.min && read() <= f.max)) {
         this.hooks.notice(`${label} must be an integer from ${f.min} to ${f.max}`);
+        input.value = this.shown[name];   // the box shows what runs, not the refused value
+        show();
         return;
       }
       this.hooks.commit({ [name]: read() });
@@ -123,6 +136,21 @@ export class Controls {
     this.speed.value = state.speed;
     this.speedReadout.value = `${SPEEDS[state.speed]} steps/s per panel`;
     this.story.value = state.story || '';
+    this.until.value = state.until || '';
+    this.shown = state;
+  }
+
+  // the 'pause at step' box: 0 or empty is never; a bad value is said, and the box shows the state again
+  #commitUntil(play) {
+    const raw = this.until.value.trim(), value = raw === '' ? 0 : Number(raw);
+    const f = FIELDS.until;
+    if (!(Number.isInteger(value) && value >= f.min && value <= f.max)) {
+      this.hooks.notice(`pause at step must be an integer from 1 to ${f.max.toLocaleString('en-US')}, or empty for never`);
+      this.until.value = this.shown.until || '';
+      return;
+    }
+    if (play) this.hooks.runTo(value);
+    else this.hooks.commit({ until: value });
   }
 
   setPlaying(playing) {
@@ -131,4 +159,10 @@ export class Controls {
   }
 
   setRates(text) { this.rates.value = text; }
+
+  /** The step every panel has reached, shown as it changes. */
+  setStep(step) {
+    const text = `step ${step.toLocaleString('en-US')}`;
+    if (this.stepNow.value !== text) this.stepNow.value = text;
+  }
 }

@@ -23,7 +23,7 @@ import { element } from './dom.js';
 import { defaultState, marginsOf } from './state.js';
 import {
   appendSubscripted, axisStyle, formatDegrees, formatFixed, formatTrimmed, hoverClassPlugin, hoverOptions,
-  legendOptions, NO_VALUE, observeResize, plotSize, plotWidth, ticks, verticalMarkerPlugin,
+  legendOptions, NO_VALUE, observeResize, plotSize, plotWidth, ticks, verticalMarkerPlugin, chartPng, download,
 } from './chartstyle.js';
 
 const DEG = Math.PI / 180;
@@ -209,6 +209,17 @@ export function formulaTex(params) {
 // ---------------------------------------------------------------------------
 // DOM.
 
+/** A legend label as text: a string, or an element's text. */
+const labelText = (label) => (typeof label === 'string' ? label : label?.textContent ?? '');
+
+/** The PNG button of a figure, top right. */
+function exportButton(figure, onClick) {
+  const button = element('button', 'chart-export', null);
+  Object.assign(button, { type: 'button', textContent: 'PNG', title: 'save this chart as a PNG: title, legend, twice the screen size' });
+  button.addEventListener('click', onClick);
+  figure.prepend(button);
+}
+
 /** Text with "X_sub" read as a subscript (θ_j → θ<sub>j</sub>, chartstyle.js's rule), as
  *  nodes in a span: the captions, buttons and legend labels (uPlot appends an element
  *  label as it is). */
@@ -318,6 +329,16 @@ export class TeachingCurves {
       this.#drawTargetChart();
     });
     const mount = element('div', 'chart-plot', figure);
+    const options = () => this.#targetOptions(plotSize(mount, PLOT_HEIGHTS));
+    const chart = { mount, title: 'Target logit ψ(θ)', options, id: 'target-logit' };
+    const opts = options();
+    chart.uplot = new uPlot(opts, opts.series.map(() => []), mount);
+    exportButton(figure, () => this.#exportPng(chart));
+    this.#sphereNote = element('p', 'curve-caption', figure);
+    return chart;
+  }
+
+  #targetOptions(size) {
     const series = [{ label: richText('θ_y'), value: formatAngle }];
     for (const { label, color, width } of targetLosses(this.#params))
       series.push({ label, stroke: color, width: width ?? 3, points: { show: false }, value: formatValue(3) });
@@ -325,8 +346,8 @@ export class TeachingCurves {
       label: 'ArcFace, plain cos(θ + m)', stroke: PANEL_COLORS[0], width: 2, dash: [3, 4],
       points: { show: false }, value: formatValue(3),
     });
-    const uplot = new uPlot({
-      ...plotSize(mount, PLOT_HEIGHTS),
+    return {
+      ...size,
       series,
       scales: {
         x: { time: false, range: [0, 180] },
@@ -341,9 +362,16 @@ export class TeachingCurves {
       legend: legendOptions(),
       ...hoverOptions(),
       plugins: [hoverClassPlugin()],
-    }, series.map(() => []), mount);
-    this.#sphereNote = element('p', 'curve-caption', figure);
-    return { uplot, mount };
+    };
+  }
+
+  /** A PNG of one curve chart: title, the series' names as a legend, the plot, at 2×. */
+  #exportPng(chart) {
+    const legend = chart.uplot.series.slice(1).filter((s) => s.show !== false)
+      .map((s) => ({ label: labelText(s.label), color: typeof s.stroke === 'function' ? s.stroke(chart.uplot, 1) : s.stroke, dash: s.dash }));
+    const url = chartPng({ title: chart.title, legend, opts: chart.options(), data: chart.uplot.data },
+      (opts, data, mount) => new uPlot(opts, data, mount));
+    download(`${chart.id}-curve.png`, url);
   }
 
   #drawTargetChart() {
@@ -381,15 +409,26 @@ export class TeachingCurves {
       this.#drawPushChart();
     });
     const mount = element('div', 'chart-plot', figure);
+    this.#otherSampleLabel = document.createElement('span');
+    const options = () => this.#pushOptions(plotSize(mount, PLOT_HEIGHTS));
+    const chart = { mount, title: 'The IAM push on a wrong class', options, id: 'iam-push' };
+    const opts = options();
+    chart.uplot = new uPlot(opts, opts.series.map(() => []), mount);
+    exportButton(figure, () => this.#exportPng(chart));
+    this.#pushCaption = element('p', 'curve-caption', figure);
+    return chart;
+  }
+
+  #pushOptions(size) {
     const series = [
       { label: richText('θ_j'), value: formatAngle },
       { label: richText('cross-entropy (1 \u2212 p) Q_j'), stroke: PANEL_COLORS[1], width: 3, points: { show: false }, value: formatValue(3) },
       { label: richText('IAM \u03b2 p Q_j'), stroke: PANEL_COLORS[0], width: 3, points: { show: false }, value: formatValue(3) },
       { label: 'total', stroke: '#000000', width: 3.5, points: { show: false }, value: formatValue(3) },
-      { label: (this.#otherSampleLabel = document.createElement('span')), stroke: '#777777', width: 2.5, dash: [8, 5], points: { show: false }, value: formatValue(3) },
+      { label: this.#otherSampleLabel, stroke: '#777777', width: 2.5, dash: [8, 5], points: { show: false }, value: formatValue(3) },
     ];
-    const uplot = new uPlot({
-      ...plotSize(mount, PLOT_HEIGHTS),
+    return {
+      ...size,
       series,
       scales: {
         x: { time: false, range: [0, 180] },
@@ -409,9 +448,7 @@ export class TeachingCurves {
           labels: [{ text: 'θ_j = θ_y', color: '#333', side: 'right' }],
         }),
       ],
-    }, series.map(() => []), mount);
-    this.#pushCaption = element('p', 'curve-caption', figure);
-    return { uplot, mount };
+    };
   }
 
   #drawPushChart() {

@@ -1,39 +1,31 @@
 // main.js: the page. It reads the state from the URL, builds the panels, the
 // controls, the charts and the teaching curves, and keeps them in step.
 //
-// Flow: a control changes → the state changes → the hash is rewritten → the
-// panels restart (or, for speed and learning rate, just carry on). Each panel's
-// worker posts snapshots; one requestAnimationFrame loop redraws what changed.
-import { parseHash, toHash, reconcile, parsePanel, panelLabel, marginsOf, SPEEDS, MARGIN_STATE } from './state.js';
+// Flow: a control changes → the state changes → the hash is rewritten → the panels
+// whose training config changed restart (the others carry on). One clock
+// (clock.js) hands every panel the same target step; each panel's worker trains to
+// it and posts a snapshot; one requestAnimationFrame loop redraws what changed and
+// moves the clock on when every panel has arrived. The page starts paused at step 0.
+import { parseHash, toHash, reconcile, panelLabel, panelConfig, marginsOf, defaultState, SPEEDS, MARGIN_STATE, HIDEABLE } from './state.js';
+import { LockStep, STEP_CHUNK, FRAME_GOALS } from './clock.js';
 import { Panel } from './panel.js';
 import { Controls } from './controls.js';
 import { storyById } from './stories.js';
 import { LiveCharts } from './charts.js';
 import { TeachingCurves } from './curves.js';
 import { panelColor } from './palette.js';
-import { trainerPreset } from '../wasm/presets.js';
+import { bestGrid } from './layout.js';
+import { DataNote } from './datanote.js';
 
 const $ = (id) => document.getElementById(id);
 
-// settings that only change how fast or how the page looks: no restart needed
-const LIVE_FIELDS = new Set(['speed', 'lr', 'hide', 'story']);
+// settings that change no panel's training: they apply at once
+const LIVE_FIELDS = new Set(['speed', 'hide', 'story', 'until', 'play', 'lrChanges', 'present']);
 
 let { state, notices } = parseHash(location.hash);
 let panels = [];
-let playing = false;
-let controls, charts, curves;
-
-/** The trainer config of one panel, from the state and its token. */
-export function panelConfig(st, token) {
-  const { kind, iam, fixed } = parsePanel(token);
-  const loss = { scale: st.scale, beta: iam ? st.beta : 0 };
-  if (MARGIN_STATE[kind]) loss.margin = st[MARGIN_STATE[kind]];
-  if (kind === 'sphereface') loss.lambda = st.lambda;
-  return trainerPreset(kind, {
-    data: st.data, classes: st.classes, dim: st.dim, seed: st.seed, optimizer: st.optimizer, lr: st.lr,
-    batchSize: st.batch, anneal: kind === 'sphereface' ? st.anneal && !fixed : true,
-  }, loss);
-}
+let controls, charts, curves, dataNote;
+const clock = new LockStep({ stepsPerSec: SPEEDS[state.speed] });
 
 function showNotices(list) {
   const box = $('notices');
@@ -46,8 +38,8 @@ function showNotices(list) {
 }
 
 function applyHidden() {
-  for (const part of ['controls', 'charts', 'curves', 'formulas', 'input', 'caption', 'stats'])
-    document.body.classList.toggle(`hide-${part}`, state.hide.includes(part));
+  for (const part of HIDEABLE) document.body.classList.toggle(`hide-${part}`, state.hide.includes(part));
+  document.body.classList.toggle('present', state.present);
 }
 
 function showCaption() {
@@ -68,14 +60,16 @@ function sphereLambda() {
   return panel ? panel.snap.loss.lambda : state.lambda;
 }
 
-// The SphereFace curve follows the λ the trainer anneals, redrawn when it moved by 2%.
-let curveLambda = NaN;
-function followLambda() {
+// The SphereFace curve follows the λ the trainer anneals: redrawn when λ moved by 2%,
+// at most once a second while training (the curves and formulas cost a few ms each).
+let curveLambda = NaN, curveLambdaAt = -Infinity;
+function followLambda(now = performance.now()) {
   const lambda = sphereLambda();
-  if (!(Math.abs(lambda - curveLambda) <= 0.02 * Math.max(1, curveLambda))) {
-    curveLambda = lambda;
-    curves?.update(curveParams());
-  }
+  if (Math.abs(lambda - curveLambda) <= 0.02 * Math.max(1, curveLambda)) return;
+  if (clock.playing && now - curveLambdaAt < 1000) return;
+  curveLambda = lambda;
+  curveLambdaAt = now;
+  curves?.update(curveParams());
 }
 
 function curveParams() {
@@ -92,8 +86,12 @@ function buildPanels() {
   grid.dataset.count = state.panels.length;
   panels = state.panels.map((token, index) => new Panel(grid, {
     index, token, hooks: {
-      onToken: (panel, newToken) => { state.panels[panel.index] = newToken; state.story = ''; rebuild(); },
-      onSnapshot: (panel, snap) => { charts?.push(panel.id, snap.metrics, snap.histogram); followLambda(); },
+      onToken: (panel, newToken) => commit({ panels: state.panels.map((t, k) => (k === panel.index ? newToken : t)) }),
+      onSnapshot: (panel, snap) => {
+        charts?.push(panel.id, snap.metrics, snap.histogram);
+        followLambda();
+        if (snap.examples) dataNote.update(state.data, snap.examples);
+      },
       onReset: (panel) => startPanel(panel),
       onDiverged: () => updatePlayButton(),
     },
@@ -101,126 +99,252 @@ function buildPanels() {
   charts?.setPanels(chartPanels());
 }
 
+// (Re)start one panel from step 0; it trains on to the clock's target, where the others are.
 function startPanel(panel) {
   charts?.resetPanel(panel.id);
-  panel.start(panelConfig(state, panel.token), { dim: state.dim, play: playing, stepsPerSec: SPEEDS[state.speed] });
+  panel.startedWith = JSON.stringify(panelConfig(state, panel.token));
+  panel.start(panelConfig(state, panel.token), { dim: state.dim, target: clock.target, lrChanges: state.lrChanges });
+}
+
+const NORMAL_VIEW = 340;   // a view's size outside presentation mode (smaller where the panel is narrower)
+
+/** Size the views: in presentation mode every panel on the screen below the caption;
+ *  else each view as wide as its panel allows, up to NORMAL_VIEW. */
+function layoutPanels() {
+  const grid = $('panels');
+  if (!state.present || !panels.length) {
+    grid.style.removeProperty('--columns');
+    for (const p of panels) p.fit(Math.min(NORMAL_VIEW, p.root.clientWidth - 18));
+    return;
+  }
+  const first = panels[0];
+  // header and numbers (one line in this mode; the numbers may not have arrived yet), padding
+  const chromeH = first.root.querySelector('header').offsetHeight + Math.max(first.stats.offsetHeight, 22) + 20;
+  const height = innerHeight - grid.getBoundingClientRect().top - 8;
+  const { columns, size } = bestGrid(panels.length, grid.clientWidth, height, { chromeW: 18, chromeH, gap: 8 });
+  grid.style.setProperty('--columns', columns);
+  for (const p of panels) p.fit(size);
+}
+
+let layoutFrame = null;
+function scheduleLayout() {
+  if (layoutFrame === null) layoutFrame = requestAnimationFrame(() => { layoutFrame = null; layoutPanels(); });
+}
+
+/** Show the state everywhere (controls, caption, curves, hash), without restarting. */
+function showState() {
+  writeHash();
+  applyHidden();
+  showCaption();
+  dataNote.update(state.data, panels[0]?.snap?.examples ?? null);
+  controls.set({ ...state, lr: state.lrChanges.at(-1)?.lr ?? state.lr }); // the rate training uses now
+  curves.update(curveParams());
+  clock.stepsPerSec = SPEEDS[state.speed];
+  clock.goals = FRAME_GOALS[state.dim];
+  clock.pauseAt = state.until || null;
+  scheduleLayout();
 }
 
 /** Everything restarts from step 0 with the current state. */
 function rebuild() {
-  writeHash();
-  applyHidden();
-  showCaption();
-  controls.set(state);
-  curves.update(curveParams());
-  const tokens = panels.map((p) => p.token).join(',');
-  if (tokens !== state.panels.join(',')) buildPanels();
+  showState();
+  if (panels.map((p) => p.token).join(',') !== state.panels.join(',')) buildPanels();
+  clock.reset();
   for (const panel of panels) startPanel(panel);
 }
 
+/** Only the panels whose training config changed restart; the others carry on. */
+function restartChanged() {
+  showState();
+  if (panels.length !== state.panels.length) { rebuild(); return; }
+  panels.forEach((p, k) => { p.token = state.panels[k]; p.root.dataset.token = p.token; });
+  charts?.setPanels(chartPanels());
+  const changed = panels.filter((p) => JSON.stringify(panelConfig(state, p.token)) !== p.startedWith);
+  if (changed.length === panels.length) { rebuild(); return; }
+  for (const panel of changed) startPanel(panel);
+}
+
 function setPlaying(on) {
-  playing = on;
-  for (const p of panels) p.post({ type: on ? 'play' : 'pause' });
+  // Play at (or past) the step to pause at goes on: that stop has been seen
+  if (on && state.until && commonStep() >= state.until) { state.until = 0; showState(); }
+  if (on) clock.play();
+  else clock.pause();
   updatePlayButton();
 }
 
-function updatePlayButton() { controls.setPlaying(playing); }
+// The panels reached the step to pause at: a story's next stop (its caption names it)
+// becomes the one Play runs to.
+function arrived() {
+  const next = storyById(state.story)?.stops.find((s) => s > clock.target);
+  state.until = next ?? state.until;
+  showState();
+  updatePlayButton();
+}
+
+function updatePlayButton() { controls.setPlaying(clock.playing); }
+
+/** The step every running panel has reached (the one they are compared at). */
+function commonStep() {
+  const live = panels.filter((p) => !p.stopped);
+  return live.length ? Math.min(...live.map((p) => p.reached)) : 0;
+}
+
+function step() {
+  const target = clock.stepBy(STEP_CHUNK, commonStep());
+  for (const p of panels) p.runTo(target);
+  updatePlayButton();
+}
+
+// A new learning rate: at step 0 it is the run's rate; later it is a change at the
+// clock's target, which no panel has passed, replayed by every later reset or link.
+function changeLr(lr) {
+  // at step 0, or when a panel has stopped (a change at a later step would only replay
+  // its divergence), the new rate is the run's rate: the panels restart with it
+  if (clock.target === 0 || panels.some((p) => p.stopped)) return { lr, lrChanges: [] };
+  const at = clock.target;
+  return { lrChanges: [...state.lrChanges.filter((c) => c.step < at), { step: at, lr }] };
+}
 
 function commit(partial) {
+  if ('lr' in partial) { const { lr, ...rest } = partial; partial = { ...rest, ...changeLr(lr) }; }
   const restart = Object.keys(partial).some((k) => !LIVE_FIELDS.has(k));
   Object.assign(state, partial);
   const extra = reconcile(state);
-  if (extra.length) showNotices(extra);
-  if (restart) { state.story = ''; rebuild(); return; }
-  writeHash();
-  if ('speed' in partial) for (const p of panels) p.post({ type: 'speed', stepsPerSec: SPEEDS[state.speed] });
-  if ('lr' in partial) for (const p of panels) p.post({ type: 'lr', lr: state.lr });
+  showNotices(extra);                      // a notice says what the last change did, no more
+  if (restart) { state.story = ''; restartChanged(); return; }
+  showState();
+  if ('lrChanges' in partial) for (const p of panels) p.setLrChanges(state.lrChanges);
 }
 
 function chooseStory(id) {
   const story = storyById(id);
   if (!story) { state.story = ''; showCaption(); writeHash(); return; }
-  Object.assign(state, structuredClone(story.state), { story: id });
+  state = { ...defaultState(), ...structuredClone(story.state), story: id };
   reconcile(state);
+  showNotices([]);
+  setPlaying(false);
   rebuild();
-  setPlaying(true);
 }
 
 function onKey(event) {
-  if (event.target.closest?.('input, select, textarea') && event.key !== ' ') return;
-  if (event.target.closest?.('input[type=number], select, textarea')) return;
   if (event.ctrlKey || event.metaKey || event.altKey) return;
-  if (event.key === ' ') { event.preventDefault(); setPlaying(!playing); }
-  else if (event.key === 's') { setPlaying(false); for (const p of panels) p.post({ type: 'step', k: 1 }); }
-  else if (event.key === 'r') rebuild();
+  const target = event.target;
+  // typing goes to text and number boxes; space and enter belong to a focused button or box
+  if (target.closest?.('input[type=number], input[type=text], textarea')) return;
+  if (event.key === ' ' && target.closest?.('button, input[type=checkbox], select, summary')) return;
+  const actions = { ' ': () => setPlaying(!clock.playing), s: step, r: () => rebuild(), p: () => commit({ present: !state.present }) };
+  const action = actions[event.key];
+  if (!action) return;
+  event.preventDefault();
+  action();
 }
 
-// one animation loop: redraw panels that received a snapshot, count frames
 // counts animation frames, and the frames in which a view really redrew
-const meter = { frames: 0, viewFrames: 0, since: performance.now(), fps: 0, viewFps: 0, totalViewFrames: 0 };
-function frame(now) {
-  let drew = false;
-  for (const p of panels) drew = p.draw() || drew;
+const meter = { frames: 0, viewFrames: 0, since: performance.now(), fps: 0, viewFps: 0, totalViewFrames: 0, totalRedraws: 0 };
+function measureFrame(now, drew) {
   meter.frames++;
+  meter.totalRedraws += drew;
   if (drew) { meter.viewFrames++; meter.totalViewFrames++; }
-  if (now - meter.since >= 1000) {
-    meter.fps = (meter.frames * 1000) / (now - meter.since);
-    meter.viewFps = (meter.viewFrames * 1000) / (now - meter.since);
-    meter.frames = meter.viewFrames = 0;
-    meter.since = now;
-    const rate = panels.reduce((sum, p) => sum + (p.snap?.stepsPerSec ?? 0), 0);
-    controls.setRates(`${meter.fps.toFixed(0)} fps · ${Math.round(rate).toLocaleString('en-US')} steps/s in all`);
-    document.body.dataset.fps = meter.fps.toFixed(1);
-    document.body.dataset.stepsPerSec = rate.toFixed(0);
+  if (now - meter.since < 1000) return;
+  meter.fps = (meter.frames * 1000) / (now - meter.since);
+  meter.viewFps = (meter.viewFrames * 1000) / (now - meter.since);
+  meter.frames = meter.viewFrames = 0;
+  meter.since = now;
+  const rate = panels.filter((p) => !p.stopped).reduce((sum, p) => sum + (p.snap?.stepsPerSec ?? 0), 0);
+  const slowed = clock.factor < 0.95 ? ` · slowed to ${Math.round(100 * clock.factor)}% to keep the page smooth` : '';
+  controls.setRates(`${meter.fps.toFixed(0)} fps · ` +
+    `${Math.round(rate / Math.max(1, panels.length)).toLocaleString('en-US')} steps/s per panel${slowed}`);
+  document.body.dataset.fps = meter.fps.toFixed(1);
+  document.body.dataset.stepsPerSec = rate.toFixed(0);
+}
+
+// Redraw the panels that received a snapshot, together: in lock-step they arrive
+// within a few ms of each other, and one frame that redraws six views costs the page
+// less than six frames that redraw one each (every changed frame is composited whole).
+// A panel still on its way does not hold the others back for more than BATCH_WAIT_MS.
+const BATCH_WAIT_MS = 120;
+let firstPendingAt = null;
+function drawPanels(now) {
+  const pending = panels.filter((p) => p.wantsDraw());
+  if (!pending.length) { firstPendingAt = null; return 0; }
+  // a sphere costs tens of ms in software WebGL: one a frame, the longest-waiting first,
+  // so that frames stay short and input is answered between them
+  if (state.dim === 3) {
+    const next = pending.reduce((a, b) => ((a.lastDraw ?? 0) <= (b.lastDraw ?? 0) ? a : b));
+    return next.draw() ? 1 : 0;
   }
+  firstPendingAt ??= now;
+  const live = panels.filter((p) => !p.stopped).length;
+  if (pending.length < live && now - firstPendingAt < BATCH_WAIT_MS) return 0;
+  firstPendingAt = null;
+  let drew = 0;
+  for (const p of pending) drew += p.draw() ? 1 : 0;
+  return drew;
+}
+
+// one animation loop: redraw the panels that received a snapshot, then move the clock
+function frame(now) {
+  const drew = drawPanels(now);
+  if (!clock.playing) {
+    for (const p of panels) p.flushNumbers(now);
+    followLambda(now);
+  }
+  measureFrame(now, drew);
+  clock.frame(now);
+  if (charts) charts.redrawInterval = 333 / Math.max(0.25, clock.factor);   // charts slow down with the workers
+  const target = clock.tick(now, panels.filter((p) => !p.stopped).map((p) => p.reached));
+  if (target !== null) for (const p of panels) p.runTo(target);
+  if (clock.arrived) arrived();
+  controls.setStep(commonStep());
   requestAnimationFrame(frame);
+}
+
+// A hidden tab or a minimized window pauses training; coming back resumes it.
+let resumeWhenVisible = false;
+function onVisibility() {
+  if (document.hidden) { resumeWhenVisible = clock.playing; setPlaying(false); }
+  else if (resumeWhenVisible) { resumeWhenVisible = false; setPlaying(true); }
+}
+
+function onHashChange() {
+  if (location.hash === toHash(state)) return;
+  const parsed = parseHash(location.hash);
+  state = parsed.state;
+  showNotices(parsed.notices);
+  rebuild();
 }
 
 function init() {
   if (state.story && !storyById(state.story)) { notices.push(`unknown story '${state.story}'; ignored`); state.story = ''; }
   controls = new Controls($('controls-slot'), state, {
     preview: (partial) => curves.update({ ...curveParams(), ...previewParams(partial) }),
-    commit, story: chooseStory, play: () => setPlaying(!playing),
-    step: () => { setPlaying(false); for (const p of panels) p.post({ type: 'step', k: 1 }); },
+    commit, story: chooseStory, play: () => setPlaying(!clock.playing), step,
     reset: () => rebuild(), notice: (text) => showNotices([text]),
+    runTo: (until) => { commit({ until }); setPlaying(true); },
+    present: () => commit({ present: !state.present }),
   });
   curves = new TeachingCurves($('curves'));
+  dataNote = new DataNote($('data-note'));
   buildPanels();
   charts = new LiveCharts($('charts'), chartPanels());
-  addExportButtons();
   showNotices(notices);
   rebuild();
-  setPlaying(true);
+  setPlaying(state.play);
   addEventListener('keydown', onKey);
-  addEventListener('hashchange', () => {
-    if (location.hash === toHash(state)) return;
-    const parsed = parseHash(location.hash);
-    state = parsed.state;
-    showNotices(parsed.notices);
-    rebuild();
-  });
+  addEventListener('hashchange', onHashChange);
+  addEventListener('resize', scheduleLayout);
+  document.addEventListener('visibilitychange', onVisibility);
   requestAnimationFrame(frame);
   // a read-only window for the end-to-end tests and for the curious console user
   window.iamDemo = {
     state: () => structuredClone(state),
-    panels: () => panels.map((p) => ({ id: p.id, token: p.token, step: p.snap?.step ?? -1, metrics: p.snap?.metrics ?? null, diverged: p.root.classList.contains('is-diverged') })),
+    panels: () => panels.map((p) => ({ id: p.id, token: p.token, step: p.reached, metrics: p.snap?.metrics ?? null, diverged: p.root.classList.contains('is-diverged') })),
+    clock: () => ({ target: clock.target, playing: clock.playing, factor: clock.factor, step: commonStep() }),
     fps: () => meter.fps,
     viewFrames: () => meter.totalViewFrames,
+    viewRedraws: () => meter.totalRedraws,
   };
   document.body.dataset.ready = '1';
-}
-
-// every chart and curve gets a PNG button, like the panels
-function addExportButtons() {
-  for (const figure of document.querySelectorAll('figure[data-chart]')) {
-    const button = Object.assign(document.createElement('button'), { textContent: 'PNG', className: 'chart-export', title: 'save this chart as a PNG image' });
-    button.addEventListener('click', () => {
-      const canvas = figure.querySelector('canvas');
-      if (!canvas) return;
-      Object.assign(document.createElement('a'), { download: `${figure.dataset.chart}.png`, href: canvas.toDataURL('image/png') }).click();
-    });
-    figure.prepend(button);
-  }
 }
 
 function previewParams(partial) {

@@ -39,3 +39,6 @@ export function paleCss(hex, amount = PALE_MIX) {
   const [r, g, b] = paleRgb(hex, amount).map(Math.round);
   return `rgb(${r}, ${g}, ${b})`;
 }
+
+/** The smallest angle between class weights, in every view: its arc and its label. */
+export const HIGHLIGHT = '#c0392b';

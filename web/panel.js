@@ -17,6 +17,33 @@ export function divergenceText({ failedStep, goodStep, reason }) {
   return `Diverged at step ${failedStep}: ${reason}. Rolled back to step ${goodStep}. Lower the learning rate, then reset.`;
 }
 
+/** A loss value in a cell: fixed digits, or, far from 0 (a run on its way to
+ *  diverging), a short exponent that stays inside the cell. */
+export function formatLossValue(v, digits = 3) {
+  if (!Number.isFinite(v)) return '–';
+  return Math.abs(v) >= 1e4 ? v.toExponential(1).replace('-', '−') : v.toFixed(digits).replace('-', '−');
+}
+
+/** The rows under a view: [label, value, title, extra: true (hidden when presenting) or a class]. */
+export function statRows(snap) {
+  const m = snap.metrics;
+  const rows = [
+    ['step', m.step.toLocaleString('en-US'), 'optimizer steps taken', 'in-toolbar'],
+    ['test acc', `${(100 * m.test_acc).toFixed(1)}%`],
+    ['min angle', `${m.min_weight_angle_deg.toFixed(1)}°` + (m.packing_limit_deg > 0 ? ` / ${m.packing_limit_deg.toFixed(1)}°` : ''),
+      'the smallest angle between class weights / the largest it can be (the packing limit)'],
+    ['L_base', formatLossValue(m.base), 'cross-entropy of the last batch', true],
+    ['L_IAM', formatLossValue(m.iam), 'the IAM term of the last batch (≤ −log(C−1))', true],
+  ];
+  if (snap.loss.kind === 'sphereface') rows.push(['λ', snap.loss.lambda.toFixed(1), 'SphereFace’s mix λ, as the last step used it', true]);
+  if (m.verify_acc > 0)   // identities: the open-set question, on identities never trained on
+    rows.push(['verify', `${(100 * m.verify_acc).toFixed(1)}%`, 'open-set verification accuracy: same or different identity, for held-out identities, at the best threshold (10-fold, as LFW)'],
+      ['TAR', `${(100 * m.tar_far_1e2).toFixed(1)}%`, 'true accepts at a false-accept rate of 1%, on the held-out identities', true]);
+  return rows;
+}
+
+const NUMBERS_PER_SEC = 4;
+
 export class Panel {
   /** hooks: onToken(panel, token) when the user picks another loss; onSnapshot(panel, snap) */
   constructor(parent, { index, token, hooks }) {
@@ -36,10 +63,12 @@ export class Panel {
     this.kindSelect.addEventListener('change', () => this.changed());
     this.iamBox.addEventListener('change', () => this.changed());
     this.title = el('span', { className: 'panel-title', textContent: panelLabel(token) });
+    // what the kind select and the IAM box cannot say: SphereFace with a fixed λ
+    this.badge = el('span', { className: 'panel-badge', title: 'SphereFace with λ fixed: no annealing' });
     this.exportButton = el('button', { className: 'panel-export', textContent: 'PNG', title: 'save this view as a PNG image' });
     this.exportButton.addEventListener('click', () => this.exportPng());
     const header = el('header', {}, [
-      el('span', { className: 'panel-swatch' }), this.kindSelect, iamLabel, this.title, this.exportButton,
+      el('span', { className: 'panel-swatch' }), this.kindSelect, iamLabel, this.badge, this.title, this.exportButton,
     ]);
     header.querySelector('.panel-swatch').style.background = panelColor(index);
 
@@ -60,12 +89,24 @@ export class Panel {
     this.hooks.onToken(this, token);
   }
 
-  /** (Re)start training with a trainer config; makes the worker on first use. */
-  async start(config, { dim, play, stepsPerSec }) {
+  /** (Re)start training from step 0 with a trainer config, and train on to `target`
+   *  (the clock's step, which the other panels may have reached already). */
+  async start(config, { dim, target = 0, lrChanges = [] }) {
     this.config = config;
+    this.run = (this.run ?? 0) + 1;     // snapshots of an older run are dropped
+    this.reached = -1;                  // no snapshot of this run yet
+    this.stopped = false;
+    this.inputs = this.examples = null;
+    this.lastGrid = this.lastInputs = null;
+    this.inputBox.hidden = true;
     this.notice.hidden = true;
     this.root.classList.remove('is-diverged');
     this.title.textContent = panelLabel(this.token);
+    const { kind, iam, fixed } = parsePanel(this.token);
+    this.kindSelect.value = kind;
+    this.iamBox.checked = iam;
+    this.badge.textContent = fixed ? `λ fixed at ${config.loss.lambda}` : '';
+    this.badge.hidden = !fixed;
     await this.makeView(dim);
     if (!this.worker) {
       this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -73,15 +114,30 @@ export class Panel {
       this.worker.onerror = (event) => this.showProblem(`the training worker failed: ${event.message ?? 'unknown error'}`);
       this.worker.postMessage({ type: 'library', module: compiled.module, simd: compiled.simd });
     }
-    this.worker.postMessage({ type: 'speed', stepsPerSec });
-    this.worker.postMessage({ type: 'reset', config, play: this.playing ?? play });
+    this.worker.postMessage({ type: 'reset', config, lrChanges, run: this.run });
+    if (target > 0) this.runTo(target);
+  }
+
+  /** Train up to this step (the clock's target). */
+  runTo(step) { if (!this.stopped) this.worker?.postMessage({ type: 'runTo', step }); }
+
+  /** Replace the learning-rate changes to replay ([{ step, lr }]). */
+  setLrChanges(lrChanges) { this.worker?.postMessage({ type: 'lrChanges', lrChanges }); }
+
+  /** The view's size in CSS px, as the page's layout gives it (main.js). */
+  fit(size) {
+    this.size = Math.max(80, Math.floor(size));
+    if (this.view && Math.abs(this.view.size - this.size) >= 2) {
+      this.view.resize(this.size);
+      this.dirty = !!this.snap;
+    }
   }
 
   async makeView(dim) {
     if (this.view && this.viewDim === dim) return;
     this.view?.dispose();
     this.viewDim = dim;
-    const size = this.root.classList.contains('is-compact') ? 300 : 340;
+    const size = this.size ?? 340;
     if (dim === 3) {
       const { SphereView } = await import('./view3d.js'); // three.js loads only when a sphere is needed
       this.view = new SphereView(this.embedBox, { size });
@@ -90,16 +146,24 @@ export class Panel {
   }
 
   receive(data) {
+    if (data.run !== this.run) return;   // from before the last restart
     if (data.type === 'snapshot') {
-      if (data.dim !== this.viewDim) return; // a snapshot from before a 2-D/3-D switch
+      if (data.dim !== this.viewDim) return; // the view is still being made
+      if (data.examples) this.examples = data.examples;
+      else data.examples = this.examples;     // what the data look like: kept for the run
       this.snap = data;
+      this.reached = data.step;
       if (data.inputs) this.inputs = data.inputs;
       this.dirty = true;
       this.hooks.onSnapshot?.(this, data);
     } else if (data.type === 'diverged') {
+      this.stopped = true;
       this.showProblem(data.divergence ? divergenceText(data.divergence) : data.message, true);
       this.hooks.onDiverged?.(this);
-    } else if (data.type === 'error') this.showProblem(data.message);
+    } else if (data.type === 'error') {
+      this.stopped = true;
+      this.showProblem(data.message);
+    }
   }
 
   showProblem(message, canReset = false) {
@@ -113,50 +177,59 @@ export class Panel {
     this.root.classList.add('is-diverged');
   }
 
+  /** Whether a snapshot arrived that is not drawn yet. */
+  wantsDraw() { return this.dirty && !!this.snap && !!this.view; }
+
   /** Redraw if a snapshot arrived since the last frame. */
   draw() {
     if (!this.dirty || !this.snap || !this.view) return false;
-    // a sphere costs a WebGL frame, tens of ms in software GL: at most ~6 a second
     const now = performance.now();
-    if (this.viewDim === 3 && now - (this.lastDraw ?? 0) < 160) return false;
     this.lastDraw = now;
     this.dirty = false;
-    const snap = this.snap;
-    this.view.update(snap);
-    if (snap.grid || this.inputs) {
-      this.inputView ??= new InputView(this.inputBox, { size: 150 });
-      // the heatmap comes with every other snapshot: redraw only when it is new
-      if ((snap.grid && snap.grid !== this.lastGrid) || this.inputs !== this.lastInputs) {
-        this.inputView.update({ inputs: this.inputs, grid: snap.grid });
-        this.lastGrid = snap.grid ?? this.lastGrid;
-        this.lastInputs = this.inputs;
-      }
-      this.inputBox.hidden = false;
-    } else this.inputBox.hidden = true;
-    const m = snap.metrics;
-    const rows = [
-      ['step', m.step.toLocaleString('en-US')],
-      ['test acc', `${(100 * m.test_acc).toFixed(1)}%`],
-      ['min angle', `${m.min_weight_angle_deg.toFixed(1)}°` + (m.packing_limit_deg > 0 ? ` / ${m.packing_limit_deg.toFixed(1)}°` : '')],
-      ['L_base', m.base.toFixed(3)],
-      ['L_IAM', m.iam.toFixed(3)],
-    ];
-    if (snap.loss.kind === 'sphereface') rows.push(['λ', snap.loss.lambda.toFixed(1)]);
-    // update the numbers in place: rebuilding the nodes ten times a second costs layout
-    if (this.stats.childElementCount !== 2 * rows.length)
-      this.stats.replaceChildren(...rows.flatMap(([k]) => [el('dt', { textContent: k }), el('dd')]));
+    this.view.update(this.snap);
+    this.drawInputs(this.snap);
+    // text changes cost the page a layout: the numbers follow at most NUMBERS_PER_SEC
+    // times a second; flushNumbers() catches up when the clock stops
+    this.numbersStale = true;
+    if (now - (this.lastNumbers ?? -Infinity) >= 1000 / NUMBERS_PER_SEC) this.flushNumbers(now);
+    return true;
+  }
+
+  /** Show the numbers of the latest snapshot drawn, if they are not shown yet. */
+  flushNumbers(now = performance.now()) {
+    if (!this.numbersStale || !this.snap) return;
+    this.numbersStale = false;
+    this.lastNumbers = now;
+    this.showNumbers(statRows(this.snap));
+  }
+
+  /** The input plane (2-D inputs): redrawn only when its heatmap or its samples are new. */
+  drawInputs(snap) {
+    if (!snap.grid && !this.inputs) { this.inputBox.hidden = true; return; }
+    this.inputView ??= new InputView(this.inputBox, { size: 150 });
+    if ((snap.grid && snap.grid !== this.lastGrid) || this.inputs !== this.lastInputs) {
+      this.inputView.update({ inputs: this.inputs, grid: snap.grid });
+      this.lastGrid = snap.grid ?? this.lastGrid;
+      this.lastInputs = this.inputs;
+    }
+    this.inputBox.hidden = false;
+  }
+
+  /** The numbers under the view, updated in place: rebuilding the nodes ten times a
+   *  second costs layout. Rows marked extra (or with a class that says where else the
+   *  number is shown) hide in presentation mode. */
+  showNumbers(rows) {
+    if (this.stats.dataset.keys !== rows.map((r) => r[0]).join()) {
+      this.stats.dataset.keys = rows.map((r) => r[0]).join();
+      this.stats.replaceChildren(...rows.flatMap(([k, , title, extra]) => {
+        const className = extra === true ? 'extra' : extra || '';
+        return [el('dt', { textContent: k, title: title ?? '', className }), el('dd', { className })];
+      }));
+    }
     rows.forEach(([, v], k) => {
       const dd = this.stats.children[2 * k + 1];
       if (dd.textContent !== v) dd.textContent = v;
     });
-    return true;
-  }
-
-  /** Send to the worker; play/pause are remembered for a worker that is still starting. */
-  post(message) {
-    if (message.type === 'play' || message.type === 'pause') this.playing = message.type === 'play';
-    if (message.type === 'step') this.playing = false;
-    this.worker?.postMessage(message);
   }
 
   exportPng() {

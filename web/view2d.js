@@ -12,10 +12,10 @@
 // exported so that a figure (experiment/render.mjs) can draw only some of them.
 // It does no geometry of its own: who owns a direction is geometry.js's answer.
 import { decisionRing2d, neighbourGaps2d, hasMarginBand } from './geometry.js';
-import { classColor, paleCss } from './palette.js';
+import { classColor, paleCss, HIGHLIGHT } from './palette.js';
 import { viewCanvas, sizeCanvas } from './dom.js';
 
-const BAND = '#d4d4d4', INK = '#222', HIGHLIGHT = '#c0392b';
+const BAND = '#d4d4d4', INK = '#222';
 const RING_SAMPLES = 720;            // directions classified around the ring: one per half degree
 const NARROW_GAP_DEG = 15;           // a gap this narrow has no room for its label inside the circle
 const DESIGN_SIZE = 340;             // the canvas size the strokes and type below are drawn for
@@ -156,10 +156,13 @@ function gapLabels(ctx, frame) {
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   const placed = [];
-  for (const gap of gaps) {
+  // the smallest gap's label first: it is always drawn; another one only where it covers
+  // no label already placed (on a small canvas some must give way)
+  for (const gap of [...gaps].sort((p, q) => q.smallest - p.smallest)) {
     const text = `${gap.gapDeg.toFixed(decimals)}°`;
     ctx.font = `${gap.smallest ? 'bold ' : ''}${fontPx(14)}px system-ui, sans-serif`;
     const box = placeLabel(frame, gap, ctx.measureText(text).width + 8, fontPx(14) + 6, placed);
+    if (!gap.smallest && placed.some((q) => overlaps(box, q))) continue;
     placed.push(box);
     if (gap.smallest) {
       ctx.fillStyle = HIGHLIGHT;

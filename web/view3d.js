@@ -11,7 +11,7 @@
 //   - the test samples as round dots just above the surface, in their true
 //     class colour, so a dot on a region of another colour is a mistake;
 //   - the class weights as arrows from the centre, poking out of the surface;
-//   - the smallest angle between two class weights as a dark great-circle arc,
+//   - the smallest angle between two class weights as a red great-circle arc,
 //     with its value in degrees, and "min angle … / limit …" in a corner
 //     (LOSSES.md, "Angular metrics": the packing limit is the Tammes optimum).
 //
@@ -28,7 +28,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { closestWeightPair, hasMarginBand, targetOfTheta } from './geometry.js';
-import { classColor, paleRgb, PALE_MIX, rgb } from './palette.js';
+import { classColor, paleRgb, PALE_MIX, rgb, HIGHLIGHT } from './palette.js';
 
 const DIM = 3;
 const DEG = 180 / Math.PI;
@@ -50,7 +50,7 @@ const LOOK = {
   arrowHeadLength: 0.13,     // tip at 1.30: it pokes out of the sphere, but not out of the frame
   arrowEdge: 0.009,          // the dark edge around arrows (an inverted hull)
   arrowEdgeColor: '#262626',
-  arcColor: '#1a1a1a',
+  arcColor: HIGHLIGHT,          // the smallest angle, red as on the circle
   arcRadius: 1.022,          // above the dots
   arcTubeRadius: 0.013,
   ghostArcOpacity: 0.28,     // the part of the arc hidden behind the sphere, drawn faintly

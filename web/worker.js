@@ -2,27 +2,33 @@
 //
 // The page sends first { type: 'library', module, simd }: the compiled WebAssembly
 // module (web/library.js compiles it once for every panel); then
-// { type: 'reset' | 'play' | 'pause' | 'step' | 'speed' | 'lr' }.
-// The worker trains at the requested steps per second in slices of a few
-// milliseconds, and posts a snapshot eight times a second: a Snapshot (wasm/trainer.js)
-// with what only a panel needs on top:
-//   { type: 'snapshot', ...Snapshot, grid?, inputs?, stepsPerSec, playing }
+//   { type: 'reset', config, lrChanges }   a new trainer at step 0 (lrChanges: [{ step, lr }],
+//                                          learning-rate changes to replay at their steps)
+//   { type: 'runTo', step }                train up to exactly this step, then wait
+//   { type: 'lrChanges', lrChanges }       the changes to replay, replaced (a new one at a later step)
+// The page's clock (web/clock.js) hands every panel the same target, so the panels
+// are compared at the same step; a worker that reached it uses no CPU. It posts a
+// snapshot at every target it reaches, and every SNAPSHOT_MS while catching up: a
+// Snapshot (wasm/trainer.js) with what only a panel needs on top:
+//   { type: 'snapshot', ...Snapshot, grid?, inputs?, stepsPerSec }
 // A divergence posts { type: 'diverged', message, divergence: { failedStep, goodStep,
 // reason } }: the trainer has rolled back to its last good state (src/train.c), so
 // nothing non-finite ever reaches the page.
 import { loadIAM } from '../wasm/iam.js';
 
-const SNAPSHOT_MS = 125;     // 8 snapshots a second: smooth enough, and light on 2 cores
-const SLICE_MS = 12;         // train at most this long before yielding to messages
+const SNAPSHOT_MS = 125;     // while catching up: 8 snapshots a second
+const SLICE_MS = 8;          // train at most this long before yielding to messages
 const POINTS = 400;          // samples drawn per panel
 const GRID = 64;             // input-space heatmap resolution (2-D inputs only)
+const EXAMPLES_PER_CLASS = 3; // inputs sent once per run when they are not 2-D points
 
-let iam = null, trainer = null, config = null;
-let playing = false, stepsPerSec = 300, owed = 0, lastTick = 0, lastSnapshot = 0;
+let iam = null, trainer = null;
+let run = 0, target = 0, lrChanges = [], lastSnapshot = 0, stopped = false, running = false;
 let measured = { steps: 0, since: 0, rate: 0 };
 let gridBox = null, gridInputs = null, snapshotsSinceGrid = 0;
 
-function post(message, transfer = []) { self.postMessage(message, transfer); }
+// every message carries the run it belongs to: the page drops those of an older run
+function post(message, transfer = []) { self.postMessage({ ...message, run }, transfer); }
 
 // The input plane's box, from the training inputs, with a margin around them.
 function makeGrid() {
@@ -46,7 +52,7 @@ function makeGrid() {
 
 function snapshot(withInputs = false) {
   const s = trainer.snapshot({ points: POINTS, set: 'test', bins: 36 });
-  const message = { type: 'snapshot', ...s, stepsPerSec: measured.rate, playing };
+  const message = { type: 'snapshot', ...s, stepsPerSec: measured.rate };
   const transfer = [s.embedding.buffer, s.labels.buffer, s.weights.buffer, s.weightNorms.buffer, s.histogram.buffer];
   if (gridInputs && (withInputs || ++snapshotsSinceGrid >= 2)) {
     snapshotsSinceGrid = 0;
@@ -57,48 +63,93 @@ function snapshot(withInputs = false) {
     const { x, labels } = trainer.inputs('test');
     message.inputs = { x, labels };
     transfer.push(x.buffer, labels.buffer);
+  } else if (withInputs) {
+    message.examples = examples(EXAMPLES_PER_CLASS);
+    transfer.push(message.examples.x.buffer, message.examples.labels.buffer);
   }
   post(message, transfer);
   lastSnapshot = performance.now();
 }
 
+// A few test inputs of each class, for the page to show what the data look like
+// (glyphs: 8×8 images): { x (count, dim), labels, dim }.
+function examples(perClass) {
+  const { x, labels } = trainer.inputs('test'), dim = trainer.inputDim;
+  const taken = new Map(), rows = [];
+  for (let i = 0; i < labels.length; i++) {
+    const n = taken.get(labels[i]) ?? 0;
+    if (n < perClass) { taken.set(labels[i], n + 1); rows.push(i); }
+  }
+  rows.sort((a, b) => labels[a] - labels[b] || a - b);
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((i, r) => out.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
+  return { x: out, labels: Int32Array.from(rows, (i) => labels[i]), dim };
+}
+
+// k steps; false when the trainer diverged (it has rolled back, the panel stops)
 function runSteps(k) {
   try {
     trainer.step(k);
     measured.steps += k;
     return true;
   } catch (err) {
-    playing = false;
+    stopped = true;
     post({ type: 'diverged', message: err.message, divergence: err.divergence ?? null });
     snapshot();
     return false;
   }
 }
 
-function tick() {
-  if (!playing || !trainer) return;
-  const now = performance.now();
-  owed = Math.min(owed + ((now - lastTick) / 1000) * stepsPerSec, stepsPerSec * 0.25 + 1);
-  lastTick = now;
-  const sliceEnd = now + SLICE_MS;
-  while (owed >= 1 && performance.now() < sliceEnd) {
-    const k = Math.max(1, Math.min(Math.floor(owed), 25));
-    if (!runSteps(k)) return;
-    owed -= k;
-  }
-  if (now - measured.since > 1000) {
-    measured.rate = (measured.steps * 1000) / (now - measured.since);
-    measured.steps = 0;
-    measured.since = now;
-  }
-  if (performance.now() - lastSnapshot >= SNAPSHOT_MS) snapshot();
-  setTimeout(tick, owed >= 1 ? 0 : Math.max(1, 1000 / stepsPerSec));
+// The steps to take before the next stop: the target, or a learning-rate change to replay.
+function nextStop(step) {
+  const change = lrChanges.find((c) => c.step >= step && c.step < target);
+  return change ? change.step : target;
 }
 
-function build(newConfig) {
+function applyLrChanges(step) {
+  for (const c of lrChanges) if (c.step === step) trainer.setLr(c.lr);
+}
+
+function measure(now) {
+  if (now - measured.since < 1000) return;
+  measured.rate = (measured.steps * 1000) / (now - measured.since);
+  measured.steps = 0;
+  measured.since = now;
+}
+
+// Train toward the target in slices of SLICE_MS, yielding between them to messages.
+function train() {
+  running = false;
+  if (!trainer || stopped) return;
+  const sliceEnd = performance.now() + SLICE_MS;
+  let step = trainer.last().step;
+  while (step < target && performance.now() < sliceEnd) {
+    applyLrChanges(step);
+    const k = Math.max(1, Math.min(nextStop(step) - step, 25));
+    if (!runSteps(k)) return;
+    step += k;
+  }
+  const now = performance.now();
+  measure(now);
+  if (step >= target) snapshot();                       // arrived: draw it, then wait
+  else {
+    if (now - lastSnapshot >= SNAPSHOT_MS) snapshot();  // catching up: show the way
+    running = true;
+    setTimeout(train, 0);
+  }
+}
+
+function runTo(step) {
+  target = step;
+  if (!running) train();
+}
+
+function build(config, changes = []) {
   trainer?.free();
   trainer = null;
-  config = newConfig;
+  target = 0;
+  stopped = false;
+  lrChanges = [...changes].sort((p, q) => p.step - q.step);
   try {
     trainer = iam.trainer(config);
   } catch (err) {
@@ -108,14 +159,6 @@ function build(newConfig) {
   makeGrid();
   measured = { steps: 0, since: performance.now(), rate: 0 };
   snapshot(true);
-}
-
-function play() {
-  if (!trainer) return;
-  playing = true;
-  lastTick = performance.now();
-  owed = 0;
-  tick();
 }
 
 // the library arrives first, as a compiled module; later messages wait for it in order
@@ -136,19 +179,8 @@ self.onmessage = async ({ data }) => {
   await ready;
   if (!iam) return;
   switch (data.type) {
-    case 'reset':
-      build(data.config);
-      if (data.play) play();
-      break;
-    case 'play': play(); break;
-    case 'pause': playing = false; if (trainer) snapshot(); break;
-    case 'step':
-      playing = false;
-      if (trainer && runSteps(data.k ?? 1)) snapshot();
-      break;
-    case 'speed': stepsPerSec = data.stepsPerSec; break;
-    case 'lr':
-      try { trainer?.setLr(data.lr); } catch (err) { post({ type: 'error', message: err.message }); }
-      break;
+    case 'reset': run = data.run; build(data.config, data.lrChanges); break;
+    case 'lrChanges': lrChanges = [...data.lrChanges].sort((p, q) => p.step - q.step); break;
+    case 'runTo': runTo(data.step); break;
   }
 };
