@@ -220,3 +220,21 @@ test('a hidden tab pauses training, and coming back resumes it', async () => {
   assert.equal((await clock(page)).playing, true);
   await page.close();
 });
+
+test('chart exports survive a panel change and carry a title and the names, at twice the size', async () => {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await page.goto(base + '#play=1&until=200');
+  await page.waitForFunction(() => window.iamDemo.clock().step === 200 && !window.iamDemo.clock().playing, null, { timeout: 60000 });
+  await page.selectOption('#p1 .panel-kind', 'cosface');
+  await page.waitForFunction(() => window.iamDemo.panels()[1].token === 'cosface');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-chart=loss] .chart-export')]);
+  const png = await (await import('node:fs/promises')).readFile(await download.path());
+  const width = png.readUInt32BE(16), height = png.readUInt32BE(20);
+  const chart = await page.$eval('[data-chart=loss] .chart-plot canvas', (c) => ({ width: c.getBoundingClientRect().width, height: c.getBoundingClientRect().height }));
+  assert.equal(download.suggestedFilename(), 'loss-chart.png');
+  assert.ok(Math.abs(width - 2 * chart.width) <= 2, `export ${width} px wide, chart ${chart.width} px`);
+  assert.ok(height > 2 * chart.height, 'a title and a legend above the plot');
+  assert.equal(await page.$$eval('.chart-export', (b) => b.length), 6, 'every chart and curve has its button');
+  await page.close();
+});

@@ -400,10 +400,10 @@ export class LiveCharts {
   }
 
   /** A PNG of one chart: its title, the panels' names and the line styles' key, at 2×. */
-  #exportPng(chart) {
+  async #exportPng(chart) {
     const legend = this.#panels.map((p) => ({ label: p.label, color: p.color }));
     const key = (chart.spec.key ?? []).map(([style, text]) => `${style === 'text' ? '' : `${style}: `}${text.replace(/_(\w+)/g, '$1')}`);
-    const url = chartPng({ title: chart.spec.title, legend, key, opts: chart.options(), data: chart.uplot.data },
+    const url = await chartPng({ title: chart.spec.title, legend, key, opts: chart.options(), data: chart.uplot.data },
       (opts, data, mount) => new uPlot(opts, data, mount));
     download(`${chart.spec.id}-chart.png`, url);
   }

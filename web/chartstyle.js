@@ -133,7 +133,7 @@ export function appendSubscripted(parent, text) {
 
 /** Canvas px per CSS px of a chart: the screen's pixel ratio, times the scale of an
  *  export drawn larger than the screen (scaleOptions). */
-export const pixelScale = (u) => uPlot.pxRatio * (u?.opts?.exportScale ?? 1);
+export const pixelScale = (u) => uPlot.pxRatio * (u?.exportScale ?? 1);
 
 /** A canvas font in canvas px: px CSS px at the chart's pixel scale. */
 export function canvasFont(px, weight = 500, r = uPlot.pxRatio) { return `${weight} ${Math.round(px * r)}px ${FONT_FAMILY}`; }
@@ -226,7 +226,7 @@ export const hoverClassPlugin = () => ({
 const scaleFont = (font, k) => font.replace(/(\d+(?:\.\d+)?)px/, (m, px) => `${+px * k}px`);
 
 /** The same chart k times larger: sizes, fonts, strokes and points (fresh options,
- *  as uPlot writes into the ones it is given). Plugins read opts.exportScale. */
+ *  as uPlot writes into the ones it is given). Plugins read the plot's exportScale. */
 export function scaleOptions(opts, k) {
   const axis = (a) => ({
     ...a, font: scaleFont(a.font ?? AXIS_FONT, k), labelFont: scaleFont(a.labelFont ?? AXIS_LABEL_FONT, k),
@@ -237,7 +237,7 @@ export function scaleOptions(opts, k) {
     ...s, width: (s.width ?? 1) * k, dash: s.dash?.map((d) => d * k),
     points: s.points ? { ...s.points, size: (s.points.size ?? 5) * k, width: (s.points.width ?? 1) * k } : s.points,
   });
-  return { ...opts, width: opts.width * k, height: opts.height * k, exportScale: k,
+  return { ...opts, width: opts.width * k, height: opts.height * k,
     axes: opts.axes.map(axis), series: opts.series.map(series), legend: { show: false }, cursor: { show: false } };
 }
 
@@ -245,25 +245,28 @@ export function scaleOptions(opts, k) {
  * A PNG data URL of a chart: its title, a legend (the panels' names and colours, and
  * the line styles' key), and the plot, all at `k` times the CSS size. `makePlot(opts)`
  * builds the plot's uPlot into a detached element from scaled options; it is
- * destroyed afterwards.
+ * destroyed afterwards. Resolves to the data URL.
  */
-export function chartPng({ title, legend, key = [], opts, data, k = 2 }, makePlot) {
+export async function chartPng({ title, legend, key = [], opts, data, k = 2 }, makePlot) {
   const mount = document.createElement('div');
   const plot = makePlot(scaleOptions(opts, k), data, mount);
+  plot.exportScale = k;   // the plugins draw at it (pixelScale); uPlot draws on a microtask, after this
+  await new Promise((resolve) => requestAnimationFrame(resolve));   // uPlot sizes and draws on a microtask
   const source = mount.querySelector('canvas');
   const r = k * uPlot.pxRatio;        // canvas px per CSS px of the export
   const pad = 12 * r, line = 22 * r;
-  const items = [...legend.map((l) => ({ ...l, swatch: true })), ...key.map((text) => ({ label: text }))];
   const canvas = document.createElement('canvas');
   canvas.width = source.width;
   const ctx = canvas.getContext('2d');
   ctx.font = canvasFont(13, 500, r);
+  const items = [...legend.map((l) => ({ ...l, swatch: true })),
+    ...key.flatMap((text) => wrapText(ctx, text, canvas.width - 2 * pad).map((label) => ({ label, line: true })))];
   // the legend flows in rows under the title
   const rows = [[]];
   let x = pad;
   for (const item of items) {
     const w = (item.swatch ? 28 * r : 0) + ctx.measureText(item.label).width + 18 * r;
-    if (x + w > canvas.width - pad && rows.at(-1).length) { rows.push([]); x = pad; }
+    if ((item.line || x + w > canvas.width - pad) && rows.at(-1).length) { rows.push([]); x = pad; }
     rows.at(-1).push({ ...item, x, w });
     x += w;
   }
@@ -276,8 +279,8 @@ export function chartPng({ title, legend, key = [], opts, data, k = 2 }, makePlo
   ctx.font = canvasFont(17, 700, r);
   ctx.fillText(title, pad, pad + line / 2);
   ctx.font = canvasFont(13, 500, r);
-  rows.forEach((row, r) => row.forEach((item) => {
-    const y = pad + line * (r + 1.5);
+  rows.forEach((row, rowIndex) => row.forEach((item) => {
+    const y = pad + line * (rowIndex + 1.5);
     if (item.swatch) {
       ctx.strokeStyle = item.color;
       ctx.lineWidth = 3 * r;
@@ -293,6 +296,17 @@ export function chartPng({ title, legend, key = [], opts, data, k = 2 }, makePlo
   ctx.drawImage(source, 0, top);
   plot.destroy();
   return canvas.toDataURL('image/png');
+}
+
+/** Words of text in lines no wider than width (the canvas's current font). */
+function wrapText(ctx, text, width) {
+  const lines = [''];
+  for (const word of text.split(' ')) {
+    const candidate = lines.at(-1) ? `${lines.at(-1)} ${word}` : word;
+    if (ctx.measureText(candidate).width > width && lines.at(-1)) lines.push(word);
+    else lines[lines.length - 1] = candidate;
+  }
+  return lines;
 }
 
 /** Save a data URL as a file (the browser's download). */

@@ -24,7 +24,7 @@ const MIN_FACTOR = 0.05;
 /** The frame rates the budget keeps: below `slow` it backs off, at `good` it recovers.
  *  Circles redraw in a fraction of a frame; a sphere in software WebGL costs tens of ms,
  *  so a page of spheres is held to what it can draw. */
-export const FRAME_GOALS = Object.freeze({ 2: { slow: 45, good: 55 }, 3: { slow: 18, good: 24 } });
+export const FRAME_GOALS = Object.freeze({ 2: { slow: 52, good: 58 }, 3: { slow: 18, good: 24 } });
 
 export class LockStep {
   constructor({ stepsPerSec = 300 } = {}) {

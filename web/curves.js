@@ -366,10 +366,10 @@ export class TeachingCurves {
   }
 
   /** A PNG of one curve chart: title, the series' names as a legend, the plot, at 2×. */
-  #exportPng(chart) {
+  async #exportPng(chart) {
     const legend = chart.uplot.series.slice(1).filter((s) => s.show !== false)
       .map((s) => ({ label: labelText(s.label), color: typeof s.stroke === 'function' ? s.stroke(chart.uplot, 1) : s.stroke, dash: s.dash }));
-    const url = chartPng({ title: chart.title, legend, opts: chart.options(), data: chart.uplot.data },
+    const url = await chartPng({ title: chart.title, legend, opts: chart.options(), data: chart.uplot.data },
       (opts, data, mount) => new uPlot(opts, data, mount));
     download(`${chart.id}-curve.png`, url);
   }

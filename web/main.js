@@ -252,8 +252,8 @@ function measureFrame(now, drew) {
   meter.since = now;
   const rate = panels.filter((p) => !p.stopped).reduce((sum, p) => sum + (p.snap?.stepsPerSec ?? 0), 0);
   const slowed = clock.factor < 0.95 ? ` · slowed to ${Math.round(100 * clock.factor)}% to keep the page smooth` : '';
-  controls.setRates(`${meter.fps.toFixed(0)} fps · ` +
-    `${Math.round(rate / Math.max(1, panels.length)).toLocaleString('en-US')} steps/s per panel${slowed}`);
+  controls.setRates(clock.playing ? `${meter.fps.toFixed(0)} fps · ` +
+    `${Math.round(rate / Math.max(1, panels.length)).toLocaleString('en-US')} steps/s per panel${slowed}` : `${meter.fps.toFixed(0)} fps · paused`);
   document.body.dataset.fps = meter.fps.toFixed(1);
   document.body.dataset.stepsPerSec = rate.toFixed(0);
 }

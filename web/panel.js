@@ -30,11 +30,12 @@ export function statRows(snap) {
   const rows = [
     ['step', m.step.toLocaleString('en-US'), 'optimizer steps taken', 'in-toolbar'],
     ['test acc', `${(100 * m.test_acc).toFixed(1)}%`],
-    ['min angle', `${m.min_weight_angle_deg.toFixed(1)}°` + (m.packing_limit_deg > 0 ? ` / ${m.packing_limit_deg.toFixed(1)}°` : ''),
-      'the smallest angle between class weights / the largest it can be (the packing limit)'],
+    ['min angle', `${m.min_weight_angle_deg.toFixed(1)}°`, 'the smallest angle between class weights'],
     ['L_base', formatLossValue(m.base), 'cross-entropy of the last batch', true],
     ['L_IAM', formatLossValue(m.iam), 'the IAM term of the last batch (≤ −log(C−1))', true],
   ];
+  if (m.packing_limit_deg > 0)
+    rows.splice(3, 0, ['of at most', `${m.packing_limit_deg.toFixed(1)}°`, 'the packing limit: the largest the smallest angle between C directions can be', true]);
   if (snap.loss.kind === 'sphereface') rows.push(['λ', snap.loss.lambda.toFixed(1), 'SphereFace’s mix λ, as the last step used it', true]);
   if (m.verify_acc > 0)   // identities: the open-set question, on identities never trained on
     rows.push(['verify', `${(100 * m.verify_acc).toFixed(1)}%`, 'open-set verification accuracy: same or different identity, for held-out identities, at the best threshold (10-fold, as LFW)'],
