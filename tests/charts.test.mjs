@@ -250,3 +250,12 @@ test('a packing limit is labelled at its pixel; its dashed line only when asked;
     assert.equal(strokes[0].strokeStyle, '#000');
   });
 });
+
+test('axis ticks print the decimals they need: 0.25 steps keep two, whole steps none', async () => {
+  const { tickDecimals, stepTicks } = await import('../web/chartstyle.js');
+  assert.equal(tickDecimals([0, 0.25, 0.5, 0.75]), 2);
+  assert.equal(tickDecimals([0, 0.5, 1]), 1);
+  assert.equal(tickDecimals([10, 20, 30]), 0);
+  assert.deepEqual(stepTicks()(null, [0, 0.25, 0.5]), ['0.00', '0.25', '0.50']);
+  assert.deepEqual(stepTicks('°')(null, [-10, 0, 10]), ['\u221210°', '0°', '10°']);
+});

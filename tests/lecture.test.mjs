@@ -238,3 +238,19 @@ test('chart exports survive a panel change and carry a title and the names, at t
   assert.equal(await page.$$eval('.chart-export', (b) => b.length), 6, 'every chart and curve has its button');
   await page.close();
 });
+
+test('a control restarts only the panels it changes: the fixed-λ slider, with annealing on, only the fixed panel', async () => {
+  const { page, problems } = await open('#story=sphereface-annealing&play=1&until=0');
+  await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 200));
+  const before = await steps(page);
+  await page.evaluate(() => {
+    const lambda = document.getElementById('ctl-lambda');
+    lambda.value = '3';
+    lambda.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForFunction(() => window.iamDemo.panels()[1].step < 200);
+  assert.ok((await steps(page))[0] >= before[0], 'the annealed panel restarted');
+  assert.match(await page.textContent('#p1 .panel-badge'), /λ fixed at 3/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -213,10 +213,11 @@ export function panelConfig(state, token) {
   const { kind, iam, fixed } = parsePanel(token);
   const loss = { scale: state.scale, beta: iam ? state.beta : 0 };
   if (MARGIN_STATE[kind]) loss.margin = state[MARGIN_STATE[kind]];
-  if (kind === 'sphereface') loss.lambda = state.lambda;
+  const anneal = kind === 'sphereface' ? state.anneal && !fixed : true;
+  if (kind === 'sphereface' && !anneal) loss.lambda = state.lambda;   // annealed, λ follows the schedule
   return trainerPreset(kind, {
     data: state.data, classes: state.classes, dim: state.dim, seed: state.seed, optimizer: state.optimizer,
-    lr: state.lr, batchSize: state.batch, anneal: kind === 'sphereface' ? state.anneal && !fixed : true,
+    lr: state.lr, batchSize: state.batch, anneal,
   }, loss);
 }
 
