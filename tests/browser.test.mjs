@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { startServer } from '../web/server.mjs';
 import { toHash, defaultState } from '../web/state.js';
-import { launchChromium } from './helpers.mjs';
+import { launchChromium, openDemo } from './helpers.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 
@@ -24,15 +24,7 @@ after(async () => {
   server?.close();
 });
 
-async function open(hash = '') {
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
-  page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(base + hash);
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
-  return { page, problems };
-}
+const open = (hash = '') => openDemo(context, base + hash);
 
 const shot = (page, name, opts = {}) => page.screenshot({ path: new URL(name, ARTIFACTS).pathname, ...opts });
 

@@ -66,3 +66,16 @@ export async function launchChromium(options = {}) {
     },
   };
 }
+
+/** A new page of the demo at url, ready (body[data-ready]), with the errors it reports
+ *  collected in `problems`. */
+export async function openDemo(context, url, viewport = null) {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  return { page, problems };
+}

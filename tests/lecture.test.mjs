@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { startServer } from '../web/server.mjs';
 import { STORIES } from '../web/stories.js';
-import { launchChromium } from './helpers.mjs';
+import { launchChromium, openDemo } from './helpers.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 let server, browser, base;
@@ -24,16 +24,7 @@ after(async () => {
   server?.close();
 });
 
-async function open(hash = '', viewport = { width: 1600, height: 1000 }) {
-  const page = await browser.context.newPage();
-  await page.setViewportSize(viewport);
-  const problems = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
-  page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(base + hash);
-  await page.waitForFunction(() => document.body.dataset.ready === '1');
-  return { page, problems };
-}
+const open = (hash = '', viewport = { width: 1600, height: 1000 }) => openDemo(browser.context, base + hash, viewport);
 
 const steps = (page) => page.evaluate(() => window.iamDemo.panels().map((p) => p.step));
 const clock = (page) => page.evaluate(() => window.iamDemo.clock());
