@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # build.sh: the one entry point. ./build.sh <command> [-- args]
 #
-#   setup   install what is missing: Debian's emscripten and chromium (apt), npm ci
-#   build   both .wasm builds (SIMD and scalar), the native C tests (plain and ASan/UBSan), the bench helpers
-#   test    setup, build, then the native C tests, the node:test suites and the browser tests
 #   serve   build what is missing and serve the demo on http://127.0.0.1:8000/
+#   test    everything CI runs: the native C tests, the node:test suites, the browser tests
+#   build   both .wasm builds (SIMD and scalar), the native C tests (plain and ASan/UBSan), the bench helpers
+#   dist    dist/: the static site (relative URLs) and dist/margin-losses.html, the single offline file
+#   lib     dist/lib/libiam.a and dist/include/iam.h: the C library on its own
+#   pack    dist/iam-loss-<version>.tgz: the npm package (binding, trainer, presets, both .wasm, types)
 #   train   headless training: ./build.sh train -- --loss arcface --beta 0.5 --json
 #   experiment  the paper in miniature: sweeps β, seeds and room; writes docs/RESULTS.md
 #   bench   benchmarks: wasm SIMD, wasm scalar, native C and TensorFlow.js wasm (-- --json);
 #           -- --page: the page in headless Chromium (fps, redraws, steps/s)
+#   setup   install what is missing for every command (Debian: apt-get; elsewhere it says what)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -28,20 +31,27 @@ export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
-apt_install_missing() {
-  local missing=()
-  command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
-  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]} with apt-get"
-    local sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
+# Each command installs what it needs and nothing more. A tool already on the PATH
+# (emsdk's emcc on macOS, Chromium anywhere) is used as it is; only a missing one is
+# installed, and only with Debian's apt-get: elsewhere the message says what to install.
+need() {   # need <command> <Debian package> <what to do elsewhere>
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "build.sh: '$1' is not installed. $3" >&2
+    exit 1
   fi
+  log "installing $2 with apt-get"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  if [ -z "${APT_UPDATED:-}" ]; then $sudo apt-get update; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "$2"
 }
 
+need_emcc() { need emcc emscripten "Install Emscripten (emsdk: https://emscripten.org/docs/getting_started/downloads.html; on macOS also 'brew install emscripten') and run this again."; }
+need_chromium() { need chromium chromium "Install Chromium (the browser tests drive /usr/bin/chromium), or run the node suites alone: node --test tests/*.test.mjs."; }
+
 npm_install() {
+  command -v npm >/dev/null 2>&1 || { echo "build.sh: npm is not installed: install Node.js 20 (https://nodejs.org/)" >&2; exit 1; }
   # npm ci when node_modules is missing or older than the lock file
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci"
@@ -49,10 +59,13 @@ npm_install() {
   fi
 }
 
-setup() { apt_install_missing; npm_install; }
+setup() { need_emcc; need_chromium; npm_install; }
+
+# the wasm builds, when they are missing (emcc only then)
+wasm_ready() { if wasm_missing; then need_emcc; build_wasm; fi; }
 
 build_wasm() {
-  command -v emcc >/dev/null 2>&1 || { echo "emcc not found: run ./build.sh setup" >&2; exit 1; }
+  need_emcc
   local flags=(-O3 --no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1
                "-sEXPORTED_FUNCTIONS=$EXPORTS" -Wall -Wextra -Werror)
   log "wasm/iam-simd.wasm (emcc -msimd128)"
@@ -84,6 +97,21 @@ build_bench() {
 
 build() { build_wasm; build_native; build_bench; }
 
+# the C library on its own, for a C program: dist/lib/libiam.a and dist/include/iam.h
+build_lib() {
+  local cc=${CC:-cc} obj=build/lib src
+  mkdir -p "$obj" dist/lib dist/include
+  log "dist/lib/libiam.a ($cc -O2) and dist/include/iam.h"
+  rm -f dist/lib/libiam.a "$obj"/*.o
+  for src in "${SRC[@]}"; do "$cc" -O2 -std=c11 -Wall -Wextra -Werror -Isrc -c "$src" -o "$obj/$(basename "$src" .c).o"; done
+  ar rcs dist/lib/libiam.a "$obj"/*.o
+  cp src/iam.h dist/include/iam.h
+}
+
+build_dist() { log "dist/ (the static site) and dist/margin-losses.html (one file)"; node web/build-dist.mjs; }
+
+build_pack() { log "dist/ npm package"; mkdir -p dist; npm pack --silent --pack-destination dist; }
+
 wasm_missing() { [ ! -f wasm/iam-simd.wasm ] || [ ! -f wasm/iam.wasm ]; }
 
 run_tests() {
@@ -105,21 +133,24 @@ cmd=${1:-}
 case "$cmd" in
   setup) setup ;;
   build) build ;;
-  test) setup; build; run_tests ;;
+  test) setup; build; build_dist; run_tests ;;
   serve)
-    wasm_missing && { setup; build_wasm; }
+    wasm_ready; npm_install
     exec node web/server.mjs "$@" ;;
+  dist) wasm_ready; npm_install; build_dist ;;
+  lib) build_lib ;;
+  pack) wasm_ready; build_pack ;;
   train)
-    wasm_missing && { setup; build_wasm; }
+    wasm_ready
     exec node wasm/cli.mjs "$@" ;;
   experiment)
-    wasm_missing && { setup; build_wasm; }
+    wasm_ready; npm_install
     exec node experiment/run.mjs "$@" ;;
   bench)
     setup; build
     if [ "${1:-}" = "--page" ]; then shift; exec node bench/page.mjs "$@"; fi
     exec node bench/run.mjs "$@" ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;
 esac

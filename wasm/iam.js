@@ -72,10 +72,14 @@ export function wasmUrl({ simd } = {}) {
   return { url: new URL(useSimd ? './iam-simd.wasm' : './iam.wasm', import.meta.url), simd: useSimd };
 }
 
-/** Fetch and compile a build once; the WebAssembly.Module can be posted to workers. */
-export async function compileIAM({ simd, url } = {}) {
+/** Fetch and compile a build once; the WebAssembly.Module can be posted to workers.
+ *  `bytes(simd)` (optional) gives the build's bytes instead of fetching them: the single
+ *  offline page carries both builds inline. */
+export async function compileIAM({ simd, url, bytes } = {}) {
+  if (typeof WebAssembly !== 'object') throw new Error('this browser has no WebAssembly');
   const chosen = wasmUrl({ simd });
-  const module = await WebAssembly.compile(await readBytes(url ? new URL(url) : chosen.url));
+  const source = bytes ? await bytes(chosen.simd) : await readBytes(url ? new URL(url) : chosen.url);
+  const module = await WebAssembly.compile(source);
   return { module, simd: chosen.simd };
 }
 

@@ -5,6 +5,7 @@
 // instantiates the same compiled module, which is posted to it, so the .wasm is
 // downloaded and compiled once however many panels come and go.
 import { compileIAM, loadIAM } from '../wasm/iam.js';
+import { wasmBytes } from './sources.js';
 
-export const compiled = await compileIAM();
+export const compiled = await compileIAM({ bytes: wasmBytes });
 export const lib = await loadIAM(compiled);

@@ -9,6 +9,7 @@ import { InputView } from './inputview.js';
 import { KINDS, parsePanel, panelToken, panelLabel } from './state.js';
 import { LOSS_LABELS } from '../wasm/presets.js';
 import { compiled } from './library.js';
+import { workerUrl, workerType } from './sources.js';
 import { panelColor } from './palette.js';
 import { el } from './dom.js';
 
@@ -110,7 +111,7 @@ export class Panel {
     this.badge.hidden = !fixed;
     await this.makeView(dim);
     if (!this.worker) {
-      this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      this.worker = new Worker(workerUrl(), { type: workerType });
       this.worker.onmessage = ({ data }) => this.receive(data);
       this.worker.onerror = (event) => this.showProblem(`the training worker failed: ${event.message ?? 'unknown error'}`);
       this.worker.postMessage({ type: 'library', module: compiled.module, simd: compiled.simd });

@@ -6,6 +6,7 @@
 //   node web/server.mjs [--port 8000] [--host 127.0.0.1]
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, flagHelp, between } from '../wasm/flags.js';
@@ -40,27 +41,59 @@ function parseArgs(argv) {
 
 // Map a URL path to a file inside one of SERVED, or null.
 export function resolvePath(urlPath) {
-  let path = decodeURIComponent(urlPath.split('?')[0]);
-  if (path === '/' || path === '') path = '/web/index.html';
+  const path = decodeURIComponent(urlPath.split('?')[0]);
   const rel = normalize(path).replace(/^[/\\]+/, '');
   if (rel.startsWith('..') || !SERVED.includes(rel.split(sep)[0])) return null;
   return join(ROOT, rel);
 }
 
+/** The file for a request and its stat (a directory gives its index.html), or null. */
+function fileFor(url) {
+  let file = null, stat = null;
+  try { file = resolvePath(url); } catch { return null; }   // a malformed escape
+  try { if (file) stat = statSync(file); } catch { return null; }
+  if (stat?.isDirectory()) {
+    file = join(file, 'index.html');
+    try { stat = statSync(file); } catch { return null; }
+  }
+  return stat?.isFile() ? { file, stat } : null;
+}
+
+// A validator per file version: a repeat request for an unchanged file gets a 304.
+const etagOf = (stat) => `"${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}"`;
+
+function unchanged(req, stat, etag) {
+  const match = req.headers['if-none-match'];
+  if (match) return match.split(/\s*,\s*/).includes(etag);
+  const since = Date.parse(req.headers['if-modified-since'] ?? '');
+  return Number.isFinite(since) && Math.floor(stat.mtimeMs / 1000) <= Math.floor(since / 1000);
+}
+
+function answer(req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+    res.end('only GET and HEAD\n');
+    return;
+  }
+  // the page lives in web/, and its relative URLs reach ../wasm/ and ../node_modules/
+  if (req.url === '/' || req.url.startsWith('/?') || req.url.startsWith('/#')) {
+    res.writeHead(302, { location: '/web/' });
+    res.end();
+    return;
+  }
+  const found = fileFor(req.url);
+  if (!found) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end(`not found: ${req.url}\n`); return; }
+  const { file, stat } = found, etag = etagOf(stat);
+  const headers = { etag, 'last-modified': stat.mtime.toUTCString(), 'cache-control': 'no-cache' };
+  if (unchanged(req, stat, etag)) { res.writeHead(304, headers); res.end(); return; }
+  res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stat.size });
+  if (req.method === 'HEAD') { res.end(); return; }
+  // pipeline closes the file when the response ends early (an aborted download)
+  pipeline(createReadStream(file), res, () => {});
+}
+
 export function startServer({ port = 8000, host = '127.0.0.1' } = {}) {
-  const server = createServer((req, res) => {
-    let file = null;
-    try { file = resolvePath(req.url); } catch { /* malformed escape: 404 below */ }
-    let stat = null;
-    try { if (file) stat = statSync(file); } catch { /* missing: 404 below */ }
-    if (stat?.isDirectory()) { file = join(file, 'index.html'); try { stat = statSync(file); } catch { stat = null; } }
-    if (!stat) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end(`not found: ${req.url}\n`); return; }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': stat.size, 'cache-control': 'no-cache',
-    });
-    createReadStream(file).pipe(res);
-  });
+  const server = createServer(answer);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));

@@ -1,0 +1,78 @@
+// iam.d.ts: the types of the binding's public API (wasm/iam.js), checked by tsc against
+// tests/package/consumer.ts. The names of kinds and options are the C library's
+// (src/api.c); a config leaves out what it does not change.
+
+import type { Trainer, TrainConfig } from './trainer.js';
+export type { Trainer, TrainConfig, Snapshot, Metrics, LastStep, Divergence } from './trainer.js';
+export { TrainingDiverged } from './trainer.js';
+
+export type LossKind = 'softmax' | 'normface' | 'sphereface' | 'cosface' | 'arcface' | 'combined';
+export type ArcFaceFallback = 'continuous' | 'insightface' | 'easy';
+
+/** iam_loss_config by name (LOSSES.md): what is left out is the kind's default. */
+export interface LossConfig {
+  kind?: LossKind;
+  /** s > 0 (default 10); for softmax and SphereFace with featureNorm it scales only the IAM logits */
+  scale?: number;
+  /** m: CosFace [0, 1], ArcFace [0, π/2] radians, SphereFace [1, 8] (defaults 0.2, 0.3, 4) */
+  margin?: number;
+  /** combined margin cos(m1 θ + m2) − m3 (defaults 1, 0.3, 0.2) */
+  m1?: number; m2?: number; m3?: number;
+  /** β ≥ 0, the weight of L_IAM (default 0) */
+  beta?: number;
+  /** SphereFace's annealing mix λ ≥ 0 (default 0) */
+  lambda?: number;
+  /** SphereFace: r = ‖x‖ as in the original (true) or r = s (false, default) */
+  featureNorm?: boolean;
+  fallback?: ArcFaceFallback;
+}
+
+/** A loss config as the library resolved it: every field present. */
+export type ResolvedLossConfig = Required<LossConfig>;
+
+/** One batch: x (n·d), W (c·d, a row per class), labels (n integers in [0, c)). */
+export interface Batch {
+  x: Float32Array | Float64Array | number[];
+  W: Float32Array | Float64Array | number[];
+  labels: Int32Array | number[];
+  n: number; d: number; c: number;
+}
+
+/** The loss (loss = base + β·iam, means over the batch) and its gradients. */
+export interface LossResult {
+  loss: number; base: number; iam: number;
+  dx: Float32Array; dW: Float32Array;
+}
+
+export interface LoadOptions {
+  /** force the SIMD build (true) or the scalar one (false); default: SIMD where it validates */
+  simd?: boolean;
+  /** where the .wasm comes from (default: beside iam.js) */
+  url?: string | URL;
+  /** a module compiled before (compileIAM), with `simd` saying which build it is */
+  module?: WebAssembly.Module;
+}
+
+export interface IAM {
+  /** whether the SIMD build is loaded */
+  readonly simd: boolean;
+  /** the enum values' names as C spells them: kind, fallback, data, activation, init, optimizer, set */
+  readonly names: Readonly<Record<'kind' | 'fallback' | 'data' | 'activation' | 'init' | 'optimizer' | 'set', readonly string[]>>;
+  readonly memoryBytes: number;
+  /** Forward and backward of L = L_base + β L_IAM; bad input throws the C library's sentence. */
+  loss(config: LossConfig, batch: Batch): LossResult;
+  /** A trainer (src/train.c); call free() when done. */
+  trainer(config?: TrainConfig): Trainer;
+  /** The library's defaults: the whole training config, or one kind's loss config. */
+  defaults(table?: 'train_config', object?: TrainConfig): Required<TrainConfig>;
+  defaults(table: 'loss_config', object?: LossConfig): ResolvedLossConfig;
+  /** Toy-LFW open-set verification of n embeddings (n·d) with their ids. */
+  verification(embeddings: Float32Array | number[], ids: Int32Array | number[],
+    options: { n: number; d: number; pairs?: number; seed?: number }): { accuracy: number; tarAtFar1e2: number };
+}
+
+export function simdSupported(): boolean;
+export function wasmUrl(options?: { simd?: boolean }): { url: URL; simd: boolean };
+export function compileIAM(options?: { simd?: boolean; url?: string | URL; bytes?: (simd: boolean) => BufferSource | Promise<BufferSource> }):
+  Promise<{ module: WebAssembly.Module; simd: boolean }>;
+export function loadIAM(options?: LoadOptions): Promise<IAM>;

@@ -1,0 +1,74 @@
+// trainer.d.ts: the types of wasm/trainer.js (see iam.d.ts).
+import type { LossConfig, ResolvedLossConfig } from './iam.js';
+
+/** iam_train_config by name: what is left out is the library's default. */
+export interface TrainConfig {
+  data?: 'blobs' | 'spiral' | 'glyphs' | 'identities';
+  classes?: number; trainPerClass?: number; testPerClass?: number; seed?: number;
+  /** hidden layer sizes, at most 5 (default [64, 64, 64]) */
+  hidden?: number[];
+  /** the embedding dimension: 2 or 3 for the pictures, up to 128 */
+  dim?: number;
+  activation?: 'relu' | 'prelu' | 'tanh'; init?: 'he' | 'xavier';
+  loss?: LossConfig;
+  /** SphereFace: λ follows its schedule λ_base (1 + γ t)^−power, at least λ_min */
+  anneal?: boolean; lambdaBase?: number; lambdaGamma?: number; lambdaPower?: number; lambdaMin?: number;
+  optimizer?: 'sgd' | 'adam'; lr?: number; momentum?: number; weightDecay?: number;
+  /** the class weights learn at lr · wLrMult */
+  wLrMult?: number; adamBeta1?: number; adamBeta2?: number; adamEps?: number; batchSize?: number;
+}
+
+/** iam_train_metrics by name (LOSSES.md, "Angular metrics"), angles in degrees. */
+export interface Metrics {
+  step: number; loss: number; base: number; iam: number; train_acc: number; test_acc: number;
+  min_weight_angle_deg: number; mean_nn_weight_angle_deg: number;
+  min_center_angle_deg: number; mean_nn_center_angle_deg: number;
+  min_sample_margin_deg: number; mean_sample_margin_deg: number;
+  packing_limit_deg: number; verify_acc: number; tar_far_1e2: number;
+}
+
+/** The last step: its batch's loss parts and the loss config it really used. */
+export interface LastStep { step: number; loss: number; base: number; iam: number; config: ResolvedLossConfig }
+
+export interface Divergence { failedStep: number; goodStep: number; reason: string }
+
+/** A step() that diverged: the trainer is back where the call began. */
+export class TrainingDiverged extends Error {
+  readonly divergence: Divergence;
+}
+
+/** One trainer at one step: everything a view draws. */
+export interface Snapshot {
+  step: number; dim: number; classes: number;
+  /** (points, dim) normalized features */
+  embedding: Float32Array;
+  labels: Int32Array;
+  /** (classes, dim) normalized class weights */
+  weights: Float32Array;
+  weightNorms: Float32Array;
+  metrics: Metrics;
+  /** sample margins, equal bins over [−180°, 180°] */
+  histogram: Int32Array;
+  /** the loss the last step really used (SphereFace's λ annealed) */
+  loss: ResolvedLossConfig;
+}
+
+export type DataSet = 'train' | 'test' | 'heldout';
+
+export class Trainer {
+  readonly config: Required<TrainConfig>;
+  readonly nTrain: number; readonly nTest: number; readonly nHeldout: number;
+  readonly inputDim: number; readonly dim: number; readonly classes: number; readonly nParams: number;
+  /** k optimizer steps in one wasm call; throws a TrainingDiverged on NaN or Inf */
+  step(k?: number): LastStep;
+  last(): LastStep;
+  setLr(lr: number): void;
+  evaluate(options?: { bins?: number }): { metrics: Metrics; histogram: Int32Array };
+  snapshot(options?: { points?: number; set?: DataSet; bins?: number }): Snapshot;
+  predict(inputs: Float32Array | number[]): Int32Array;
+  inputs(set?: DataSet): { x: Float32Array; labels: Int32Array };
+  weightNorms(): Float32Array;
+  params(): Float32Array;
+  setParams(params: Float32Array | number[]): void;
+  free(): void;
+}
