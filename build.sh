@@ -25,7 +25,7 @@ EXPORTS+=,_iam_field_count,_iam_field_enum,_iam_name
 EXPORTS+=,_iam_trainer_new,_iam_trainer_free,_iam_trainer_step,_iam_trainer_divergence
 EXPORTS+=,_iam_trainer_get_sizes,_iam_trainer_last_step,_iam_trainer_set_lr,_iam_trainer_evaluate
 EXPORTS+=,_iam_trainer_embed,_iam_trainer_weights,_iam_trainer_inputs,_iam_trainer_predict
-EXPORTS+=,_iam_trainer_get_params,_iam_trainer_set_params
+EXPORTS+=,_iam_trainer_get_params,_iam_trainer_set_params,_iam_trainer_forces,_iam_trainer_set_weight
 # emcc's JS optimizer, when it runs, looks for Debian's acorn here
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 

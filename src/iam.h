@@ -311,6 +311,28 @@ enum iam_set { IAM_SET_TRAIN = 0, IAM_SET_TEST = 1, IAM_SET_HELDOUT = 2 };
 /* Normalized embeddings x̂ (count, embed_dim) of `count` distinct samples of a
    set (enum iam_set), spread over the set; labels too. */
 int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels);
+
+/* What moves each sample, for the views' arrows and hover cards. For the same `count`
+   samples of a set that iam_trainer_embed picks, with the loss config of the last step
+   (SphereFace's λ as annealed), each sample's own loss L_i = L_base_i + β L_IAM_i at its
+   embedding e_i = f(x_i), as the optimizer sees it (a batch divides it by its size), and:
+   - x_base, x_iam (count, embed_dim): the gradients of L_base_i and of β L_IAM_i with
+     respect to the sample's normalized feature x̂_i at its norm, ‖e_i‖ ∂L/∂e_i (descent
+     is the negative). The two parts add up to the whole. For the normalized losses they
+     are tangent to the sphere at x̂_i; Softmax's (and SphereFace's with the feature
+     norm) also have a radial part, which grows or shrinks ‖e‖;
+   - w_base, w_iam (classes, embed_dim): ∂/∂W_j of the mean loss over these samples, the
+     same two parts;
+   - loss_base, loss_iam (count): L_base_i and L_IAM_i (without β);
+   - margins_deg (count): each sample's margin θ_nearest_other − θ_target, as
+     iam_sample_margins gives it.
+   A zero embedding has no direction: its forces and losses are 0. Any output may be NULL. */
+int iam_trainer_forces(iam_trainer *t, int set, int count, float *x_base, float *x_iam, float *w_base,
+                       float *w_iam, float *loss_base, float *loss_iam, float *margins_deg);
+
+/* Turn class weight j to a direction (embed_dim, nonzero, finite), keeping its norm: a
+   lecturer drags a spoke. The optimizer's state is kept; the next step trains on from it. */
+int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction);
 /* Normalized class weights Ŵ (classes, embed_dim), and their norms ‖W_j‖ (classes)
    unless norms is NULL (Softmax decides by ‖W_j‖ cos θ_j). */
 int iam_trainer_weights(const iam_trainer *t, float *w_hat, float *norms);

@@ -44,6 +44,9 @@ struct iam_trainer {
     int *batch_y;
     /* evaluation buffers */
     float *eval_emb, *eval_centers, *eval_margins;
+    int *eval_labels;
+    /* iam_trainer_forces' own buffers */
+    float *force_x, *force_w;
 };
 
 iam_train_config iam_train_config_default(void) {
@@ -118,6 +121,7 @@ void iam_trainer_free(iam_trainer *t) {
     free(t->params); free(t->grads); free(t->opt_m); free(t->opt_v); free(t->good);
     free(t->batch_x); free(t->batch_y); free(t->acts); free(t->scratch); free(t->dembed);
     free(t->loss_work); free(t->eval_emb); free(t->eval_centers); free(t->eval_margins);
+    free(t->eval_labels); free(t->force_x); free(t->force_w);
     free(t);
 }
 
@@ -155,9 +159,12 @@ int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out) {
     t->eval_emb = calloc((size_t)n_eval * t->d, sizeof(float));
     t->eval_centers = calloc((size_t)t->c * t->d, sizeof(float));
     t->eval_margins = calloc((size_t)n_eval, sizeof(float));
+    t->eval_labels = calloc((size_t)n_eval, sizeof(int));
+    t->force_x = calloc((size_t)t->d, sizeof(float));
+    t->force_w = calloc((size_t)2 * t->c * t->d, sizeof(float));
     if (!t->params || !t->grads || !t->opt_m || !t->opt_v || !t->good || !t->batch_x || !t->batch_y ||
         !t->acts || !t->scratch || !t->dembed || !t->loss_work || !t->eval_emb || !t->eval_centers ||
-        !t->eval_margins) {
+        !t->eval_margins || !t->eval_labels || !t->force_x || !t->force_w) {
         iam_trainer_free(t);
         return iam_fail("out of memory for a trainer with %zu parameters", (size_t)t->n_params);
     }
@@ -389,8 +396,9 @@ static void normalize_or_zero(float *v, int rows, int d) {
 
 static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
 
-int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels) {
-    if (!t || !emb || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
+/* The embeddings e = f(x) (count, embed_dim), not normalized, of `count` distinct rows
+   of a set, and their labels: the rows iam_trainer_embed and iam_trainer_forces show. */
+static int embed_raw(iam_trainer *t, int set, int count, float *emb, int *labels) {
     if (set < 0 || set > 2) return iam_fail("set must be 0 (train), 1 (test) or 2 (held-out) (got %d)", set);
     const iam_dataset *ds = &t->data;
     const float *x;
@@ -412,6 +420,12 @@ int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *label
         const float *e = iam_mlp_forward(&t->mlp, t->params, t->batch_x, chunk, t->acts);
         memcpy(emb + (size_t)start * t->d, e, sizeof(float) * chunk * t->d);
     }
+    return 0;
+}
+
+int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels) {
+    if (!t || !emb || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
+    if (embed_raw(t, set, count, emb, labels)) return -1;
     normalize_or_zero(emb, count, t->d);
     return 0;
 }
@@ -479,5 +493,69 @@ int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *cla
             classes[start + q] = best;
         }
     }
+    return 0;
+}
+
+/* One sample's loss and its gradients at its embedding e, base only (β = 0) and whole:
+   the IAM part is their difference, so that the parts add up to the whole. dW sums
+   into w_base and w_whole; dx comes back as ∂L/∂e. */
+static int sample_forces(iam_trainer *t, const float *e, int label, float *x_base, float *x_iam,
+                         float *w_base, float *w_whole, float *loss_base, float *loss_iam) {
+    const int d = t->d, c = t->c;
+    const float *W = class_weights(t, t->params);
+    iam_loss_config base_only = t->last_config;
+    base_only.beta = 0.0f;
+    iam_loss_result base, whole;
+    memset(x_base, 0, sizeof(float) * d);
+    memset(t->force_x, 0, sizeof(float) * d);
+    if (iam_loss(&base_only, e, W, &label, 1, d, c, x_base, w_base, &base, t->loss_work) ||
+        iam_loss(&t->last_config, e, W, &label, 1, d, c, t->force_x, w_whole, &whole, t->loss_work))
+        return -1;
+    for (int k = 0; k < d; k++) x_iam[k] = t->force_x[k] - x_base[k];
+    *loss_base = base.base;
+    *loss_iam = whole.iam;
+    return 0;
+}
+
+int iam_trainer_forces(iam_trainer *t, int set, int count, float *x_base, float *x_iam, float *w_base,
+                       float *w_iam, float *loss_base, float *loss_iam, float *margins_deg) {
+    if (!t) return iam_fail("the trainer is NULL");
+    if (embed_raw(t, set, count, t->eval_emb, t->eval_labels)) return -1;
+    const int d = t->d;
+    const size_t nw = (size_t)t->c * d;
+    float *wb = t->force_w, *wt = t->force_w + nw;   /* ∂/∂W summed over the samples: base, whole */
+    memset(t->force_w, 0, sizeof(float) * 2 * nw);
+    float xb[IAM_MAX_EMBED], xi[IAM_MAX_EMBED];
+    for (int i = 0; i < count; i++) {
+        float *e = t->eval_emb + (size_t)i * d;
+        float lb = 0.0f, li = 0.0f, r = sqrtf(vec_dot(e, e, d));
+        memset(xb, 0, sizeof xb);
+        memset(xi, 0, sizeof xi);
+        /* a zero embedding has no direction: no force on it is drawn, and it pushes no weight */
+        if (r > 1e-30f && sample_forces(t, e, t->eval_labels[i], xb, xi, wb, wt, &lb, &li)) return -1;
+        for (int k = 0; k < d; k++) { xb[k] *= r; xi[k] *= r; }   /* ∂L/∂x̂ at fixed ‖e‖ = ‖e‖ ∂L/∂e */
+        if (x_base) memcpy(x_base + (size_t)i * d, xb, sizeof(float) * d);
+        if (x_iam) memcpy(x_iam + (size_t)i * d, xi, sizeof(float) * d);
+        if (loss_base) loss_base[i] = lb;
+        if (loss_iam) loss_iam[i] = li;
+    }
+    for (size_t k = 0; k < nw; k++) {
+        if (w_base) w_base[k] = wb[k] / (float)count;
+        if (w_iam) w_iam[k] = (wt[k] - wb[k]) / (float)count;
+    }
+    if (!margins_deg) return 0;
+    normalize_or_zero(t->eval_emb, count, d);
+    return iam_sample_margins(t->eval_emb, class_weights(t, t->params), t->eval_labels, count, d, t->c, margins_deg);
+}
+
+int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction) {
+    if (!t || !direction) return iam_fail("the trainer and the direction must not be NULL");
+    if (j < 0 || j >= t->c) return iam_fail("class %d is out of range [0, %d)", j, t->c);
+    if (iam_check_finite("direction", direction, (size_t)t->d, t->d)) return -1;
+    float norm = sqrtf(vec_dot(direction, direction, t->d));
+    if (!(norm > 1e-30f)) return iam_fail("the direction for class %d has zero norm", j);
+    float *w = class_weights(t, t->params) + (size_t)j * t->d;
+    float scale = sqrtf(vec_dot(w, w, t->d)) / norm;
+    for (int k = 0; k < t->d; k++) w[k] = direction[k] * scale;
     return 0;
 }

@@ -55,6 +55,22 @@ export interface Snapshot {
 
 export type DataSet = 'train' | 'test' | 'heldout';
 
+/** Trainer.forces(): for the samples a snapshot of the same set and size shows */
+export interface Forces {
+  /** (points × dim) ∂L_base/∂x̂ per sample */
+  base: Float32Array;
+  /** (points × dim) ∂(β·L_IAM)/∂x̂ per sample */
+  iam: Float32Array;
+  /** (classes × dim) ∂L_base/∂W_j, mean over the samples */
+  weightBase: Float32Array;
+  /** (classes × dim) ∂(β·L_IAM)/∂W_j, mean over the samples */
+  weightIam: Float32Array;
+  lossBase: Float32Array;
+  lossIam: Float32Array;
+  /** sample margins in degrees */
+  margins: Float32Array;
+}
+
 export class Trainer {
   readonly config: Required<TrainConfig>;
   readonly nTrain: number; readonly nTest: number; readonly nHeldout: number;
@@ -70,5 +86,9 @@ export class Trainer {
   weightNorms(): Float32Array;
   params(): Float32Array;
   setParams(params: Float32Array | number[]): void;
+  /** The gradients that move each shown sample and each class weight, base and IAM parts */
+  forces(options?: { points?: number; set?: DataSet }): Forces;
+  /** Turn class weight j toward a direction, keeping its norm */
+  setWeight(j: number, direction: Float32Array | number[]): void;
   free(): void;
 }

@@ -128,6 +128,42 @@ export class Trainer {
     };
   }
 
+  /** What moves each of the `points` samples a snapshot of the same set shows (the same
+   *  samples, in the same order), from the library's own gradients (iam_trainer_forces):
+   *  base and iam (points × dim) are ∂L_base/∂x̂ and ∂(β·L_IAM)/∂x̂ for each sample's
+   *  normalized feature, as the optimizer sees them (descent is the negative); the parts
+   *  add up to the whole. weightBase, weightIam (classes × dim): the same for the class
+   *  weights, of the mean loss over these samples. lossBase, lossIam (points): each
+   *  sample's L_base and L_IAM (without β); margins (points): its sample margin in degrees. */
+  forces({ set = 'test', points = 400 } = {}) {
+    this.alive();
+    const setId = this.#setId(set);
+    if (!Number.isInteger(points) || points < 1) throw new Error(`points must be a positive integer (got ${points})`);
+    const n = Math.min(points, [this.nTrain, this.nTest, this.nHeldout][setId]), d = this.dim, c = this.classes;
+    const ex = this.iam.ex, A = this.iam.arena;
+    const sizes = { base: n * d, iam: n * d, weightBase: c * d, weightIam: c * d, lossBase: n, lossIam: n, margins: n };
+    A.reset(Object.values(sizes).reduce((a, b) => a + b, 0) * 4 + 64);
+    const at = Object.fromEntries(Object.entries(sizes).map(([k, size]) => [k, A.take(size * 4)]));
+    this.iam.check(ex.iam_trainer_forces(this.ptr, setId, n, at.base, at.iam, at.weightBase, at.weightIam,
+      at.lossBase, at.lossIam, at.margins));
+    const buf = ex.memory.buffer;
+    return Object.fromEntries(Object.entries(sizes).map(([k, size]) => [k, new Float32Array(buf, at[k], size).slice()]));
+  }
+
+  /** Turn class weight j toward a direction (dim finite numbers, not all 0), keeping its
+   *  norm and the optimizer's state: a dragged spoke. The next step trains on from it. */
+  setWeight(j, direction) {
+    this.alive();
+    if (!Number.isInteger(j)) throw new Error(`the class must be an integer (got ${j})`);
+    if (!(ArrayBuffer.isView(direction) || Array.isArray(direction)) || direction.length !== this.dim)
+      throw new Error(`the direction must be an array of ${this.dim} numbers`);
+    const ex = this.iam.ex, A = this.iam.arena;
+    A.reset(this.dim * 4 + 16);
+    const p = A.take(this.dim * 4);
+    new Float32Array(ex.memory.buffer).set(direction, p >> 2);
+    this.iam.check(ex.iam_trainer_set_weight(this.ptr, j, p));
+  }
+
   /** The predicted class of each input point (count × inputDim): the decision regions. */
   predict(inputs) {
     this.alive();
