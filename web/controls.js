@@ -62,13 +62,17 @@ export class Controls {
     runTo.addEventListener('click', () => this.#commitUntil(true));
     const presentButton = el('button', { type: 'button', id: 'present', textContent: 'Present', title: 'presentation mode: every panel on one screen (p)' });
     presentButton.addEventListener('click', () => hooks.present());
+    this.forces = el('input', { type: 'checkbox', id: 'ctl-forces' });
+    this.forces.addEventListener('change', () => hooks.forces(this.forces.checked));
+    const forcesBox = el('label', { className: 'forces', title: 'arrows of the gradient on every sample and class weight: the base loss in one colour, IAM in another (f)' },
+      [this.forces, ' show the forces']);
 
     const run = el('fieldset', { className: 'group run' }, [
       el('legend', { textContent: 'Run' }), this.playButton, stepButton, resetButton, presentButton, this.stepNow,
       el('label', { className: 'speed' }, ['speed ', this.speed, this.speedReadout]),
-      el('label', { className: 'until' }, ['pause at step ', this.until, runTo]), this.rates,
+      el('label', { className: 'until' }, ['pause at step ', this.until, runTo]), forcesBox, this.rates,
       el('p', { className: 'keys', innerHTML: '<kbd>space</kbd> play/pause · <kbd>s</kbd> +' + STEP_CHUNK +
-        ' steps · <kbd>r</kbd> reset · <kbd>p</kbd> present' }),
+        ' steps · <kbd>r</kbd> reset · <kbd>p</kbd> present · <kbd>f</kbd> forces' }),
     ]);
     const groups = GROUPS.map(([title, fields]) => el('fieldset', { className: 'group' }, [
       el('legend', { textContent: title }), ...fields.map((spec) => this.field(spec)),
@@ -137,6 +141,7 @@ export class Controls {
     this.speedReadout.value = `${SPEEDS[state.speed]} steps/s per panel`;
     this.story.value = state.story || '';
     this.until.value = state.until || '';
+    this.forces.checked = state.forces;
     this.shown = state;
   }
 

@@ -20,7 +20,7 @@ import { DataNote } from './datanote.js';
 const $ = (id) => document.getElementById(id);
 
 // settings that change no panel's training: they apply at once
-const LIVE_FIELDS = new Set(['speed', 'hide', 'story', 'until', 'play', 'lrChanges', 'present']);
+const LIVE_FIELDS = new Set(['speed', 'hide', 'story', 'until', 'play', 'lrChanges', 'present', 'forces']);
 
 let { state, notices } = parseHash(location.hash);
 let panels = [];
@@ -142,6 +142,7 @@ function showState() {
   clock.stepsPerSec = SPEEDS[state.speed];
   clock.goals = FRAME_GOALS[state.dim];
   clock.pauseAt = state.until || null;
+  for (const p of panels) p.setForces(state.forces);
   scheduleLayout();
 }
 
@@ -172,6 +173,12 @@ function setPlaying(on) {
   updatePlayButton();
 }
 
+// A lecturer may drag a class weight only while the clock is paused (panel.js).
+function updatePlayButton() {
+  controls.setPlaying(clock.playing);
+  for (const p of panels) p.setPaused(!clock.playing);
+}
+
 // The panels reached the step to pause at: a story's next stop (its caption names it)
 // becomes the one Play runs to.
 function arrived() {
@@ -181,7 +188,6 @@ function arrived() {
   updatePlayButton();
 }
 
-function updatePlayButton() { controls.setPlaying(clock.playing); }
 
 /** The step every running panel has reached (the one they are compared at). */
 function commonStep() {
@@ -232,7 +238,7 @@ function onKey(event) {
   // typing goes to text and number boxes; space and enter belong to a focused button or box
   if (target.closest?.('input[type=number], input[type=text], textarea')) return;
   if (event.key === ' ' && target.closest?.('button, input[type=checkbox], select, summary')) return;
-  const actions = { ' ': () => setPlaying(!clock.playing), s: step, r: () => rebuild(), p: () => commit({ present: !state.present }) };
+  const actions = { ' ': () => setPlaying(!clock.playing), s: step, r: () => rebuild(), p: () => commit({ present: !state.present }), f: () => commit({ forces: !state.forces }) };
   const action = actions[event.key];
   if (!action) return;
   event.preventDefault();
@@ -322,6 +328,7 @@ function init() {
     reset: () => rebuild(), notice: (text) => showNotices([text]),
     runTo: (until) => { commit({ until }); setPlaying(true); },
     present: () => commit({ present: !state.present }),
+    forces: (on) => commit({ forces: on }),
   });
   curves = new TeachingCurves($('curves'));
   dataNote = new DataNote($('data-note'));

@@ -120,6 +120,12 @@ export class Panel {
     if (target > 0) this.runTo(target);
   }
 
+  /** Draw the force arrows (and ask the worker for them) or not. */
+  setForces(on) { this.forces = on; }
+
+  /** The clock stopped or started: a weight can be dragged only while it is stopped. */
+  setPaused(paused) { this.paused = paused; }
+
   /** Train up to this step (the clock's target). */
   runTo(step) { if (!this.stopped) this.worker?.postMessage({ type: 'runTo', step }); }
 

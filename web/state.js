@@ -91,6 +91,8 @@ export const FIELDS = {
   play: { key: 'play', def: false, type: 'flag', omitDefault: true },
   // presentation mode: every panel and the caption on one screen (key p)
   present: { key: 'present', def: false, type: 'flag', omitDefault: true },
+  // the force arrows on every view: what moves each sample and weight, base loss and IAM (key f)
+  forces: { key: 'forces', def: false, type: 'flag', omitDefault: true },
   hide: {
     key: 'hide', def: [], type: 'list', omitDefault: true,
     parse: (s) => { const list = s.split(',').filter(Boolean); return list.every((h) => HIDEABLE.includes(h)) ? list : undefined; },
