@@ -81,6 +81,7 @@ export class Trainer {
   setLr(lr: number): void;
   evaluate(options?: { bins?: number }): { metrics: Metrics; histogram: Int32Array };
   snapshot(options?: { points?: number; set?: DataSet; bins?: number }): Snapshot;
+  embed(options?: { points?: number; set?: DataSet }): { embedding: Float32Array; labels: Int32Array };
   predict(inputs: Float32Array | number[]): Int32Array;
   inputs(set?: DataSet): { x: Float32Array; labels: Int32Array };
   weightNorms(): Float32Array;

@@ -108,24 +108,35 @@ export class Trainer {
   /** A Snapshot of `points` samples of a set (spread over the set and its classes). */
   snapshot({ points = 400, set = 'test', bins = 36 } = {}) {
     this.alive();
-    const setId = this.#setId(set);
-    if (!Number.isInteger(points) || points < 1) throw new Error(`points must be a positive integer (got ${points})`);
-    const count = Math.min(points, [this.nTrain, this.nTest, this.nHeldout][setId]);
+    const { embedding, labels } = this.embed({ points, set });
     const { metrics, histogram } = this.evaluate({ bins });
     const loss = this.last().config;
     const ex = this.iam.ex, A = this.iam.arena, d = this.dim, c = this.classes;
-    A.reset(count * d * 4 + count * 4 + c * d * 4 + c * 4 + 64);
-    const pe = A.take(count * d * 4), pl = A.take(count * 4), pw = A.take(c * d * 4), pn = A.take(c * 4);
-    this.iam.check(ex.iam_trainer_embed(this.ptr, setId, count, pe, pl));
+    A.reset(c * d * 4 + c * 4 + 32);
+    const pw = A.take(c * d * 4), pn = A.take(c * 4);
     this.iam.check(ex.iam_trainer_weights(this.ptr, pw, pn));
     const buf = ex.memory.buffer;
     return {
-      step: metrics.step, dim: d, classes: c, metrics, histogram, loss,
-      embedding: new Float32Array(buf, pe, count * d).slice(),
-      labels: new Int32Array(buf, pl, count).slice(),
+      step: metrics.step, dim: d, classes: c, metrics, histogram, loss, embedding, labels,
       weights: new Float32Array(buf, pw, c * d).slice(),
       weightNorms: new Float32Array(buf, pn, c).slice(),
     };
+  }
+
+  /** The normalized features x̂ (points × dim) and labels of `points` samples of a set,
+   *  the ones a snapshot of it shows (at most the set's size). */
+  embed({ points = 400, set = 'test' } = {}) {
+    this.alive();
+    const setId = this.#setId(set);
+    if (!Number.isInteger(points) || points < 1) throw new Error(`points must be a positive integer (got ${points})`);
+    const count = Math.min(points, [this.nTrain, this.nTest, this.nHeldout][setId]), d = this.dim;
+    if (count === 0) return { embedding: new Float32Array(0), labels: new Int32Array(0) };
+    const ex = this.iam.ex, A = this.iam.arena;
+    A.reset(count * d * 4 + count * 4 + 32);
+    const pe = A.take(count * d * 4), pl = A.take(count * 4);
+    this.iam.check(ex.iam_trainer_embed(this.ptr, setId, count, pe, pl));
+    const buf = ex.memory.buffer;
+    return { embedding: new Float32Array(buf, pe, count * d).slice(), labels: new Int32Array(buf, pl, count).slice() };
   }
 
   /** What moves each of the `points` samples a snapshot of the same set shows (the same

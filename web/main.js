@@ -350,6 +350,13 @@ function init() {
     fps: () => meter.fps,
     viewFrames: () => meter.totalViewFrames,
     viewRedraws: () => meter.totalRedraws,
+    // where sample i of panel k is drawn, in page px (2-D views), for the inspection tests
+    samplePosition: (k, i) => {
+      const p = panels[k]?.view?.samplePosition?.(i), r = panels[k]?.view?.canvas.getBoundingClientRect();
+      return p && r ? [r.left + p[0], r.top + p[1]] : null;
+    },
+    // the snapshot a panel draws, in plain arrays (what its card and arrows are made of)
+    snapshot: (k) => structuredClone(panels[k]?.snap ?? null),
   };
   document.body.dataset.ready = '1';
 }

@@ -6,12 +6,14 @@
 // redraws only when a new snapshot has arrived.
 import { CircleView } from './view2d.js';
 import { InputView } from './inputview.js';
+import { HeldoutView } from './heldoutview.js';
 import { KINDS, parsePanel, panelToken, panelLabel } from './state.js';
 import { LOSS_LABELS } from '../wasm/presets.js';
 import { compiled } from './library.js';
 import { workerUrl, workerType } from './sources.js';
 import { panelColor } from './palette.js';
 import { el } from './dom.js';
+import { InspectCard, sampleFacts } from './inspect.js';
 
 /** The sentence a divergence shows, from its fields ({ failedStep, goodStep, reason }). */
 export function divergenceText({ failedStep, goodStep, reason }) {
@@ -35,6 +37,11 @@ export function statRows(snap) {
     ['L_base', formatLossValue(m.base), 'cross-entropy of the last batch', true],
     ['L_IAM', formatLossValue(m.iam), 'the IAM term of the last batch (≤ −log(C−1))', true],
   ];
+  if (snap.edited) {   // a weight was dragged: the last batch's losses would be stale
+    const on = `the mean over the ${snap.edited.samples} shown test samples, recomputed with the dragged weights`;
+    rows[3] = ['L_base (shown)', rows[3][1], `cross-entropy: ${on}`, true];
+    rows[4] = ['L_IAM (shown)', rows[4][1], `the IAM term: ${on}`, true];
+  }
   if (m.packing_limit_deg > 0)
     rows.splice(3, 0, ['of at most', `${m.packing_limit_deg.toFixed(1)}°`, 'the packing limit: the largest the smallest angle between C directions can be', true]);
   if (snap.loss.kind === 'sphereface') rows.push(['λ', snap.loss.lambda.toFixed(1), 'SphereFace’s mix λ, as the last step used it', true]);
@@ -45,6 +52,7 @@ export function statRows(snap) {
 }
 
 const NUMBERS_PER_SEC = 4;
+const DRAG_MS = 50;   // a dragged weight goes to the worker at most this often
 
 export class Panel {
   /** hooks: onToken(panel, token) when the user picks another loss; onSnapshot(panel, snap) */
@@ -78,8 +86,9 @@ export class Panel {
     this.inputBox = el('div', { className: 'panel-input' });
     this.stats = el('dl', { className: 'panel-stats' });
     this.notice = el('div', { className: 'panel-diverged', hidden: true });
+    this.dragNote = el('div', { className: 'panel-dragnote', hidden: true });   // a weight moved by hand
     this.root = el('section', { className: 'panel', id: this.id }, [
-      header, el('div', { className: 'panel-views' }, [this.embedBox, this.inputBox]), this.stats, this.notice,
+      header, el('div', { className: 'panel-views' }, [this.embedBox, this.inputBox]), this.stats, this.notice, this.dragNote,
     ]);
     this.root.dataset.token = token;
     parent.append(this.root);
@@ -102,6 +111,9 @@ export class Panel {
     this.lastGrid = this.lastInputs = null;
     this.inputBox.hidden = true;
     this.notice.hidden = true;
+    this.drags = [];
+    this.dragNote.hidden = true;
+    this.hover(null);
     this.root.classList.remove('is-diverged');
     this.title.textContent = panelLabel(this.token);
     const { kind, iam, fixed } = parsePanel(this.token);
@@ -115,16 +127,33 @@ export class Panel {
       this.worker.onmessage = ({ data }) => this.receive(data);
       this.worker.onerror = (event) => this.showProblem(`the training worker failed: ${event.message ?? 'unknown error'}`);
       this.worker.postMessage({ type: 'library', module: compiled.module, simd: compiled.simd });
+      this.inspecting = false;
+      this.inspect();
     }
     this.worker.postMessage({ type: 'reset', config, lrChanges, run: this.run });
     if (target > 0) this.runTo(target);
   }
 
-  /** Draw the force arrows (and ask the worker for them) or not. */
-  setForces(on) { this.forces = on; }
+  /** Draw the force arrows or not (the worker sends them with every snapshot). */
+  setForces(on) {
+    this.forces = on;
+    this.view?.setForces(on);
+    this.inspect();
+  }
 
-  /** The clock stopped or started: a weight can be dragged only while it is stopped. */
-  setPaused(paused) { this.paused = paused; }
+  /** The worker sends the forces while they are drawn or the pointer is over the view. */
+  inspect() {
+    const on = !!(this.forces || this.pointerIn || this.dragging);
+    if (on !== this.inspecting) { this.inspecting = on; this.worker?.postMessage({ type: 'inspect', on }); }
+  }
+
+  /** The clock stopped or started: a weight can be dragged only while it is stopped;
+   *  playing on trains from the dragged state, and the drags can no longer be undone. */
+  setPaused(paused) {
+    this.paused = paused;
+    if (!paused && this.drags?.length) { this.drags = []; this.dragNote.hidden = true; }
+    this.embedBox.classList.toggle('can-drag', paused);
+  }
 
   /** Train up to this step (the clock's target). */
   runTo(step) { if (!this.stopped) this.worker?.postMessage({ type: 'runTo', step }); }
@@ -150,7 +179,96 @@ export class Panel {
       const { SphereView } = await import('./view3d.js'); // three.js loads only when a sphere is needed
       this.view = new SphereView(this.embedBox, { size });
     } else this.view = new CircleView(this.embedBox, { size });
+    this.view.setForces(!!this.forces);
+    this.listen(this.view.canvas);
     if (this.snap) this.dirty = true;
+  }
+
+  // The pointer on the view: hover (or tap) a sample for its card; drag a spoke while paused.
+  listen(canvas) {
+    this.card ??= new InspectCard(this.embedBox);
+    const at = (event) => { const r = canvas.getBoundingClientRect(); return [event.clientX - r.left, event.clientY - r.top]; };
+    canvas.addEventListener('pointermove', (event) => {
+      const [x, y] = at(event);
+      if (this.dragging) { this.dragTo(x, y); return; }
+      const hit = this.view.pick(x, y);
+      canvas.style.cursor = hit?.weight !== undefined && this.paused && this.viewDim === 2 ? 'grab' : '';
+      this.hover(hit?.sample ?? null, x, y);
+    });
+    canvas.addEventListener('pointerenter', () => { this.pointerIn = true; this.inspect(); });
+    canvas.addEventListener('pointerleave', (event) => {
+      if (event.pointerType === 'touch') return;   // a tapped card stays until the next tap
+      this.pointerIn = false;
+      this.inspect();
+      if (!this.dragging) this.hover(null);
+    });
+    canvas.addEventListener('pointerdown', (event) => {
+      const [x, y] = at(event), hit = this.view.pick(x, y);
+      if (hit?.weight !== undefined && this.paused && this.viewDim === 2) {
+        canvas.setPointerCapture(event.pointerId);
+        this.startDrag(hit.weight);
+        event.preventDefault();
+      } else this.hover(hit?.sample ?? null, x, y);   // a tap on a touch screen
+    });
+    const drop = () => { if (this.dragging) this.endDrag(); };
+    canvas.addEventListener('pointerup', drop);
+    canvas.addEventListener('pointercancel', drop);
+  }
+
+  // A dragged spoke: the view follows the hand at once (the ring and the bands are the
+  // view's geometry), and the worker turns the weight and answers with a snapshot of
+  // what the trainer computes from it (accuracy, margins, the losses), at most every
+  // DRAG_MS while the hand moves, and once more where it lets go.
+  startDrag(j) {
+    this.dragging = { j, sentAt: -Infinity };
+    this.drags ??= [];
+    this.drags.push({ j, direction: Array.from(this.snap.weights.subarray(2 * j, 2 * j + 2)) });
+    this.hover(null);
+  }
+
+  dragTo(x, y) {
+    const { j } = this.dragging, [dx, dy] = this.view.directionAt(x, y), r = Math.hypot(dx, dy);
+    if (r < 4) return;                                  // at the centre there is no direction
+    this.dragging.direction = [dx / r, dy / r];
+    this.snap.weights.set(this.dragging.direction, 2 * j);
+    this.view.update(this.snap);
+    const now = performance.now();
+    if (now - this.dragging.sentAt >= DRAG_MS) { this.sendWeight(j, [dx / r, dy / r]); this.dragging.sentAt = now; }
+  }
+
+  endDrag() {
+    const { j } = this.dragging;
+    this.dragging = null;
+    this.sendWeight(j, Array.from(this.snap.weights.subarray(2 * j, 2 * j + 2)));
+    this.showDragNote();
+  }
+
+  sendWeight(j, direction) { this.worker?.postMessage({ type: 'setWeight', j, direction }); }
+
+  /** Put the weights back as they were before the drags (newest first). */
+  undoDrags() {
+    for (const { j, direction } of this.drags.reverse()) this.sendWeight(j, direction);
+    this.drags = [];
+    this.dragNote.hidden = true;
+  }
+
+  showDragNote() {
+    const classes = [...new Set(this.drags.map((d) => d.j))].join(', ');
+    const undo = el('button', { textContent: 'Undo', className: 'panel-undo', title: 'put the weights back where training had them' });
+    undo.addEventListener('click', () => this.undoDrags());
+    this.dragNote.replaceChildren(el('p', { textContent: `Moved by hand at step ${this.reached.toLocaleString('en-US')}: `
+      + `W${classes}. Play trains on from here; the link does not record it.` }), undo);
+    this.dragNote.hidden = false;
+  }
+
+  /** Show sample i's card beside (x, y) and light it up; null hides it. */
+  hover(i, x = this.hoverAt?.[0], y = this.hoverAt?.[1]) {
+    this.hovered = i;
+    this.hoverAt = [x, y];
+    this.view?.setFocus(i);
+    // the forces (losses, margins) come with the next snapshot once the pointer is in
+    if (i === null || !this.snap?.forces) { this.card?.hide(); return; }
+    this.card.show(sampleFacts(this.snap, i), this.config?.data, x, y);
   }
 
   receive(data) {
@@ -159,6 +277,8 @@ export class Panel {
       if (data.dim !== this.viewDim) return; // the view is still being made
       if (data.examples) this.examples = data.examples;
       else data.examples = this.examples;     // what the data look like: kept for the run
+      // mid-drag, the hand is ahead of the worker's answer: the spoke stays under the hand
+      if (this.dragging?.direction) data.weights.set(this.dragging.direction, 2 * this.dragging.j);
       this.snap = data;
       this.reached = data.step;
       if (data.inputs) this.inputs = data.inputs;
@@ -195,6 +315,7 @@ export class Panel {
     this.lastDraw = now;
     this.dirty = false;
     this.view.update(this.snap);
+    if (this.hovered !== null && this.hovered !== undefined) this.hover(this.hovered);   // the card follows the run
     this.drawInputs(this.snap);
     // text changes cost the page a layout: the numbers follow at most NUMBERS_PER_SEC
     // times a second; flushNumbers() catches up when the clock stops
@@ -213,13 +334,26 @@ export class Panel {
 
   /** The input plane (2-D inputs): redrawn only when its heatmap or its samples are new. */
   drawInputs(snap) {
+    if (snap.heldout) { this.drawHeldout(snap); return; }
     if (!snap.grid && !this.inputs) { this.inputBox.hidden = true; return; }
+    if (this.heldoutView) { this.heldoutView.dispose(); this.heldoutView = null; }
     this.inputView ??= new InputView(this.inputBox, { size: 150 });
     if ((snap.grid && snap.grid !== this.lastGrid) || this.inputs !== this.lastInputs) {
       this.inputView.update({ inputs: this.inputs, grid: snap.grid });
       this.lastGrid = snap.grid ?? this.lastGrid;
       this.lastInputs = this.inputs;
     }
+    this.inputBox.hidden = false;
+  }
+
+  /** Identities: the held-out people's features beside the trained view (the open-set question). */
+  drawHeldout(snap) {
+    if (!this.heldoutView) {
+      this.inputBox.replaceChildren();
+      this.inputView = null;
+      this.heldoutView = new HeldoutView(this.inputBox, { size: 150 });
+    }
+    this.heldoutView.update({ heldout: snap.heldout, weights: snap.weights, dim: snap.dim });
     this.inputBox.hidden = false;
   }
 

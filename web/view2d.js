@@ -14,18 +14,21 @@
 import { decisionRing2d, neighbourGaps2d, hasMarginBand } from './geometry.js';
 import { classColor, paleCss, HIGHLIGHT } from './palette.js';
 import { viewCanvas, sizeCanvas } from './dom.js';
+import { FORCE_COLORS, ARROWS, arrowLength, sampleFacts, tangent } from './inspect.js';
 
 const BAND = '#d4d4d4', INK = '#222';
 const RING_SAMPLES = 720;            // directions classified around the ring: one per half degree
 const NARROW_GAP_DEG = 15;           // a gap this narrow has no room for its label inside the circle
 const DESIGN_SIZE = 340;             // the canvas size the strokes and type below are drawn for
 
-/** Everything the stages need for one snapshot on a canvas of size × size CSS px. */
-export function makeFrame(snap, size) {
+/** Everything the stages need for one snapshot on a canvas of size × size CSS px;
+ *  options: forces (draw the arrows), focus (a sample index to light up). */
+export function makeFrame(snap, size, { forces = false, focus = null } = {}) {
   const cx = size / 2, cy = size / 2, R = size * 0.33;
   const scale = size / DESIGN_SIZE;
   return {
-    snap, size, cx, cy,
+    snap, size, cx, cy, forces: forces && !!snap.forces, focus: snap.forces ? focus : null,
+    points: samplePoints(snap, cx, cy, R),   // where each sample's dot is drawn (the arrows start there; picking)
     px: (v) => v * Math.max(0.6, scale),              // a stroke or a dot: thinner on a small canvas, not thinner than 60%
     fontPx: (v) => Math.max(11, Math.round(v * scale)), // type: it scales with the canvas, never below 11 px
     R,                               // the unit circle's radius in px
@@ -87,14 +90,28 @@ function unitCircle(ctx, { cx, cy, R }) {
   ctx.stroke();
 }
 
-/** The samples: on the circle, spread a little inward so that dense classes stay readable. */
-function samples(ctx, { snap, R, toXY, px }) {
-  const { embedding, labels } = snap;
+/** The radius sample i is drawn at: on the circle, spread a little inward so that dense
+ *  classes stay readable (golden-ratio steps: no two neighbours at one depth). */
+const sampleRadius = (R, i) => R * (1 - ((i * 0.6180339887) % 1) * 0.12);
+
+/** Where each sample's dot goes (x, y per sample; NaN for a non-finite feature). */
+function samplePoints({ embedding, labels }, cx, cy, R) {
+  const points = new Float32Array(2 * labels.length).fill(NaN);
   for (let i = 0; i < labels.length; i++) {
     const ux = embedding[2 * i], uy = embedding[2 * i + 1];
     if (!Number.isFinite(ux) || !Number.isFinite(uy)) continue;
-    const spread = ((i * 0.6180339887) % 1) * 0.12;   // golden-ratio steps: no two neighbours at one depth
-    const [x, y] = toXY(ux, uy, R * (1 - spread));
+    points[2 * i] = cx + sampleRadius(R, i) * ux;
+    points[2 * i + 1] = cy - sampleRadius(R, i) * uy;
+  }
+  return points;
+}
+
+/** The samples, in their class colours, where samplePoints put them. */
+function samples(ctx, { snap, px, points }) {
+  const { labels } = snap;
+  for (let i = 0; i < labels.length; i++) {
+    const x = points[2 * i], y = points[2 * i + 1];
+    if (!Number.isFinite(x)) continue;
     ctx.beginPath();
     ctx.arc(x, y, px(3.4), 0, 2 * Math.PI);
     ctx.fillStyle = classColor(labels[i]);
@@ -209,8 +226,121 @@ function caption(ctx, { snap, size, fontPx }) {
   }
 }
 
+/** An arrow from (x, y) by (dx, dy) px, with a small head. */
+function arrow(ctx, x, y, dx, dy, head) {
+  const len = Math.hypot(dx, dy);
+  if (len < 0.5) return;
+  const ux = dx / len, uy = dy / len, h = Math.min(head, len * 0.6);
+  ctx.moveTo(x, y);
+  ctx.lineTo(x + dx, y + dy);
+  ctx.moveTo(x + dx - h * (ux - 0.5 * uy), y + dy - h * (uy + 0.5 * ux));
+  ctx.lineTo(x + dx, y + dy);
+  ctx.lineTo(x + dx - h * (ux + 0.5 * uy), y + dy - h * (uy - 0.5 * ux));
+}
+
+/** The descent step −∇ of one part on a unit vector u, as a screen vector (y down),
+ *  its length by inspect.js's rule for a view of radius R. */
+function screenStep(grad, u, R, which) {
+  const [tx, ty] = tangent(grad, u), g = Math.hypot(tx, ty);
+  if (!(g > 0)) return [0, 0];
+  const len = R * arrowLength(g, which);
+  return [(-tx / g) * len, (ty / g) * len];
+}
+
+/** The forces on the samples: for each dot, the base loss's step and IAM's, in two
+ *  colours, from the library's own gradients (snap.forces), tangent to the circle. */
+function sampleForces(ctx, frame) {
+  if (!frame.forces) return;
+  const { snap, points, R, px } = frame, f = snap.forces;
+  ctx.lineWidth = px(1.2);
+  // under the dots, which stay readable; each arrow comes out of its dot
+  for (const part of ['base', 'iam']) {
+    ctx.strokeStyle = FORCE_COLORS[part];
+    ctx.beginPath();
+    for (let i = 0; i < snap.labels.length; i++) {
+      if (!Number.isFinite(points[2 * i])) continue;
+      const u = snap.embedding.subarray(2 * i, 2 * i + 2);
+      const [dx, dy] = screenStep(f[part].subarray(2 * i, 2 * i + 2), u, R, 'sample');
+      arrow(ctx, points[2 * i], points[2 * i + 1], dx, dy, px(3.5));
+    }
+    ctx.stroke();
+  }
+}
+
+/** The forces on the class weights, at their tips: ∂/∂Ŵ_j at its norm (‖W_j‖ ∂/∂W_j). */
+function weightForces(ctx, frame) {
+  if (!frame.forces) return;
+  const { snap, px, R } = frame, f = snap.forces;
+  ctx.lineWidth = px(2.6);
+  for (let j = 0; j < snap.classes; j++) {
+    const u = snap.weights.subarray(2 * j, 2 * j + 2), r = snap.weightNorms[j], [x, y] = spokeTip(frame, j);
+    for (const [part, color] of [['weightBase', FORCE_COLORS.base], ['weightIam', FORCE_COLORS.iam]]) {
+      const [dx, dy] = screenStep(Array.from(f[part].subarray(2 * j, 2 * j + 2), (v) => v * r), u, R, 'weight');
+      ctx.strokeStyle = color;
+      ctx.beginPath();
+      arrow(ctx, x, y, dx, dy, px(7));
+      ctx.stroke();
+    }
+  }
+}
+
+/** The key to the arrows, top right: what the two colours are, and the length of a
+ *  sample arrow of |∇| = 1 (half the longest; inspect.js, arrowLength). */
+function forcesKey(ctx, { forces, size, fontPx, snap, R }) {
+  if (!forces) return;
+  const type = fontPx(12);
+  ctx.font = `${type}px system-ui, sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'top';
+  const lines = [['base loss −∇ ⟶', FORCE_COLORS.base]];
+  if (snap.loss.beta > 0) lines.push(['IAM −∇ ⟶', FORCE_COLORS.iam]);
+  lines.forEach(([text, color], k) => { ctx.fillStyle = color; ctx.fillText(text, size - 8, 8 + k * (type + 3)); });
+  const len = R * arrowLength(ARROWS.sample.half), y = 8 + lines.length * (type + 3) + type / 2;
+  ctx.fillStyle = '#555';
+  ctx.fillText('|∇| 1', size - 14 - len, y - type / 2);
+  ctx.strokeStyle = '#555';
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.moveTo(size - 8 - len, y);
+  ctx.lineTo(size - 8, y);
+  ctx.stroke();
+}
+
+/** The sample under the pointer, lit up: a ring around it and its two spokes (its own
+ *  class's and the nearest other's, dashed), drawn again on top. */
+function focus(ctx, frame) {
+  if (frame.focus === null || !Number.isFinite(frame.points[2 * frame.focus])) return;
+  const { snap, points, cx, cy, px } = frame, i = frame.focus, facts = sampleFacts(snap, i);
+  for (const [j, dash] of [[facts.other, [px(6), px(4)]], [facts.label, []]]) {
+    if (j < 0) continue;
+    const [x, y] = spokeTip(frame, j);
+    ctx.setLineDash(dash);
+    for (const [width, color] of [[px(8), INK], [px(5), classColor(j)]]) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.moveTo(cx, cy);
+      ctx.lineTo(x, y);
+      ctx.stroke();
+    }
+  }
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(cx, cy);
+  ctx.lineTo(points[2 * i], points[2 * i + 1]);
+  ctx.strokeStyle = INK;
+  ctx.lineWidth = px(1.5);
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.arc(points[2 * i], points[2 * i + 1], px(8), 0, 2 * Math.PI);
+  ctx.lineWidth = px(3);
+  ctx.stroke();
+}
+
 /** The drawing stages, in the order an update draws them (later ones on top). */
-export const STAGES = { paper, ring, boundaries, unitCircle, spokes, samples, spokeTips, gapLabels, caption };
+export const STAGES = {
+  paper, ring, boundaries, unitCircle, spokes, sampleForces, samples, spokeTips, weightForces, gapLabels, caption, forcesKey, focus,
+};
 
 export class CircleView {
   constructor(container, { size = 360 } = {}) {
@@ -230,8 +360,52 @@ export class CircleView {
   /** @param {import('../wasm/trainer.js').Snapshot} snap  a 2-D snapshot */
   update(snap) {
     this.last = snap;
-    const frame = makeFrame(snap, this.size);
-    for (const stage of Object.values(STAGES)) stage(this.ctx, frame);
+    this.frame = makeFrame(snap, this.size, { forces: this.showForces, focus: this.focusIndex ?? null });
+    for (const stage of Object.values(STAGES)) stage(this.ctx, this.frame);
+  }
+
+  /** Draw the force arrows or not (redraws at once). */
+  setForces(on) {
+    if (this.showForces === on) return;
+    this.showForces = on;
+    if (this.last) this.update(this.last);
+  }
+
+  /** Light up sample i, or none (null). */
+  setFocus(i) {
+    if ((this.focusIndex ?? null) === i) return;
+    this.focusIndex = i;
+    if (this.last) this.update(this.last);
+  }
+
+  /** What is under a point (CSS px in the canvas): { weight: j } within reach of a spoke's
+   *  tip, else { sample: i } for the nearest dot within reach, else null. */
+  pick(x, y) {
+    const frame = this.frame;
+    if (!frame) return null;
+    const reach = Math.max(10, frame.px(8));
+    for (let j = 0; j < frame.snap.classes; j++) {
+      const [tx, ty] = spokeTip(frame, j);
+      if (Math.hypot(x - tx, y - ty) <= reach + 2) return { weight: j };
+    }
+    let best = -1, bestD = reach;
+    for (let i = 0; i < frame.snap.labels.length; i++) {
+      const d = Math.hypot(x - frame.points[2 * i], y - frame.points[2 * i + 1]);
+      if (d < bestD) { bestD = d; best = i; }
+    }
+    return best >= 0 ? { sample: best } : null;
+  }
+
+  /** The unit direction from the centre to a point (CSS px), for a dragged spoke. */
+  directionAt(x, y) {
+    const { cx, cy } = this.frame ?? makeFrame(this.last, this.size);
+    return [x - cx, cy - y];
+  }
+
+  /** Where sample i's dot is drawn (CSS px), or null. */
+  samplePosition(i) {
+    const p = this.frame?.points;
+    return p && Number.isFinite(p[2 * i]) ? [p[2 * i], p[2 * i + 1]] : null;
   }
 
   dispose() { this.canvas.remove(); }

@@ -6,11 +6,19 @@
 //                                          learning-rate changes to replay at their steps)
 //   { type: 'runTo', step }                train up to exactly this step, then wait
 //   { type: 'lrChanges', lrChanges }       the changes to replay, replaced (a new one at a later step)
+//   { type: 'setWeight', j, direction }    turn class weight j (a dragged spoke), then a snapshot
+//   { type: 'inspect', on }                send the forces with every snapshot (arrows shown, or the
+//                                          pointer over the view), then a snapshot; they cost a third
+//                                          of a snapshot, so they are not computed unasked
 // The page's clock (web/clock.js) hands every panel the same target, so the panels
 // are compared at the same step; a worker that reached it uses no CPU. It posts a
 // snapshot at every target it reaches, and every SNAPSHOT_MS while catching up: a
 // Snapshot (wasm/trainer.js) with what only a panel needs on top:
-//   { type: 'snapshot', ...Snapshot, grid?, inputs?, stepsPerSec }
+//   { type: 'snapshot', ...Snapshot, forces, heldout?, edited?, grid?, inputs?, stepsPerSec }
+// forces: trainer.forces() of the same samples, while inspecting (the arrows and the hover card); heldout:
+// { embedding, labels } of identities never trained on (data sets that have them);
+// edited: the weights were dragged since the last step, and the losses in the metrics
+// are then the mean over the shown samples (the last batch's would be stale).
 // A divergence posts { type: 'diverged', message, divergence: { failedStep, goodStep,
 // reason } }: the trainer has rolled back to its last good state (src/train.c), so
 // nothing non-finite ever reaches the page.
@@ -21,9 +29,10 @@ const SLICE_MS = 8;          // train at most this long before yielding to messa
 const POINTS = 400;          // samples drawn per panel
 const GRID = 64;             // input-space heatmap resolution (2-D inputs only)
 const EXAMPLES_PER_CLASS = 3; // inputs sent once per run when they are not 2-D points
+const HELDOUT_POINTS = 200;   // held-out identities' samples drawn beside the trained ones
 
 let iam = null, trainer = null;
-let run = 0, target = 0, lrChanges = [], lastSnapshot = 0, stopped = false, running = false;
+let run = 0, target = 0, lrChanges = [], lastSnapshot = 0, stopped = false, running = false, edited = false, inspecting = false;
 let measured = { steps: 0, since: 0, rate: 0 };
 let gridBox = null, gridInputs = null, snapshotsSinceGrid = 0;
 
@@ -54,6 +63,17 @@ function snapshot(withInputs = false) {
   const s = trainer.snapshot({ points: POINTS, set: 'test', bins: 36 });
   const message = { type: 'snapshot', ...s, stepsPerSec: measured.rate };
   const transfer = [s.embedding.buffer, s.labels.buffer, s.weights.buffer, s.weightNorms.buffer, s.histogram.buffer];
+  if (inspecting || edited) {
+    const forces = trainer.forces({ points: POINTS, set: 'test' });
+    message.forces = forces;
+    transfer.push(...Object.values(forces).map((a) => a.buffer));
+    if (edited) message.edited = editedMetrics(s, forces);
+  }
+  if (trainer.nHeldout > 0) {
+    const h = trainer.embed({ points: HELDOUT_POINTS, set: 'heldout' });
+    message.heldout = h;
+    transfer.push(h.embedding.buffer, h.labels.buffer);
+  }
   if (gridInputs && (withInputs || ++snapshotsSinceGrid >= 2)) {
     snapshotsSinceGrid = 0;
     message.grid = { ...gridBox, classes: trainer.predict(gridInputs) };
@@ -69,6 +89,15 @@ function snapshot(withInputs = false) {
   }
   post(message, transfer);
   lastSnapshot = performance.now();
+}
+
+// After a drag the last batch's losses say nothing of the new weights: the snapshot's
+// loss rows become the mean over the shown samples, recomputed (one forward pass).
+function editedMetrics(s, forces) {
+  const mean = (a) => a.reduce((sum, v) => sum + v, 0) / a.length;
+  const base = mean(forces.lossBase), iamPart = mean(forces.lossIam);
+  Object.assign(s.metrics, { base, iam: iamPart, loss: base + s.loss.beta * iamPart });
+  return { samples: forces.lossBase.length };
 }
 
 // A few test inputs of each class, for the page to show what the data look like
@@ -90,6 +119,7 @@ function examples(perClass) {
 function runSteps(k) {
   try {
     trainer.step(k);
+    edited = false;
     measured.steps += k;
     return true;
   } catch (err) {
@@ -139,6 +169,18 @@ function train() {
   }
 }
 
+function setWeight({ j, direction }) {
+  if (!trainer) return;
+  try {
+    trainer.setWeight(j, direction);
+  } catch (err) {
+    post({ type: 'error', message: `the weight could not be moved: ${err.message}` });
+    return;
+  }
+  edited = true;
+  snapshot();
+}
+
 function runTo(step) {
   target = step;
   if (!running) train();
@@ -149,6 +191,7 @@ function build(config, changes = []) {
   trainer = null;
   target = 0;
   stopped = false;
+  edited = false;
   lrChanges = [...changes].sort((p, q) => p.step - q.step);
   try {
     trainer = iam.trainer(config);
@@ -182,5 +225,7 @@ self.onmessage = async ({ data }) => {
     case 'reset': run = data.run; build(data.config, data.lrChanges); break;
     case 'lrChanges': lrChanges = [...data.lrChanges].sort((p, q) => p.step - q.step); break;
     case 'runTo': runTo(data.step); break;
+    case 'setWeight': setWeight(data); break;
+    case 'inspect': if (inspecting !== data.on) { inspecting = data.on; if (trainer && data.on) snapshot(); } break;
   }
 };
