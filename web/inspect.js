@@ -104,7 +104,7 @@ export class InspectCard {
  *  longest has size `half`. The class weights' gradients, means over the samples, are
  *  smaller: their rule has a smaller `half`. */
 export const ARROWS = Object.freeze({
-  sample: { max: 0.4, half: 1 },
+  sample: { max: 0.4, half: 0.3 },
   weight: { max: 0.4, half: 0.1 },
 });
 

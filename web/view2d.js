@@ -285,7 +285,7 @@ function weightForces(ctx, frame) {
 }
 
 /** The key to the arrows, top right: what the two colours are, and the length of a
- *  sample arrow of |∇| = 1 (half the longest; inspect.js, arrowLength). */
+ *  sample arrow of |∇| = ARROWS.sample.half (half the longest; inspect.js, arrowLength). */
 function forcesKey(ctx, { forces, size, fontPx, snap, R }) {
   if (!forces) return;
   const type = fontPx(12);
@@ -297,7 +297,7 @@ function forcesKey(ctx, { forces, size, fontPx, snap, R }) {
   lines.forEach(([text, color], k) => { ctx.fillStyle = color; ctx.fillText(text, size - 8, 8 + k * (type + 3)); });
   const len = R * arrowLength(ARROWS.sample.half), y = 8 + lines.length * (type + 3) + type / 2;
   ctx.fillStyle = '#555';
-  ctx.fillText('|∇| 1', size - 14 - len, y - type / 2);
+  ctx.fillText(`|∇| ${ARROWS.sample.half}`, size - 14 - len, y - type / 2);
   ctx.strokeStyle = '#555';
   ctx.lineWidth = 1.5;
   ctx.beginPath();
