@@ -31,6 +31,7 @@ const SPEC = {
   '--dim': { value: oneOf(['2', '3']), arg: 'D', help: 'only this embedding: 2 (circles) or 3 (spheres)' },
   '--viewport': { value: viewport, arg: 'WxH', help: 'only this window size (default: 1280x720 and 1920x1080)' },
   '--load': { value: oneOf(['idle', 'contention']), arg: 'L', help: 'only idle or only under the contention load' },
+  '--forces': { value: oneOf(['off', 'on', 'both']), arg: 'F', help: 'the force arrows off (default), on, or both side by side' },
   '--help': { short: 'h', help: 'this text' },
 };
 
@@ -88,7 +89,7 @@ async function clickLatencies(page) {
 }
 
 /** One scenario: six panels playing in `dim`-D at `size`, idle or under load. */
-export async function measurePage({ dim = 2, size = { width: 1920, height: 1080 }, seconds = 8, load = 'idle' } = {}) {
+export async function measurePage({ dim = 2, size = { width: 1920, height: 1080 }, seconds = 8, load = 'idle', forces = false } = {}) {
   const server = await startServer({ port: 0 });
   const browser = await launchChromium({ viewport: size });
   const stopLoad = load === 'contention' ? startLoad() : () => {};
@@ -96,14 +97,14 @@ export async function measurePage({ dim = 2, size = { width: 1920, height: 1080 
     const page = await browser.context.newPage();
     const errors = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/#dim=${dim}&play=1`);
+    await page.goto(`http://127.0.0.1:${server.address().port}/#dim=${dim}&play=1${forces ? '&forces=1' : ''}`);
     await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 60000 });
     await page.waitForFunction(() => window.iamDemo.clock().step >= 50, null, { timeout: 120000 });
     const run = await page.evaluate(countFrames, seconds * 1000);
     const clicks = await clickLatencies(page);
     const sorted = [...run.windows].sort((a, b) => a - b);
     return {
-      bench: 'page', panels: 6, dim, viewport: `${size.width}x${size.height}`, load, seconds,
+      bench: 'page', panels: 6, dim, viewport: `${size.width}x${size.height}`, load, forces: forces ? 'on' : 'off', seconds,
       fps_median: +quantile(sorted, 0.5).toFixed(1), fps_p5: +quantile(sorted, 0.05).toFixed(1),
       redraw_frames_per_sec: +run.redrawFrames.toFixed(1), view_redraws_per_sec: +run.redraws.toFixed(1),
       steps_per_sec_per_panel: Math.round(run.steps), budget_factor: +run.factor.toFixed(2),
@@ -121,7 +122,8 @@ function scenarios(flags) {
   const dims = flags.dim ? [Number(flags.dim)] : [2, 3];
   const sizes = flags.viewport ? [flags.viewport] : [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }];
   const loads = flags.load ? [flags.load] : ['idle', 'contention'];
-  return loads.flatMap((load) => dims.flatMap((dim) => sizes.map((size) => ({ load, dim, size }))));
+  const forces = { off: [false], on: [true], both: [false, true] }[flags.forces ?? 'off'];
+  return loads.flatMap((load) => dims.flatMap((dim) => sizes.flatMap((size) => forces.map((f) => ({ load, dim, size, forces: f })))));
 }
 
 async function main(argv) {
@@ -136,7 +138,7 @@ async function main(argv) {
     if (flags.json) console.log(JSON.stringify(row));
   }
   if (!flags.json) {
-    const keys = ['dim', 'viewport', 'load', 'fps_median', 'fps_p5', 'redraw_frames_per_sec', 'view_redraws_per_sec',
+    const keys = ['dim', 'viewport', 'load', 'forces', 'fps_median', 'fps_p5', 'redraw_frames_per_sec', 'view_redraws_per_sec',
       'steps_per_sec_per_panel', 'budget_factor', 'click_ms_median', 'click_ms_max'];
     console.log(keys.join('\t'));
     for (const r of rows) console.log(keys.map((k) => r[k]).join('\t'));
