@@ -23,8 +23,9 @@ export const SPEEDS = [10, 30, 100, 300, 1000, 3000]; // optimizer steps per sec
 export const HIDEABLE = ['controls', 'charts', 'curves', 'formulas', 'input', 'caption', 'stats'];
 export const MAX_PANELS = 6;
 export const BATCH_SIZES = [16, 32, 64, 128, 256, 512];
-// a kind, then +iam and (SphereFace) +fixed in either order
-const PANEL_TOKEN = new RegExp(`^(${KINDS.join('|')})((?:\\+iam|\\+fixed)*)$`);
+// a kind, then +iam and (SphereFace) +fixed in either order, then the panel's own
+// settings, ':key=value' each (OVERRIDES below)
+const PANEL_TOKEN = new RegExp(`^(${KINDS.join('|')})((?:\\+iam|\\+fixed)*)((?::[^:]*)*)$`);
 export const MAX_STEP = 10_000_000;
 const MAX_LR_CHANGES = 20;
 
@@ -51,12 +52,16 @@ export const FIELDS = {
   seed: { key: 'seed', def: TRAIN.seed, type: 'int', min: 0, max: 999999, step: 1 },
   panels: {
     key: 'panels', def: ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'arcface+iam'], type: 'list',
-    parse: (s) => {
+    // a bad kind refuses the list; a bad setting of a panel is dropped, with a notice
+    parse: (s, notices = []) => {
       const tokens = s.split(',').filter(Boolean);
-      const parsed = tokens.map(parsePanel);
-      return tokens.length >= 1 && tokens.length <= MAX_PANELS && parsed.every(Boolean) ? parsed.map(panelToken) : undefined;
+      const read = tokens.map(readPanel);
+      if (!(tokens.length >= 1 && tokens.length <= MAX_PANELS && read.every((r) => r.panel))) return undefined;
+      notices.push(...read.flatMap((r) => r.problems));
+      return read.map((r) => panelToken(r.panel));
     },
-    rule: `1 to ${MAX_PANELS} of ${KINDS.join(', ')}, each optionally +iam (and SphereFace +fixed), comma-separated`,
+    rule: `1 to ${MAX_PANELS} of ${KINDS.join(', ')}, each optionally +iam (and SphereFace +fixed) and its own ` +
+      'settings (:s=30:m=0.5:b=2), comma-separated',
   },
   scale: { key: 's', def: TRAIN.loss.scale, type: 'num', min: 1, max: 64, step: 1 },
   cosMargin: { key: 'mcos', def: presetDefault('cosface', 'margin'), type: 'num', min: 0, max: 0.8, step: 0.01 },
@@ -104,14 +109,15 @@ export const FIELDS = {
 /** The values an enum field may take (its options without their labels). */
 export const optionValues = (field) => field.options.map((o) => (Array.isArray(o) ? o[0] : o));
 
-/** Parse one field's text from the URL: its value, or undefined when it is not allowed. */
-export function parseField(field, text) {
+/** Parse one field's text from the URL: its value, or undefined when it is not allowed.
+ *  A list may push sentences about what it dropped to `notices`. */
+export function parseField(field, text, notices) {
   switch (field.type) {
     case 'int': return /^-?\d+$/.test(text) && +text >= field.min && +text <= field.max ? +text : undefined;
     case 'num': return numberText.test(text) && +text >= field.min && +text <= field.max && onGrid(field, +text) ? +text : undefined;
     case 'flag': return text === '1' ? true : text === '0' ? false : undefined;
     case 'enum': return optionValues(field).find((v) => String(v) === text);
-    default: return field.parse(text);
+    default: return field.parse(text, notices);
   }
 }
 
@@ -176,7 +182,7 @@ export function parseHash(hash) {
     }
     const name = BY_KEY.get(key);   // a Map: 'constructor' or '__proto__' are just unknown keys
     if (!name) { notices.push(`ignored the unknown setting '${key.slice(0, 40)}'`); continue; }
-    const field = FIELDS[name], value = parseField(field, raw);
+    const field = FIELDS[name], value = parseField(field, raw, notices);
     if (value === undefined) {
       const def = field.def;
       notices.push(`ignored ${key}=${raw.slice(0, 40)} (it must be ${fieldRule(field)}); using ${Array.isArray(def) ? def.join(',') || 'none' : def}`);
@@ -193,38 +199,241 @@ export function toHash(state) {
     const v = state[name];
     if (f.omitDefault && JSON.stringify(v) === JSON.stringify(f.def)) continue;
     const text = f.text ? f.text(v) : Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
-    parts.push(`${f.key}=${encodeURIComponent(text).replace(/%2C/g, ',').replace(/%2B/g, '+').replace(/%3A/g, ':')}`);
+    parts.push(`${f.key}=${encodeURIComponent(text).replace(/%2C/g, ',').replace(/%2B/g, '+').replace(/%3A/g, ':').replace(/%3D/g, '=')}`);
   }
   return '#' + parts.join('&');
 }
 
-/** A panel token ('arcface+iam', 'sphereface+fixed+iam') → { kind, iam, fixed }, or null. */
-export function parsePanel(token) {
+// ---------------------------------------------------------------------------
+// Panels: a token per panel, 'kind[+iam][+fixed][:key=value]…', such as
+// 'arcface+iam:m=0.5:b=2'. The flags say which loss; the settings after ':' are the
+// panel's own values of what the global controls set (and of two options that have
+// no control). A panel without a setting follows the control.
+
+const only = (kind) => (p) => p.kind === kind;
+/** A panel's own settings, in the order a token writes them: the loss option each one
+ *  sets, the state field whose control it overrides (its range is that field's; `field`
+ *  where there is no control, or where a margin borrows another's range), which panels
+ *  it applies to, its short label (the header) and its name (the notices). */
+export const OVERRIDES = Object.freeze({
+  s: { option: 'scale', global: 'scale', label: 's', name: 'the scale s', appliesTo: 'every loss', applies: () => true },
+  m: {
+    option: 'margin', label: 'm', name: 'the margin m', appliesTo: 'CosFace, ArcFace and SphereFace',
+    applies: (p) => !!MARGIN_STATE[p.kind],
+  },
+  // the combined margin cos(m1 θ + m2) − m3 borrows SphereFace's, ArcFace's and CosFace's ranges
+  m1: { option: 'm1', field: FIELDS.sphereMargin, label: 'm₁', name: 'm1', appliesTo: 'Combined', applies: only('combined') },
+  m2: { option: 'm2', field: FIELDS.arcMargin, label: 'm₂', name: 'm2', appliesTo: 'Combined', applies: only('combined') },
+  m3: { option: 'm3', field: FIELDS.cosMargin, label: 'm₃', name: 'm3', appliesTo: 'Combined', applies: only('combined') },
+  b: { option: 'beta', global: 'beta', label: 'β', name: 'IAM’s β', appliesTo: 'panels with + IAM', applies: (p) => p.iam },
+  l: { option: 'lambda', global: 'lambda', label: 'λ', name: 'SphereFace’s λ', appliesTo: 'SphereFace', applies: only('sphereface') },
+  fb: {
+    option: 'fallback', field: { type: 'enum', options: lib.names.fallback }, label: 'fallback',
+    name: 'ArcFace’s fallback', appliesTo: 'ArcFace', applies: only('arcface'),
+  },
+  // SphereFace's logit radius: the original r = ‖x‖ (1), or r = s (0, the library's default)
+  fn: {
+    option: 'featureNorm', field: { type: 'flag' }, label: 'r = ‖x‖', name: 'SphereFace’s feature norm',
+    appliesTo: 'SphereFace', applies: only('sphereface'),
+  },
+});
+
+/** The state field whose control a setting overrides on a kind (m: that kind's margin). */
+const globalOf = (key, kind) => (key === 'm' ? MARGIN_STATE[kind] : OVERRIDES[key].global);
+
+/** What a panel's setting may hold on a kind: the range of the control it overrides. */
+export const overrideField = (key, kind) => OVERRIDES[key].field ?? FIELDS[globalOf(key, kind)];
+
+const overrideText = (key, v) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+
+/** A panel token → { panel: { kind, iam, fixed, overrides }, problems }: the panel is null
+ *  when the kind or its flags are bad; a bad setting is dropped, with a sentence in problems. */
+export function readPanel(token) {
   const m = PANEL_TOKEN.exec(token);
-  if (!m) return null;
+  if (!m) return { panel: null, problems: [] };
   const flags = m[2].split('+').filter(Boolean);
-  if (new Set(flags).size !== flags.length || (flags.includes('fixed') && m[1] !== 'sphereface')) return null;
-  return { kind: m[1], iam: flags.includes('iam'), fixed: flags.includes('fixed') };
+  if (new Set(flags).size !== flags.length || (flags.includes('fixed') && m[1] !== 'sphereface')) return { panel: null, problems: [] };
+  const panel = { kind: m[1], iam: flags.includes('iam'), fixed: flags.includes('fixed'), overrides: {} };
+  const problems = m[3].split(':').slice(1).map((part) => readOverride(panel, part)).filter(Boolean)
+    .map((problem) => `panel ${token.slice(0, 60)}: ignored ${problem}`);
+  return { panel, problems };
 }
 
-export const panelToken = ({ kind, iam, fixed }) => kind + (iam ? '+iam' : '') + (fixed && kind === 'sphereface' ? '+fixed' : '');
+// One ':key=value' of a token into panel.overrides; what is wrong with it, or null.
+function readOverride(panel, part) {
+  const eq = part.indexOf('='), key = eq < 0 ? part : part.slice(0, eq), text = eq < 0 ? '' : part.slice(eq + 1);
+  const shown = `${key}=${text}`.slice(0, 40);
+  if (!Object.hasOwn(OVERRIDES, key))
+    return `the unknown setting '${key.slice(0, 20)}' (a panel's settings are ${Object.keys(OVERRIDES).join(', ')})`;
+  if (Object.hasOwn(panel.overrides, key)) return `a second ${shown} (each setting once)`;
+  const o = OVERRIDES[key];
+  if (!o.applies(panel)) return `${shown}: ${o.name} applies to ${o.appliesTo} only`;
+  const field = overrideField(key, panel.kind), value = parseField(field, text);
+  if (value === undefined) return `${shown} (for ${LOSS_LABELS[panel.kind]} it must be ${fieldRule(field)})`;
+  panel.overrides[key] = value;
+  return null;
+}
+
+/** A panel token → { kind, iam, fixed, overrides }, or null if any part of it is bad. */
+export function parsePanel(token) {
+  const { panel, problems } = readPanel(token);
+  return panel && !problems.length ? panel : null;
+}
+
+/** The token of a panel, canonical: flags in one order, then its settings in OVERRIDES'
+ *  order (those that do not apply to it are left out). */
+export function panelToken({ kind, iam, fixed, overrides = {} }) {
+  const panel = { kind, iam, fixed: fixed && kind === 'sphereface' };
+  const settings = Object.keys(OVERRIDES).filter((key) => Object.hasOwn(overrides, key) && OVERRIDES[key].applies(panel))
+    .map((key) => `:${key}=${overrideText(key, overrides[key])}`);
+  return kind + (iam ? '+iam' : '') + (panel.fixed ? '+fixed' : '') + settings.join('');
+}
+
+/** The same panel with another base loss or IAM on or off: what still means the same
+ *  is kept (s, β; the margin and the kind's own options only while the kind stays). */
+export function withKind(token, kind, iam) {
+  const panel = parsePanel(token);
+  const keep = panel.kind === kind ? panel.overrides : { s: panel.overrides.s, b: panel.overrides.b };
+  const overrides = Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined));
+  return panelToken({ kind, iam, fixed: panel.kind === kind && panel.fixed, overrides });
+}
 
 /** The trainer config of one panel, from the state and its token: what its worker
- *  trains, and what the story tests train in Node. */
+ *  trains, and what the story tests train in Node. Each value is the panel's own
+ *  setting, else the control's. */
 export function panelConfig(state, token) {
-  const { kind, iam, fixed } = parsePanel(token);
-  const loss = { scale: state.scale, beta: iam ? state.beta : 0 };
-  if (MARGIN_STATE[kind]) loss.margin = state[MARGIN_STATE[kind]];
+  const { kind, iam, fixed, overrides: own } = parsePanel(token);
+  const loss = { scale: own.s ?? state.scale, beta: iam ? own.b ?? state.beta : 0 };
+  if (MARGIN_STATE[kind]) loss.margin = own.m ?? state[MARGIN_STATE[kind]];
   const anneal = kind === 'sphereface' ? state.anneal && !fixed : true;
-  if (kind === 'sphereface' && !anneal) loss.lambda = state.lambda;   // annealed, λ follows the schedule
+  if (kind === 'sphereface' && !anneal) loss.lambda = own.l ?? state.lambda;   // annealed, λ follows the schedule
+  // the settings without a control: the preset's (C's) value unless the panel has its own
+  for (const key of ['m1', 'm2', 'm3', 'fb', 'fn']) if (Object.hasOwn(own, key)) loss[OVERRIDES[key].option] = own[key];
   return trainerPreset(kind, {
     data: state.data, classes: state.classes, dim: state.dim, seed: state.seed, optimizer: state.optimizer,
     lr: state.lr, batchSize: state.batch, anneal,
   }, loss);
 }
 
-/** The label of a panel token: 'ArcFace + IAM', 'SphereFace (λ fixed)'. */
+/** The label of a panel token: 'ArcFace + IAM', 'SphereFace (λ fixed)', and the panel's
+ *  own settings, which tell a sweep's panels apart: 'ArcFace m=0.1'. */
 export function panelLabel(token) {
-  const { kind, iam, fixed } = parsePanel(token) ?? { kind: token };
-  return `${LOSS_LABELS[kind] ?? kind}${iam ? ' + IAM' : ''}${fixed ? ' (λ fixed)' : ''}`;
+  const { kind, iam, fixed, overrides } = parsePanel(token) ?? { kind: token, overrides: {} };
+  const own = Object.keys(OVERRIDES).filter((key) => Object.hasOwn(overrides, key))
+    .map((key) => (key === 'fn' ? (overrides.fn ? 'r=‖x‖' : 'r=s') : `${OVERRIDES[key].label}=${overrides[key]}`));
+  return [`${LOSS_LABELS[kind] ?? kind}${iam ? ' + IAM' : ''}${fixed ? ' (λ fixed)' : ''}`, ...own].join(' ');
 }
+
+// s scales the cosines of the logits and of IAM's; plain Softmax has none, and the
+// original SphereFace's radius is ‖x‖ (LOSSES.md)
+const usesScale = (p) => p.iam || !(p.kind === 'softmax' || (p.kind === 'sphereface' && p.overrides.fn));
+
+/** A panel's settings, as its header shows them and its editor edits them: every setting
+ *  that applies to it, [{ key, label, value, own (the panel's own value, not the
+ *  control's), used (the trainer reads it now), shown (in the header's one line) }]. */
+export function panelSettings(state, token) {
+  const panel = parsePanel(token), { kind, overrides } = panel;
+  const config = panelConfig(state, token).loss, defaults = lib.defaults('loss_config', config);
+  const annealed = kind === 'sphereface' && state.anneal && !panel.fixed;
+  return Object.entries(OVERRIDES).filter(([, o]) => o.applies(panel)).map(([key, o]) => {
+    const own = Object.hasOwn(overrides, key);
+    const value = own ? overrides[key] : key === 'l' ? state.lambda : defaults[o.option];
+    const used = key === 's' ? usesScale(panel) : key === 'l' ? !annealed : true;
+    // the options without a control show only where the panel changed them
+    const shown = used && (own || !['fb', 'fn'].includes(key));
+    return { key, label: o.label, value, own, used, shown };
+  });
+}
+
+/** The state fields whose control a panel's setting overrides, by control. */
+const OVERRIDDEN_BY = Object.freeze({
+  scale: ['s'], beta: ['b'], lambda: ['l'],
+  ...Object.fromEntries(Object.entries(MARGIN_STATE).map(([kind, field]) => [field, ['m', kind]])),
+});
+
+/** The tokens after the controls of `fields` were moved: a global control sets every
+ *  panel at once, so each panel's own value of it goes (and the anneal box, which anneals
+ *  every SphereFace panel or none, takes away each panel's λ fixed). */
+export function clearOverrides(tokens, fields) {
+  return tokens.map((token) => {
+    const panel = parsePanel(token), overrides = { ...panel.overrides };
+    for (const field of fields) {
+      const [key, kind] = OVERRIDDEN_BY[field] ?? [];
+      if (key && (!kind || kind === panel.kind)) delete overrides[key];
+    }
+    return panelToken({ ...panel, fixed: panel.fixed && !fields.includes('anneal'), overrides });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Panel lists: add, duplicate, remove, and a sweep: one panel becomes several that
+// differ in one setting only (all else equal), the paper's questions in one click.
+
+/** The values a sweep trains, per setting; a margin's by kind (each in its own units). */
+export const SWEEPS = Object.freeze({
+  m: { cosface: [0.1, 0.2, 0.35], arcface: [0.1, 0.3, 0.5], sphereface: [1.5, 2.5, 4] },
+  b: [0, 0.1, 0.5, 2],
+  s: [4, 10, 30],
+  l: [0, 1, 5, 20],
+});
+
+/** The paper's questions, a button each on the page: how much IAM, how wide a margin. */
+export const PAPER_SWEEPS = Object.freeze([
+  { id: 'beta', token: 'arcface+iam', key: 'b' },
+  { id: 'margin', token: 'arcface', key: 'm' },
+]);
+
+// a sweep over β needs IAM, one over λ a λ that does not anneal: the sweep turns them on,
+// so that every panel trains the value its label says
+const sweepBase = (panel, key) => ({ ...panel, iam: panel.iam || key === 'b', fixed: panel.fixed || key === 'l' });
+
+/** The values a sweep of this setting trains on this panel ([] when it cannot be swept). */
+export function sweepValues(token, key) {
+  const panel = parsePanel(token), values = key === 'm' ? SWEEPS.m[panel.kind] : SWEEPS[key];
+  const base = sweepBase(panel, key);
+  if (!values || !OVERRIDES[key].applies(base)) return [];
+  return key === 's' && !usesScale(base) ? [] : values;
+}
+
+/** `count` of the values, spread over the list, its ends kept (the widest comparison). */
+function spread(values, count) {
+  if (count >= values.length) return [...values];
+  return Array.from({ length: count }, (_, k) => values[Math.round((k * (values.length - 1)) / (count - 1))]);
+}
+
+/** The tokens of a sweep of one panel over one setting: one panel per value (at most
+ *  `room`), each the panel with that value of the setting. */
+export function sweepTokens(token, key, room = MAX_PANELS) {
+  const panel = parsePanel(token), base = sweepBase(panel, key);
+  return spread(sweepValues(token, key), room).map((v) => panelToken({ ...base, overrides: { ...panel.overrides, [key]: v } }));
+}
+
+/** 'ArcFace + IAM: β = 0 / 0.1 / 0.5 / 2', what a sweep's button says. */
+export function sweepLabel(token, key, room = MAX_PANELS) {
+  const values = spread(sweepValues(token, key), room);
+  return `${panelLabel(panelToken(sweepBase(parsePanel(token), key)))}: ${OVERRIDES[key].label} = ${values.join(' / ')}`;
+}
+
+/** Panel k of the list replaced by its sweep over `key`: { panels, notice } (notice: what
+ *  was cut to stay within MAX_PANELS, or why nothing changed). */
+export function sweepPanels(tokens, k, key) {
+  const room = MAX_PANELS - (tokens.length - 1), all = sweepValues(tokens[k], key);
+  if (!all.length) return { panels: tokens, notice: `${OVERRIDES[key].name} cannot be swept on ${panelLabel(tokens[k])}` };
+  if (room < 2) return { panels: tokens, notice: `a sweep needs room for two panels or more (at most ${MAX_PANELS}): remove a panel first` };
+  const swept = sweepTokens(tokens[k], key, room);
+  const notice = swept.length < all.length
+    ? `the sweep trains ${OVERRIDES[key].label} = ${spread(all, room).join(' / ')}, not all of ${all.join(' / ')}: at most ${MAX_PANELS} panels` : '';
+  return { panels: [...tokens.slice(0, k), ...swept, ...tokens.slice(k + 1)], notice };
+}
+
+/** A new panel at the end: the first of the page's default panels not on it yet. */
+export function addPanel(tokens) {
+  if (tokens.length >= MAX_PANELS) return tokens;
+  return [...tokens, FIELDS.panels.def.find((t) => !tokens.includes(t)) ?? 'arcface'];
+}
+
+/** Panel k twice, side by side (then one of them can be changed). */
+export const duplicatePanel = (tokens, k) => (tokens.length >= MAX_PANELS ? tokens : [...tokens.slice(0, k + 1), ...tokens.slice(k)]);
+
+/** The list without panel k (the last panel stays). */
+export const removePanel = (tokens, k) => (tokens.length <= 1 ? tokens : tokens.filter((_, j) => j !== k));
