@@ -13,7 +13,15 @@
 //   - the class weights as arrows from the centre, poking out of the surface;
 //   - the smallest angle between two class weights as a red great-circle arc,
 //     with its value in degrees, and "min angle … / limit …" in a corner
-//     (LOSSES.md, "Angular metrics": the packing limit is the Tammes optimum).
+//     (LOSSES.md, "Angular metrics": the packing limit is the Tammes optimum);
+//   - with setForces(true), what moves each sample and each weight: at every dot two
+//     flat arrows in the sphere's tangent plane, the descent step −∇ of the base loss
+//     and of IAM (the trainer's own gradients, snap.forces), and two at every weight's
+//     tip; their lengths follow inspect.js's one rule, as on the circle, and a key in
+//     the top-right corner says so. All arrows are one mesh: one draw call;
+//   - with setFocus(i), sample i ringed, and great-circle arcs on the sphere from it to
+//     its own class's weight (solid) and to the nearest other one's (dashed): the two
+//     angles of its hover card (inspect.js), which the panel shows over the view.
 //
 // What it deliberately is not: an animation loop. It renders on demand, when
 // update() brings a new snapshot or the user orbits, because a lecture page runs
@@ -24,11 +32,16 @@
 //   const view = new SphereView(container, { size: 360 });
 //   view.update(snapshot);   // a Snapshot of wasm/trainer.js with dim 3
 //   view.resize(420);        // optional: a new CSS size in px
+//   view.setForces(true);    // the arrows (the snapshot must carry snap.forces)
+//   view.pick(x, y);         // CSS px in the canvas → { sample: i } | { weight: j } | null
+//   view.setFocus(i);        // light up sample i; null: none
+//   view.samplePosition(i);  // where sample i's dot is, in pick()'s CSS px, or null
 //   view.dispose();
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { closestWeightPair, hasMarginBand, targetOfTheta } from './geometry.js';
 import { classColor, paleRgb, PALE_MIX, rgb, HIGHLIGHT } from './palette.js';
+import { FORCE_COLORS, ARROWS, arrowLength, sampleFacts, tangent } from './inspect.js';
 
 const DIM = 3;
 const DEG = 180 / Math.PI;
@@ -58,6 +71,23 @@ const LOOK = {
   cameraElevationDeg: 24,    // a pleasant default: slightly from above
   cameraAzimuthDeg: 28,
   fovDeg: 32,
+  // the force arrows (setForces): flat arrows lying in each point's tangent plane
+  forceLift: 1.006,          // a sample's arrows start here: above the sphere, under the dots (1.012),
+                             // so that each dot sits on the start of its arrows, and shows
+  forceHalfWidth: 0.0045,    // the shaft: 1.4 px wide at the front of a 340 px view, 2.5 px at 600
+  forceHeadLength: 0.045,    // the head: at most this long, and at most forceHeadShare of its arrow
+  forceHeadShare: 0.4,
+  // the focused sample (setFocus): a ring round its dot, great-circle arcs to two weights
+  haloPx: 23,                // the ring's outer diameter in CSS px, as samplePx
+  haloLift: 0.06,            // ... drawn this much nearer the camera than its dot: on top of what is near
+  focusArcRadius: 1.028,     // above the force arrows and the smallest angle's arc
+  focusArcHalfWidth: 0.0075,
+  focusArcEdge: 0.005,       // the dark edge on each side
+  focusArcSegments: 48,
+  focusDashSegments: 3,      // the arc to the nearest other class is dashed: 3 segments on, 3 off
+  // pick(): how near the pointer must be, in CSS px
+  pickSamplePx: 10,
+  pickWeightPx: 12,
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
 };
 
@@ -158,10 +188,100 @@ export class GreatCircleArc extends THREE.Curve {
   }
 }
 
+// --- the forces and the focus ---------------------------------------------
+
+/** Where a class weight's arrow ends: its tip, in sphere radii. */
+export const WEIGHT_TIP_RADIUS = LOOK.arrowShaftLength + LOOK.arrowHeadLength;
+
+/** The descent step −∇ that an arrow draws, for a gradient g at the unit vector u:
+ *  its tangent part, turned round, as long as inspect.js's rule says (arrowLength,
+ *  'sample' or 'weight'), in sphere radii: [x, y, z]. `scale` multiplies the gradient
+ *  first: ‖W_j‖ for a weight, whose gradient is then ∂/∂Ŵ_j at its norm, like a
+ *  sample's (src/iam.h, iam_trainer_forces). Nothing to descend gives [0, 0, 0]. */
+export function descentStep(g, u, which, scale = 1) {
+  const t = tangent(g, u), size = Math.hypot(t[0], t[1], t[2]);
+  if (!(size > 0) || !Number.isFinite(size * scale)) return [0, 0, 0];
+  const length = arrowLength(size * scale, which);
+  return [-t[0] * length / size, -t[1] * length / size, -t[2] * length / size];
+}
+
+/** Does the unit sphere hide the point p from a camera at c? It does when the segment
+ *  between them passes inside it. */
+export function behindUnitSphere(px, py, pz, cx, cy, cz) {
+  const dx = px - cx, dy = py - cy, dz = pz - cz;
+  const t = -(cx * dx + cy * dy + cz * dz) / (dx * dx + dy * dy + dz * dz);
+  if (!(t > 0 && t < 1)) return false;
+  const x = cx + t * dx, y = cy + t * dy, z = cz + t * dz;
+  return x * x + y * y + z * z < 1;
+}
+
+/** Vertices per force arrow: the shaft's two triangles, then the head's. */
+export const ARROW_VERTICES = 9;
+const arrowFrame = { o: new Float64Array(3), d: new Float64Array(3), n: new Float64Array(3) };
+
+/** out[at…] = o + along·d + across·n (one vertex). */
+function putVertex(out, at, { o, d, n }, along, across) {
+  for (let c = 0; c < 3; c++) out[at + c] = o[c] + along * d[c] + across * n[c];
+}
+
+/** One flat arrow in the tangent plane at the unit vector u, from u·radius along the
+ *  tangent `step`: ARROW_VERTICES vertices at out[at…]. Vertices 0 and 1 straddle its
+ *  start, vertex 6 is its tip. A zero step gives an empty arrow (every vertex at the start). */
+export function writeArrow(out, at, u, radius, step, look = LOOK) {
+  const f = arrowFrame, length = Math.hypot(step[0], step[1], step[2]);
+  for (let c = 0; c < 3; c++) { f.o[c] = u[c] * radius; f.d[c] = length > 0 ? step[c] / length : 0; }
+  // across the arrow, in the tangent plane: u × d
+  f.n[0] = u[1] * f.d[2] - u[2] * f.d[1]; f.n[1] = u[2] * f.d[0] - u[0] * f.d[2]; f.n[2] = u[0] * f.d[1] - u[1] * f.d[0];
+  const across = Math.hypot(f.n[0], f.n[1], f.n[2]);
+  if (!(length > 1e-9 && across > 1e-9)) {
+    for (let v = 0; v < ARROW_VERTICES; v++) putVertex(out, at + 3 * v, f, 0, 0);
+    return;
+  }
+  for (let c = 0; c < 3; c++) f.n[c] /= across;
+  const w = look.forceHalfWidth, head = Math.min(look.forceHeadLength, look.forceHeadShare * length);
+  const headHalf = Math.max(0.55 * head, 1.6 * w), neck = length - head;
+  // the shaft, two triangles from the start to the neck; the head, from the neck to the tip
+  putVertex(out, at, f, 0, -w); putVertex(out, at + 3, f, 0, w); putVertex(out, at + 6, f, neck, w);
+  putVertex(out, at + 9, f, 0, -w); putVertex(out, at + 12, f, neck, w); putVertex(out, at + 15, f, neck, -w);
+  putVertex(out, at + 18, f, length, 0); putVertex(out, at + 21, f, neck, headHalf); putVertex(out, at + 24, f, neck, -headHalf);
+}
+
+/** A ribbon along the points (unit vectors, count × 3), lying on the sphere of `radius`,
+ *  halfWidth to each side: 2·count vertices at out[at…], left and right of each point. */
+export function writeRibbon(out, at, points, count, radius, halfWidth) {
+  for (let k = 0; k < count; k++) {
+    const p = 3 * k, prev = 3 * Math.max(0, k - 1), next = 3 * Math.min(count - 1, k + 1);
+    const tx = points[next] - points[prev], ty = points[next + 1] - points[prev + 1], tz = points[next + 2] - points[prev + 2];
+    // the side: p × tangent, in the sphere's tangent plane
+    let sx = points[p + 1] * tz - points[p + 2] * ty, sy = points[p + 2] * tx - points[p] * tz, sz = points[p] * ty - points[p + 1] * tx;
+    const s = Math.hypot(sx, sy, sz), scale = s > 1e-12 ? halfWidth / s : 0;
+    sx *= scale; sy *= scale; sz *= scale;
+    for (let side = 0; side < 2; side++) {
+      const o = at + 6 * k + 3 * side, sign = side === 0 ? -1 : 1;
+      out[o] = points[p] * radius + sign * sx; out[o + 1] = points[p + 1] * radius + sign * sy; out[o + 2] = points[p + 2] * radius + sign * sz;
+    }
+  }
+}
+
+/** Triangle indices for ribbons of `segments` segments (vertices as writeRibbon lays them,
+ *  one ribbon after another), skipping segments where skip(k) is true (a dash pattern). */
+function ribbonIndices(ribbons, segments, skip = () => false) {
+  const indices = [];
+  for (const r of ribbons) {
+    const base = r * 2 * (segments + 1);
+    for (let k = 0; k < segments; k++) {
+      if (skip(k)) continue;
+      const v = base + 2 * k;
+      indices.push(v, v + 1, v + 2, v + 1, v + 3, v + 2);
+    }
+  }
+  return indices;
+}
+
 const formatDeg = (deg) => `${deg.toFixed(1)}°`;
 
 /** The words for the canvas's aria-label: what a screen reader says instead of the picture. */
-export function describeView({ loss, classes, samples, pair, limitDeg }) {
+export function describeView({ loss, classes, samples, pair, limitDeg, forces = false }) {
   const kind = KIND_NAMES[loss?.kind] ?? 'the loss';
   const margin = hasMarginBand(loss?.kind ?? '') && classes > 1 ? ', with the margin band hatched in light grey' : '';
   let text = `3-D view: the unit sphere coloured by the decision regions of ${kind} for ${classes} ${classes === 1 ? 'class' : 'classes'}${margin}; `
@@ -170,6 +290,7 @@ export function describeView({ loss, classes, samples, pair, limitDeg }) {
     text += ` Smallest angle between two class weights: ${formatDeg(pair.deg)} (classes ${pair.i} and ${pair.j})`;
     text += Number.isFinite(limitDeg) ? `, packing limit ${formatDeg(limitDeg)}.` : '.';
   }
+  if (forces) text += ' Arrows at each sample and at each weight\'s tip: the descent directions −∇ of the base loss and of IAM, in the two colours of the key.';
   return text;
 }
 
@@ -262,6 +383,151 @@ function makeDotTexture() {
   return texture;
 }
 
+/** The focused sample's ring, as a texture: a dark ring with a white rim outside and
+ *  inside, so that it reads on any region colour and around any dot. */
+function makeRingTexture() {
+  const px = 64, canvas = document.createElement('canvas');
+  canvas.width = canvas.height = px;
+  const ctx = canvas.getContext('2d');
+  for (const [radius, width, color] of [[px / 2 - 8, 15, '#ffffff'], [px / 2 - 8, 9, '#1b1b1b']]) {
+    ctx.lineWidth = width; ctx.strokeStyle = color;
+    ctx.beginPath(); ctx.arc(px / 2, px / 2, radius, 0, 2 * Math.PI); ctx.stroke();
+  }
+  const texture = new THREE.CanvasTexture(canvas);
+  texture.colorSpace = THREE.SRGBColorSpace;
+  return texture;
+}
+
+// what an arrow shows: on whom, which part of the loss (ArrowMesh.part indexes this)
+const ARROW_PARTS = [['sample', 'base'], ['sample', 'iam'], ['weight', 'base'], ['weight', 'iam']];
+
+/** The force arrows: flat arrows (writeArrow) in one mesh, one draw call for all of
+ *  them, written in place; the buffers grow only when a snapshot has more arrows than
+ *  any before. For each arrow it remembers whose it is: owner (a sample's index in the
+ *  snapshot, or a class) and part. */
+class ArrowMesh {
+  constructor() {
+    this.geometry = new THREE.BufferGeometry();
+    this.mesh = new THREE.Mesh(this.geometry, new THREE.MeshBasicMaterial({ vertexColors: true, side: THREE.DoubleSide }));
+    this.mesh.frustumCulled = false;   // like the dots: its bounding sphere would be stale
+    this.mesh.visible = false;
+    this.colors = { base: new THREE.Color(FORCE_COLORS.base), iam: new THREE.Color(FORCE_COLORS.iam) };
+    this.capacity = 0;
+    this.count = 0;
+  }
+
+  /** Room for `arrows` in all; then start again from none. */
+  reset(arrows) {
+    this.count = 0;
+    if (arrows <= this.capacity) return;
+    this.capacity = Math.max(arrows, 2 * this.capacity, 256);
+    const floats = this.capacity * ARROW_VERTICES * 3;
+    this.geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(floats), 3));
+    this.geometry.setAttribute('color', new THREE.BufferAttribute(new Float32Array(floats), 3));
+    this.owner = new Int32Array(this.capacity);
+    this.part = new Uint8Array(this.capacity);
+  }
+
+  /** One arrow from u·radius along step (see writeArrow); part indexes ARROW_PARTS. */
+  push(u, radius, step, owner, part) {
+    const k = this.count++, at = k * ARROW_VERTICES * 3;
+    writeArrow(this.geometry.attributes.position.array, at, u, radius, step);
+    const color = this.colors[ARROW_PARTS[part][1]], col = this.geometry.attributes.color.array;
+    for (let v = 0; v < ARROW_VERTICES; v++) { col[at + 3 * v] = color.r; col[at + 3 * v + 1] = color.g; col[at + 3 * v + 2] = color.b; }
+    this.owner[k] = owner;
+    this.part[k] = part;
+  }
+
+  /** Hand what was pushed to the GPU, and show it. */
+  commit() {
+    this.geometry.setDrawRange(0, this.count * ARROW_VERTICES);
+    if (this.capacity) {
+      this.geometry.attributes.position.needsUpdate = true;
+      this.geometry.attributes.color.needsUpdate = true;
+    }
+    this.mesh.visible = this.count > 0;
+  }
+
+  /** The arrows as the buffers hold them: start, step (tip − start), colour, whose. */
+  read() {
+    const pos = this.geometry.attributes.position?.array, col = this.geometry.attributes.color?.array, out = [];
+    for (let k = 0; k < this.count; k++) {
+      const at = k * ARROW_VERTICES * 3;
+      const origin = [0, 1, 2].map((c) => (pos[at + c] + pos[at + 3 + c]) / 2);
+      const step = [0, 1, 2].map((c) => pos[at + 18 + c] - origin[c]);
+      const [on, part] = ARROW_PARTS[this.part[k]];
+      out.push({ on, part, index: this.owner[k], origin, step, color: [col[at], col[at + 1], col[at + 2]] });
+    }
+    return out;
+  }
+}
+
+/** The focused sample's marks: a ring round its dot, and great-circle arcs on the
+ *  sphere from it to its own class's weight (solid) and to the nearest other class's
+ *  (dashed), each in that class's colour with a dark edge. Built once: a focus change
+ *  rewrites a few hundred numbers in place. */
+class FocusMarks {
+  constructor() {
+    const segments = LOOK.focusArcSegments, ribbonVertices = 2 * (segments + 1);
+    // four ribbons: the own arc's dark edge and its colour, then the other's
+    const geometry = new THREE.BufferGeometry();
+    geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(4 * ribbonVertices * 3), 3));
+    geometry.setAttribute('color', new THREE.BufferAttribute(new Float32Array(4 * ribbonVertices * 3), 3));
+    const dash = LOOK.focusDashSegments;
+    const own = ribbonIndices([0, 1], segments), other = ribbonIndices([2, 3], segments, (k) => Math.floor(k / dash) % 2 === 1);
+    geometry.setIndex([...own, ...other]);
+    this.ownIndices = own.length;
+    this.arcs = new THREE.Mesh(geometry, new THREE.MeshBasicMaterial({ vertexColors: true, side: THREE.DoubleSide }));
+    this.points = new Float32Array((segments + 1) * 3);
+    this.edge = new THREE.Color(LOOK.arrowEdgeColor);
+    const haloGeometry = new THREE.BufferGeometry();
+    haloGeometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(3), 3));
+    this.halo = new THREE.Points(haloGeometry, new THREE.PointsMaterial({
+      map: makeRingTexture(), transparent: true, depthWrite: false, alphaTest: 0.05, sizeAttenuation: true,
+    }));
+    this.halo.renderOrder = 1;   // over the dots
+    this.arcs.frustumCulled = this.halo.frustumCulled = false;
+    this.a = new THREE.Vector3(); this.b = new THREE.Vector3(); this.p = new THREE.Vector3();
+    this.hide();
+  }
+
+  hide() { this.halo.visible = this.arcs.visible = false; }
+
+  /** The ring at `dot` (x, y, z), and arcs from the unit vector u to `own` and `other`,
+   *  each { dir (unit), color } or null. eye: the camera's position. */
+  show(dot, u, own, other, eye) {
+    // the ring moves toward the camera along its line of sight: the same place on
+    // screen, but in front of the arrows and arcs around its dot
+    const position = this.halo.geometry.attributes.position, lift = this.p.fromArray(eye).sub(this.a.fromArray(dot));
+    lift.multiplyScalar(LOOK.haloLift / lift.length()).add(this.a);
+    lift.toArray(position.array);
+    position.needsUpdate = true;
+    const prefer = this.b.fromArray(eye).normalize().clone();   // where an antipodal arc bulges to
+    this.halo.visible = true;
+    this.arcs.visible = !!own || !!other;
+    if (own) this.writeArc(0, u, own, prefer);
+    if (other) this.writeArc(1, u, other, prefer);
+    // the other arc's indices follow the own arc's: draw both, or only the own
+    this.arcs.geometry.setDrawRange(own ? 0 : this.ownIndices, other ? Infinity : (own ? this.ownIndices : 0));
+    this.arcs.geometry.attributes.position.needsUpdate = true;
+    this.arcs.geometry.attributes.color.needsUpdate = true;
+  }
+
+  /** Arc `which` (0 own, 1 other): its edge ribbon just under its colour ribbon. */
+  writeArc(which, u, { dir, color }, prefer) {
+    const segments = LOOK.focusArcSegments, ribbonVertices = 2 * (segments + 1);
+    const curve = new GreatCircleArc(this.a.fromArray(u), this.b.fromArray(dir), 1, prefer);
+    for (let k = 0; k <= segments; k++) curve.getPoint(k / segments, this.p).toArray(this.points, 3 * k);
+    const pos = this.arcs.geometry.attributes.position.array, col = this.arcs.geometry.attributes.color.array;
+    const r = LOOK.focusArcRadius, w = LOOK.focusArcHalfWidth;
+    writeRibbon(pos, 3 * (2 * which) * ribbonVertices, this.points, segments + 1, r - 0.003, w + LOOK.focusArcEdge);
+    writeRibbon(pos, 3 * (2 * which + 1) * ribbonVertices, this.points, segments + 1, r, w);
+    for (const [ribbon, c] of [[2 * which, this.edge], [2 * which + 1, color]]) {
+      for (let v = ribbon * ribbonVertices; v < (ribbon + 1) * ribbonVertices; v++) c.toArray(col, 3 * v);
+    }
+  }
+}
+
 /** Shared arrow geometry along +y: a shaft from the centre and a cone head, and the
  *  slightly fatter copies drawn back-face-only in a dark colour, which show as an edge. */
 function makeArrowGeometries() {
@@ -306,8 +572,9 @@ class TextLayer {
   }
 
   /** corner: a line of text for the top-left; label: { x, y, nx, ny, text, alpha } in CSS px,
-   *  placed on the side (nx, ny) of the point (x, y), or null. */
-  draw(corner, label) {
+   *  placed on the side (nx, ny) of the point (x, y), or null; key: the arrows' key for
+   *  the top-right (drawKey), or null. */
+  draw(corner, label, key = null) {
     const { ctx, cssSize: size } = this;
     ctx.setTransform(this.pixelRatio, 0, 0, this.pixelRatio, 0, 0);
     ctx.clearRect(0, 0, size, size);
@@ -338,6 +605,7 @@ class TextLayer {
       ctx.fillText(label.text, x, y);
       ctx.globalAlpha = 1;
     }
+    if (key) drawKey(ctx, key, size);
     this.texture.needsUpdate = true;
   }
 
@@ -346,6 +614,25 @@ class TextLayer {
     this.material.dispose();
     this.quad.geometry.dispose();
   }
+}
+
+/** The key to the force arrows, in the top-right corner, as the circle has it
+ *  (view2d.js): a line per colour, then a bar as long as an arrow of |∇| = barGradient
+ *  at the front of the sphere. key: { lines: [[text, color]], barPx, barGradient }. */
+function drawKey(ctx, { lines, barPx, barGradient }, size) {
+  const lineHeight = 17, right = size - 12, barText = `|∇| ${barGradient}`;
+  ctx.font = `500 12px ${LOOK.font}`;
+  const width = Math.max(...lines.map(([text]) => ctx.measureText(text).width), ctx.measureText(barText).width + 6 + barPx);
+  ctx.fillStyle = 'rgba(255, 255, 255, 0.82)';
+  roundedRect(ctx, right - width - 6, 6, width + 12, lineHeight * (lines.length + 1) + 5, 5); ctx.fill();
+  ctx.textAlign = 'right';
+  lines.forEach(([text, color], k) => { ctx.fillStyle = color; ctx.fillText(text, right, 17.5 + k * lineHeight); });
+  const y = 17.5 + lines.length * lineHeight;
+  ctx.fillStyle = '#555555';
+  ctx.fillText(barText, right - barPx - 6, y);
+  ctx.strokeStyle = '#555555';
+  ctx.lineWidth = 2;
+  ctx.beginPath(); ctx.moveTo(right - barPx, y); ctx.lineTo(right, y); ctx.stroke();
 }
 
 /** Is this WebGL drawn by the CPU? Then every pixel counts. */
@@ -381,6 +668,8 @@ export class SphereView {
     this._frame = 0;
     this._snapshot = null;
     this._pair = null;
+    this._forcesOn = false;   // setForces
+    this._focus = null;       // setFocus: a sample's index in the snapshot
 
     try {
       // preserveDrawingBuffer: the last frame stays readable, for PNG export at any time
@@ -415,6 +704,7 @@ export class SphereView {
     this.scene.add(this.arrows);
     this._arrowGeometries = makeArrowGeometries();
     this.text = new TextLayer();
+    this._buildForces();
 
     this.controls = new OrbitControls(this.camera, this.canvas);
     this.controls.enablePan = false;
@@ -450,6 +740,7 @@ export class SphereView {
     // PointsMaterial draws size·(height/2)/depth px: choose size so that a dot on the
     // near side is samplePx across at the default distance, whatever the canvas size
     this.samples.material.size = LOOK.samplePx * 2 * (LOOK.cameraDistance - 1) / this.size;
+    this.focusMarks.halo.material.size = LOOK.haloPx * 2 * (LOOK.cameraDistance - 1) / this.size;
     this._render();
   }
 
@@ -476,8 +767,77 @@ export class SphereView {
     this._pair = allValid && classes >= 2 ? closestWeightPair(dirs, DIM) : null;
     this._placeArc(dirs);
     this._placeSamples(snapshot.embedding, snapshot.labels, classes);
+    this._weights = { dirs, valid };
+    for (let k = 0; k < classes * DIM; k++) this._tips[k] = valid[Math.floor(k / DIM)] ? dirs[k] * WEIGHT_TIP_RADIUS : NaN;
+    if (this._forcesOn) this._placeForces(snapshot);
+    this._placeFocus();
     this._describe();
     this._render();
+  }
+
+  /** Draw the forces or not: at each shown sample's dot two arrows, the descent step
+   *  −∇ of the base loss and of IAM (snap.forces, tangent parts: descentStep), and two
+   *  at each class weight's tip. Off, nothing of them is drawn or computed. */
+  setForces(on) {
+    on = !!on;
+    if (on === this._forcesOn) return;
+    this._forcesOn = on;
+    if (!this.webgl) return;
+    if (on && this._snapshot) this._placeForces(this._snapshot);
+    this.forceArrows.mesh.visible = on && this.forceArrows.count > 0;
+    this._describe();
+    this._render();
+  }
+
+  /** What is under the pointer at (x, y), in CSS px from the canvas's top-left corner
+   *  (clientX − getBoundingClientRect().left, and so for y): { sample: i } for the
+   *  nearest dot within pickSamplePx that the sphere does not hide, else { weight: j }
+   *  for a weight arrow's tip within pickWeightPx, else null. Dots and tips are
+   *  projected with the camera, exactly; nothing is built or drawn. */
+  pick(x, y) {
+    if (!this.webgl || !this._snapshot) return null;
+    const rect = this.canvas.getBoundingClientRect();
+    const toView = rect.width > 0 ? this.size / rect.width : 1;   // CSS may scale the canvas
+    this.camera.updateMatrixWorld();
+    const dots = this.samples.geometry.attributes.position?.array;
+    const dot = dots ? this._nearestOnScreen(dots, this._samplesShown, x * toView, y * toView, LOOK.pickSamplePx * toView) : -1;
+    if (dot >= 0) return { sample: this._sampleIndex[dot] };
+    const weight = this._nearestOnScreen(this._tips, this._classes, x * toView, y * toView, LOOK.pickWeightPx * toView);
+    return weight >= 0 ? { weight } : null;
+  }
+
+  /** Light up sample i (its index in the snapshot) or none (null): a ring round its
+   *  dot, and great-circle arcs from it to its own class's weight and to the nearest
+   *  other's (sampleFacts' label and other). A change is one render; nothing is rebuilt.
+   *  The focus stays on index i through later snapshots (the same samples, in order). */
+  setFocus(i) {
+    const focus = Number.isInteger(i) && i >= 0 ? i : null;
+    if (focus === this._focus) return;
+    this._focus = focus;
+    if (!this.webgl) return;
+    this._placeFocus();
+    this._render();
+  }
+
+  /** Where sample i's dot is on screen, [x, y] in CSS px in the canvas (pick's
+   *  coordinates), or null when it has no dot or the sphere hides it. */
+  samplePosition(i) {
+    const dot = this.webgl && Number.isInteger(i) && i >= 0 && i < (this._samplesGiven ?? 0) ? this._dotOf[i] : -1;
+    if (dot < 0) return null;
+    const p = this.samples.geometry.attributes.position.array, eye = this.camera.position;
+    if (behindUnitSphere(p[DIM * dot], p[DIM * dot + 1], p[DIM * dot + 2], eye.x, eye.y, eye.z)) return null;
+    this.camera.updateMatrixWorld();
+    const v = this._onScreen.fromArray(p, DIM * dot).project(this.camera);
+    return [(v.x + 1) / 2 * this.size, (1 - v.y) / 2 * this.size];
+  }
+
+  /** For tests: the force arrows as the GPU buffer holds them, { visible, arrows: [{ on:
+   *  'sample' | 'weight', index, part: 'base' | 'iam', origin, step, color }] }, where step
+   *  is tip − start in world units (sphere radii) and color linear RGB. */
+  debugArrows() {
+    const arrows = this.forceArrows;
+    if (!arrows?.mesh.visible) return { visible: false, arrows: [] };
+    return { visible: true, arrows: arrows.read() };
   }
 
   dispose() {
@@ -569,9 +929,17 @@ export class SphereView {
     this.scene.add(this.arc, this.ghostArc);
   }
 
+  _buildForces() {
+    this.forceArrows = new ArrowMesh();
+    this.focusMarks = new FocusMarks();
+    this._onScreen = new THREE.Vector3();   // pick()'s scratch
+    this.scene.add(this.forceArrows.mesh, this.focusMarks.arcs, this.focusMarks.halo);
+  }
+
   _setClassCount(classes) {
     this._classes = classes;
     this._colors = classColorsLinear(classes);
+    this._tips = new Float32Array(classes * DIM);   // the weight arrows' tips, for pick()
     for (const group of this.arrows.children) for (const mesh of group.children) mesh.material.dispose();
     this.arrows.clear();
     const g = this._arrowGeometries;
@@ -643,8 +1011,13 @@ export class SphereView {
       this._sampleCapacity = Math.max(n, 2 * this._sampleCapacity, 64);
       geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(this._sampleCapacity * 3), 3));
       geometry.setAttribute('color', new THREE.BufferAttribute(new Float32Array(this._sampleCapacity * 3), 3));
+      // which sample each dot is (a bad sample has no dot), and which dot each sample has (−1: none)
+      this._sampleIndex = new Int32Array(this._sampleCapacity);
+      this._dotOf = new Int32Array(this._sampleCapacity);
     }
+    this._samplesGiven = n;
     if (!this._sampleCapacity) return;
+    this._dotOf.fill(-1, 0, n);
     const pos = geometry.attributes.position.array, col = geometry.attributes.color.array;
     const solid = this._colors.solid;
     let shown = 0;
@@ -656,6 +1029,8 @@ export class SphereView {
       const scale = LOOK.sampleRadius / norm;
       pos[shown * 3] = x * scale; pos[shown * 3 + 1] = y * scale; pos[shown * 3 + 2] = z * scale;
       col[shown * 3] = solid[label * 3]; col[shown * 3 + 1] = solid[label * 3 + 1]; col[shown * 3 + 2] = solid[label * 3 + 2];
+      this._sampleIndex[shown] = i;
+      this._dotOf[i] = shown;
       shown++;
     }
     this._samplesShown = shown;
@@ -664,11 +1039,55 @@ export class SphereView {
     geometry.attributes.color.needsUpdate = true;
   }
 
+  /** The force arrows of a snapshot: two per shown dot (its sample's base and IAM
+   *  steps) and two per class weight, at its tip (scaled by ‖W_j‖: descentStep). A
+   *  snapshot without forces, or with rows missing, draws none of those. */
+  _placeForces(snapshot) {
+    const arrows = this.forceArrows, f = snapshot.forces ?? {}, classes = this._classes, shown = this._samplesShown ?? 0;
+    const hasRows = (a, rows) => a && a.length >= rows * DIM;
+    const row = (a, k) => a.subarray(DIM * k, DIM * k + DIM);
+    arrows.reset(2 * shown + 2 * classes);
+    const dots = this.samples.geometry.attributes.position?.array, u = this._unit ??= new Float64Array(DIM);
+    if (dots && hasRows(f.base, this._samplesGiven) && hasRows(f.iam, this._samplesGiven)) {
+      for (let dot = 0; dot < shown; dot++) {
+        const i = this._sampleIndex[dot];
+        for (let c = 0; c < DIM; c++) u[c] = dots[DIM * dot + c] / LOOK.sampleRadius;
+        arrows.push(u, LOOK.forceLift, descentStep(row(f.base, i), u, 'sample'), i, 0);
+        arrows.push(u, LOOK.forceLift, descentStep(row(f.iam, i), u, 'sample'), i, 1);
+      }
+    }
+    const norms = snapshot.weightNorms;
+    if (hasRows(f.weightBase, classes) && hasRows(f.weightIam, classes) && norms?.length >= classes) {
+      for (let j = 0; j < classes; j++) {
+        if (!this._weights.valid[j] || !(norms[j] > 0)) continue;
+        const w = row(this._weights.dirs, j);
+        arrows.push(w, WEIGHT_TIP_RADIUS, descentStep(row(f.weightBase, j), w, 'weight', norms[j]), j, 2);
+        arrows.push(w, WEIGHT_TIP_RADIUS, descentStep(row(f.weightIam, j), w, 'weight', norms[j]), j, 3);
+      }
+    }
+    arrows.commit();
+  }
+
+  /** The focused sample's ring and arcs, for the snapshot on show (hidden when that
+   *  sample has no dot). The nearest other class is the card's (sampleFacts). */
+  _placeFocus() {
+    const marks = this.focusMarks, i = this._focus, snap = this._snapshot;
+    const dot = i !== null && snap && i < (this._samplesGiven ?? 0) ? this._dotOf[i] : -1;
+    if (dot < 0) { marks.hide(); return; }
+    const position = this.samples.geometry.attributes.position.array.subarray(DIM * dot, DIM * dot + DIM);
+    const u = Array.from(position, (v) => v / LOOK.sampleRadius);
+    const label = snap.labels[i], other = snap.forces ? sampleFacts(snap, i).other : -1;
+    const weight = (j) => (j >= 0 && j < this._classes && this._weights.valid[j]
+      ? { dir: this._weights.dirs.subarray(DIM * j, DIM * j + DIM), color: new THREE.Color().fromArray(this._colors.solid, DIM * j) }
+      : null);
+    marks.show(position, u, weight(label), weight(other), this.camera.position.toArray());
+  }
+
   _describe() {
     const s = this._snapshot;
     const text = describeView({
       loss: s?.loss, classes: s?.classes ?? 0, samples: this._samplesShown ?? 0,
-      pair: this._pair, limitDeg: s?.metrics?.packing_limit_deg,
+      pair: this._pair, limitDeg: s?.metrics?.packing_limit_deg, forces: this._forcesOn && !!s?.forces,
     });
     if (this.canvas && this.canvas.getAttribute('aria-label') !== text) this.canvas.setAttribute('aria-label', text);
   }
@@ -686,7 +1105,7 @@ export class SphereView {
     const r = this.renderer;
     r.clear();
     r.render(this.scene, this.camera);
-    this.text.draw(this._cornerText(), this._arcLabel());
+    this.text.draw(this._cornerText(), this._arcLabel(), this._forceKey());
     r.render(this.text.scene, this.text.camera);
   }
 
@@ -694,6 +1113,33 @@ export class SphereView {
     if (!this._pair) return null;
     const limit = this._snapshot?.metrics?.packing_limit_deg;
     return `min angle ${formatDeg(this._pair.deg)}` + (Number.isFinite(limit) ? ` / limit ${formatDeg(limit)}` : '');
+  }
+
+  /** The arrows' key (TextLayer's drawKey) while the forces are on: its bar is as long
+   *  as a sample arrow of |∇| = ARROWS.sample.half, face-on at the front of the sphere. */
+  _forceKey() {
+    if (!this._forcesOn || !this.forceArrows.mesh.visible) return null;
+    const lines = [['base loss −∇ ⟶', FORCE_COLORS.base]];
+    if (this._snapshot?.loss?.beta > 0) lines.push(['IAM −∇ ⟶', FORCE_COLORS.iam]);
+    const depth = this.camera.position.length() - LOOK.forceLift;
+    const pxPerRadius = this.size / (2 * depth * Math.tan(LOOK.fovDeg / 2 / DEG));
+    const half = ARROWS.sample.half;
+    return { lines, barPx: pxPerRadius * arrowLength(half, 'sample'), barGradient: half };
+  }
+
+  /** The point (count × 3 floats) nearest to (x, y) in view px, within reach px, that the
+   *  unit sphere does not hide; its index, or −1. */
+  _nearestOnScreen(points, count, x, y, reach) {
+    const camera = this.camera, eye = camera.position, v = this._onScreen;
+    let best = -1, bestSq = reach * reach;
+    for (let k = 0; k < count; k++) {
+      const px = points[DIM * k], py = points[DIM * k + 1], pz = points[DIM * k + 2];
+      if (!Number.isFinite(px) || behindUnitSphere(px, py, pz, eye.x, eye.y, eye.z)) continue;
+      v.set(px, py, pz).project(camera);
+      const dx = (v.x + 1) / 2 * this.size - x, dy = (1 - v.y) / 2 * this.size - y;
+      if (dx * dx + dy * dy <= bestSq) { bestSq = dx * dx + dy * dy; best = k; }
+    }
+    return best;
   }
 
   /** Where the angle's label goes: beside the arc's midpoint, on the side away from
