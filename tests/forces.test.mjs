@@ -147,3 +147,21 @@ test('setWeight and forces refuse bad input with a sentence, and change nothing'
   t.free();
   assert.throws(() => t.forces(), /freed/);
 });
+
+test('the README’s sentence: on four roomy classes ArcFace’s arrows vanish by step 800 while IAM’s still push (seeds 1–5)', () => {
+  const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+  const size = (a, i) => Math.hypot(a[2 * i], a[2 * i + 1]);
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const parts = {};
+    for (const beta of [0, 0.5]) {
+      const t = iam.trainer(trainerPreset('arcface', { dim: 2, classes: 4, seed }, { beta }));
+      t.step(800);
+      const f = t.forces({ points: 400 });
+      t.free();
+      parts[beta] = { base: median(f.lossBase.map((_, i) => size(f.base, i))), iam: median(f.lossBase.map((_, i) => size(f.iam, i))) };
+    }
+    assert.ok(parts[0].base < 0.005, `seed ${seed}: ArcFace's median arrow ${parts[0].base}`);
+    assert.ok(parts[0.5].iam > 0.03 && parts[0.5].iam > 10 * parts[0.5].base,
+      `seed ${seed}: ArcFace + IAM's median IAM arrow ${parts[0.5].iam}, base ${parts[0.5].base}`);
+  }
+});
