@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { FIELDS, KINDS, DATA_SETS, defaultState, parseHash, toHash, parseField, fieldRule, optionValues,
   parsePanel, panelToken, panelLabel } from '../web/state.js';
 import { MAX_PANELS, OVERRIDES, SWEEPS, PAPER_SWEEPS, MARGIN_STATE, readPanel, panelConfig, panelSettings, clearOverrides,
-  sweepTokens, sweepPanels, sweepLabel, addPanel, duplicatePanel, removePanel, withKind } from '../web/state.js';
+  sweepTokens, sweepPanels, sweepLabel, addPanel, duplicatePanel, removePanel, withKind, keptPanels } from '../web/state.js';
 import { trainerPreset } from '../wasm/presets.js';
 import { STORIES } from '../web/stories.js';
 import { lib } from '../web/library.js';
@@ -259,4 +259,16 @@ test('panels are added, duplicated and removed within 1 to 6; a new base loss ke
   assert.equal(withKind('arcface+iam:s=30:m=0.5:b=2:fb=easy', 'cosface', true), 'cosface+iam:s=30:b=2', 'ArcFace’s m is not CosFace’s');
   assert.equal(withKind('arcface+iam:s=30:m=0.5:b=2', 'arcface', false), 'arcface:s=30:m=0.5', 'no IAM, no β');
   assert.equal(withKind('sphereface+fixed:l=5', 'sphereface', true), 'sphereface+iam+fixed:l=5');
+});
+
+test('a change of the panel list keeps every panel it does not touch', () => {
+  const six = FIELDS.panels.def;                      // softmax … arcface+iam
+  assert.deepEqual(keptPanels(six, six.map((t, k) => (k === 2 ? 'cosface' : t))), [0, 1, 2, 3, 4, 5], 'same count: by place');
+  assert.deepEqual(keptPanels(['a', 'b'], addPanel(['a', 'b'])), [0, 1, -1]);
+  assert.deepEqual(keptPanels(['a', 'b', 'c'], duplicatePanel(['a', 'b', 'c'], 1)), [0, 1, -1, 2]);
+  assert.deepEqual(keptPanels(['a', 'b', 'c', 'd'], removePanel(['a', 'b', 'c', 'd'], 1)), [0, 2, 3]);
+  const swept = sweepPanels(['normface', 'arcface:m=0.3', 'cosface'], 1, 'm').panels;
+  assert.deepEqual(swept, ['normface', 'arcface:m=0.1', 'arcface:m=0.3', 'arcface:m=0.5', 'cosface']);
+  assert.deepEqual(keptPanels(['normface', 'arcface:m=0.3', 'cosface'], swept), [0, -1, 1, -1, 2], 'the swept panel’s own value trains on');
+  assert.deepEqual(keptPanels(six, sweepTokens('arcface', 'm')), [-1, -1, -1], 'the paper’s sweep: all new');
 });

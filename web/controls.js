@@ -3,7 +3,7 @@
 // Sliders report twice: `preview` while dragging (the teaching curves follow the
 // hand) and `commit` on release (the runs restart with the new value), so that a
 // drag does not restart six trainers sixty times a second.
-import { FIELDS, SPEEDS } from './state.js';
+import { FIELDS, SPEEDS, setsEveryPanel } from './state.js';
 import { STEP_CHUNK } from './clock.js';
 import { STORIES } from './stories.js';
 import { el } from './dom.js';
@@ -120,6 +120,8 @@ export class Controls {
     });
     this.inputs[name] = { input, kind, show };
     const row = el('label', { className: `field field-${kind}` }, [el('span', { className: 'field-label', textContent: label }), input, readout]);
+    // a loss control sets every panel at once: the panels' own values of it go (main.js commit)
+    if (setsEveryPanel(name)) input.title = row.title = `${label}: sets every panel at once (a panel's own value of it goes; each panel's header sets its own)`;
     if (name === 'seed') {
       const dice = el('button', { type: 'button', textContent: 'new', title: 'a new random seed' });
       dice.addEventListener('click', () => { input.value = Math.floor(Math.random() * 100000); input.dispatchEvent(new Event('change')); });

@@ -6,7 +6,8 @@
 // (clock.js) hands every panel the same target step; each panel's worker trains to
 // it and posts a snapshot; one requestAnimationFrame loop redraws what changed and
 // moves the clock on when every panel has arrived. The page starts paused at step 0.
-import { parseHash, toHash, reconcile, panelLabel, panelConfig, marginsOf, defaultState, SPEEDS, MARGIN_STATE, HIDEABLE } from './state.js';
+import { parseHash, toHash, reconcile, panelLabel, panelConfig, marginsOf, defaultState, SPEEDS, MARGIN_STATE, HIDEABLE,
+  clearOverrides, keptPanels, addPanel, duplicatePanel, removePanel, sweepPanels, sweepTokens } from './state.js';
 import { LockStep, STEP_CHUNK, FRAME_GOALS } from './clock.js';
 import { Panel } from './panel.js';
 import { Controls } from './controls.js';
@@ -16,6 +17,7 @@ import { TeachingCurves } from './curves.js';
 import { panelColor } from './palette.js';
 import { bestGrid } from './layout.js';
 import { DataNote } from './datanote.js';
+import { PanelTools, PanelBar } from './compare.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,7 +26,7 @@ const LIVE_FIELDS = new Set(['speed', 'hide', 'story', 'until', 'play', 'lrChang
 
 let { state, notices } = parseHash(location.hash);
 let panels = [];
-let controls, charts, curves, dataNote;
+let controls, charts, curves, dataNote, panelBar;
 const clock = new LockStep({ stepsPerSec: SPEEDS[state.speed] });
 
 function showNotices(list) {
@@ -80,23 +82,58 @@ function chartPanels() {
   return panels.map((p) => ({ id: p.id, label: panelLabel(p.token), color: panelColor(p.index) }));
 }
 
+const setToken = (panel, token) => commit({ panels: state.panels.map((t, k) => (k === panel.index ? token : t)) });
+const panelHooks = {
+  onToken: setToken,
+  onSnapshot: (panel, snap) => {
+    charts?.push(panel.id, snap.metrics, snap.histogram);
+    followLambda();
+    if (snap.examples) dataNote.update(state.data, snap.examples);
+  },
+  onReset: (panel) => startPanel(panel),
+  onDiverged: () => updatePlayButton(),
+};
+
+// A panel, with its settings and tools in its header; it draws and pauses as the others do.
+function makePanel(index, token, id) {
+  const panel = new Panel($('panels'), { index, token, id, hooks: panelHooks });
+  panel.tools = new PanelTools(panel.toolsSlot, {
+    token: (t) => setToken(panel, t),
+    duplicate: () => commit({ panels: duplicatePanel(state.panels, panel.index) }),
+    remove: () => commit({ panels: removePanel(state.panels, panel.index) }),
+    sweep: (key) => {
+      const { panels: swept, notice } = sweepPanels(state.panels, panel.index, key);
+      commit({ panels: swept });
+      if (notice) showNotices([notice]);
+    },
+    notice: (text) => showNotices([text]),
+  });
+  panel.setForces(state.forces);
+  panel.setPaused(!clock.playing);
+  return panel;
+}
+
 function buildPanels() {
   for (const p of panels) p.dispose();
-  const grid = $('panels');
-  grid.dataset.count = state.panels.length;
-  panels = state.panels.map((token, index) => new Panel(grid, {
-    index, token, hooks: {
-      onToken: (panel, newToken) => commit({ panels: state.panels.map((t, k) => (k === panel.index ? newToken : t)) }),
-      onSnapshot: (panel, snap) => {
-        charts?.push(panel.id, snap.metrics, snap.histogram);
-        followLambda();
-        if (snap.examples) dataNote.update(state.data, snap.examples);
-      },
-      onReset: (panel) => startPanel(panel),
-      onDiverged: () => updatePlayButton(),
-    },
-  }));
+  panels = state.panels.map((token, index) => makePanel(index, token));
+  $('panels').dataset.count = panels.length;
   charts?.setPanels(chartPanels());
+}
+
+/** The panels follow state.panels: the ones whose token stays train on (keptPanels),
+ *  new ones are made (they start in restartChanged), the rest go. */
+function syncPanels() {
+  const grid = $('panels'), kept = keptPanels(panels.map((p) => p.token), state.panels).map((k) => panels[k] ?? null);
+  for (const p of panels) if (!kept.includes(p)) p.dispose();
+  const ids = new Set(kept.filter(Boolean).map((p) => p.id));
+  const freeId = () => { let k = 0; while (ids.has(`p${k}`)) k++; ids.add(`p${k}`); return `p${k}`; };
+  panels = kept.map((p, k) => p ?? makePanel(k, state.panels[k], freeId()));
+  panels.forEach((p, k) => {
+    p.setIndex(k);
+    p.token = p.root.dataset.token = state.panels[k];
+    if (grid.children[k] !== p.root) grid.insertBefore(p.root, grid.children[k] ?? null);
+  });
+  grid.dataset.count = panels.length;
 }
 
 // (Re)start one panel from step 0; it trains on to the clock's target, where the others are.
@@ -143,22 +180,23 @@ function showState() {
   clock.goals = FRAME_GOALS[state.dim];
   clock.pauseAt = state.until || null;
   for (const p of panels) p.setForces(state.forces);
+  for (const p of panels) p.tools.show(state, p.token, panels.length);
+  panelBar.show(panels.length);
   scheduleLayout();
 }
 
 /** Everything restarts from step 0 with the current state. */
 function rebuild() {
-  showState();
   if (panels.map((p) => p.token).join(',') !== state.panels.join(',')) buildPanels();
+  showState();
   clock.reset();
   for (const panel of panels) startPanel(panel);
 }
 
 /** Only the panels whose training config changed restart; the others carry on. */
 function restartChanged() {
+  syncPanels();
   showState();
-  if (panels.length !== state.panels.length) { rebuild(); return; }
-  panels.forEach((p, k) => { p.token = state.panels[k]; p.root.dataset.token = p.token; });
   charts?.setPanels(chartPanels());
   const changed = panels.filter((p) => JSON.stringify(panelConfig(state, p.token)) !== p.startedWith);
   if (changed.length === panels.length) { rebuild(); return; }
@@ -213,6 +251,12 @@ function changeLr(lr) {
 
 function commit(partial) {
   if ('lr' in partial) { const { lr, ...rest } = partial; partial = { ...rest, ...changeLr(lr) }; }
+  // a global control sets every panel at once: the panels' own values of it go, so that
+  // the control and the panels agree (the sliders' tooltips say so)
+  if (!('panels' in partial)) {
+    const cleared = clearOverrides(state.panels, Object.keys(partial));
+    if (cleared.join() !== state.panels.join()) partial = { ...partial, panels: cleared };
+  }
   const restart = Object.keys(partial).some((k) => !LIVE_FIELDS.has(k));
   Object.assign(state, partial);
   const extra = reconcile(state);
@@ -332,6 +376,10 @@ function init() {
   });
   curves = new TeachingCurves($('curves'));
   dataNote = new DataNote($('data-note'));
+  panelBar = new PanelBar($('panels'), {
+    add: () => commit({ panels: addPanel(state.panels) }),
+    sweep: ({ token, key }) => commit({ panels: sweepTokens(token, key) }),   // these panels only, all else equal
+  });
   buildPanels();
   charts = new LiveCharts($('charts'), chartPanels());
   showNotices(notices);
@@ -345,7 +393,9 @@ function init() {
   // a read-only window for the end-to-end tests and for the curious console user
   window.iamDemo = {
     state: () => structuredClone(state),
-    panels: () => panels.map((p) => ({ id: p.id, token: p.token, step: p.reached, metrics: p.snap?.metrics ?? null, diverged: p.root.classList.contains('is-diverged') })),
+    // run: how many times the panel has (re)started, so that a test can tell one that trained on
+    panels: () => panels.map((p) => ({ id: p.id, token: p.token, step: p.reached, run: p.run, metrics: p.snap?.metrics ?? null,
+      diverged: p.root.classList.contains('is-diverged') })),
     clock: () => ({ target: clock.target, playing: clock.playing, factor: clock.factor, step: commonStep() }),
     fps: () => meter.fps,
     viewFrames: () => meter.totalViewFrames,

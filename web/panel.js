@@ -7,7 +7,7 @@
 import { CircleView } from './view2d.js';
 import { InputView } from './inputview.js';
 import { HeldoutView } from './heldoutview.js';
-import { KINDS, parsePanel, panelToken, panelLabel } from './state.js';
+import { KINDS, parsePanel, withKind, panelLabel } from './state.js';
 import { LOSS_LABELS } from '../wasm/presets.js';
 import { compiled } from './library.js';
 import { workerUrl, workerType } from './sources.js';
@@ -55,12 +55,13 @@ const NUMBERS_PER_SEC = 4;
 const DRAG_MS = 50;   // a dragged weight goes to the worker at most this often
 
 export class Panel {
-  /** hooks: onToken(panel, token) when the user picks another loss; onSnapshot(panel, snap) */
-  constructor(parent, { index, token, hooks }) {
+  /** hooks: onToken(panel, token) when the user picks another loss; onSnapshot(panel, snap).
+   *  id: the panel's for as long as it lives (its index changes when panels come and go). */
+  constructor(parent, { index, token, hooks, id = `p${index}` }) {
     this.index = index;
     this.token = token;
     this.hooks = hooks;
-    this.id = `p${index}`;
+    this.id = id;
     this.dirty = false;
     this.snap = null;
     this.inputs = null;
@@ -77,10 +78,11 @@ export class Panel {
     this.badge = el('span', { className: 'panel-badge', title: 'SphereFace with λ fixed: no annealing' });
     this.exportButton = el('button', { className: 'panel-export', textContent: 'PNG', title: 'save this view as a PNG image' });
     this.exportButton.addEventListener('click', () => this.exportPng());
+    // the panel's own settings, its editor, duplicate, remove and sweep (compare.js, made by main.js)
+    this.toolsSlot = el('span', { className: 'panel-tools' });
     const header = el('header', {}, [
-      el('span', { className: 'panel-swatch' }), this.kindSelect, iamLabel, this.badge, this.title, this.exportButton,
+      el('span', { className: 'panel-swatch' }), this.kindSelect, iamLabel, this.badge, this.toolsSlot, this.title, this.exportButton,
     ]);
-    header.querySelector('.panel-swatch').style.background = panelColor(index);
 
     this.embedBox = el('div', { className: 'panel-embed' });
     this.inputBox = el('div', { className: 'panel-input' });
@@ -92,12 +94,18 @@ export class Panel {
     ]);
     this.root.dataset.token = token;
     parent.append(this.root);
+    this.setIndex(index);
   }
 
+  /** The panel's place on the page; its colour is the place's, as in the charts. */
+  setIndex(index) {
+    this.index = index;
+    this.root.querySelector('.panel-swatch').style.background = panelColor(index);
+  }
+
+  // another base loss or IAM on or off: the panel's own settings that still apply stay
   changed() {
-    const previous = parsePanel(this.token);
-    const token = panelToken({ kind: this.kindSelect.value, iam: this.iamBox.checked, fixed: previous.fixed });
-    this.hooks.onToken(this, token);
+    this.hooks.onToken(this, withKind(this.token, this.kindSelect.value, this.iamBox.checked));
   }
 
   /** (Re)start training from step 0 with a trainer config, and train on to `target`
@@ -119,7 +127,9 @@ export class Panel {
     const { kind, iam, fixed } = parsePanel(this.token);
     this.kindSelect.value = kind;
     this.iamBox.checked = iam;
-    this.badge.textContent = fixed ? `λ fixed at ${config.loss.lambda}` : '';
+    // the value is in the settings line beside it (compare.js); the badge says it does not anneal
+    this.badge.textContent = fixed ? 'λ fixed' : '';
+    this.badge.title = `SphereFace with λ fixed at ${config.loss.lambda ?? 0}: no annealing`;
     this.badge.hidden = !fixed;
     await this.makeView(dim);
     if (!this.worker) {

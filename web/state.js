@@ -351,6 +351,9 @@ const OVERRIDDEN_BY = Object.freeze({
   ...Object.fromEntries(Object.entries(MARGIN_STATE).map(([kind, field]) => [field, ['m', kind]])),
 });
 
+/** Whether moving this control takes away a panel's own value (clearOverrides). */
+export const setsEveryPanel = (field) => Object.hasOwn(OVERRIDDEN_BY, field) || field === 'anneal';
+
 /** The tokens after the controls of `fields` were moved: a global control sets every
  *  panel at once, so each panel's own value of it goes (and the anneal box, which anneals
  *  every SphereFace panel or none, takes away each panel's λ fixed). */
@@ -437,3 +440,18 @@ export const duplicatePanel = (tokens, k) => (tokens.length >= MAX_PANELS ? toke
 
 /** The list without panel k (the last panel stays). */
 export const removePanel = (tokens, k) => (tokens.length <= 1 ? tokens : tokens.filter((_, j) => j !== k));
+
+/** Which panel goes on training each token of a new list: tokens[k] → the index of a
+ *  panel of the old list, or -1 for a new one. While the count stays, by place (a
+ *  panel given another loss restarts in place); else the next unused panel with the
+ *  same token, in order, so that adding, duplicating, removing or sweeping one panel
+ *  leaves the others running. */
+export function keptPanels(before, tokens) {
+  if (before.length === tokens.length) return tokens.map((_, k) => k);
+  let from = 0;
+  return tokens.map((token) => {
+    const at = before.indexOf(token, from);
+    if (at >= 0) from = at + 1;
+    return at;
+  });
+}
