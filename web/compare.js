@@ -7,7 +7,6 @@
 // changes are state.js's (OVERRIDES, SWEEPS, sweepPanels …); main.js commits the result.
 import { OVERRIDES, MAX_PANELS, PAPER_SWEEPS, parsePanel, panelToken, panelSettings, overrideField, parseField, fieldRule,
   panelLabel, sweepValues, sweepLabel } from './state.js';
-import { LOSS_LABELS } from '../wasm/presets.js';
 import { el } from './dom.js';
 
 const OWN_MARK = '•';   // a value the panel sets itself, not the control panel
@@ -148,8 +147,7 @@ export class PanelBar {
     this.add.addEventListener('click', () => hooks.add());
     const sweeps = PAPER_SWEEPS.map((sweep) => {
       const button = el('button', { type: 'button', className: 'paper-sweep', id: `sweep-${sweep.id}`,
-        textContent: sweepLabel(sweep.token, sweep.key).replace(`${LOSS_LABELS.arcface} + IAM: `, `${LOSS_LABELS.arcface}: `),
-        title: `these panels only, all else equal: ${sweepLabel(sweep.token, sweep.key)}` });
+        textContent: sweepLabel(sweep.token, sweep.key), title: 'these panels in place of the others, all else equal' });
       button.addEventListener('click', () => hooks.sweep(sweep));
       return button;
     });
