@@ -121,6 +121,21 @@ test('a URL reproduces its state, and a malformed one falls back with notices', 
   await bad.page.close();
 });
 
+test('links named after built-in properties load the page, on load and on a hash change (issue 16)', async () => {
+  const hostile = ['#constructor=1', '#__proto__=1', '#toString', '#hasOwnProperty=x', '#classes=4&valueOf=1'];
+  const { page, problems } = await open(hostile[0]);
+  assert.match(await page.textContent('#notices'), /unknown setting 'constructor'/);
+  for (const hash of hostile.slice(1)) {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    const key = /([a-zA-Z_]+)(=[^&]*)?$/.exec(hash)[1];
+    await page.waitForFunction((k) => document.querySelector('#notices').textContent.includes(`unknown setting '${k}'`), key);
+    assert.equal(await page.$$eval('.panel', (p) => p.length), defaultState().panels.length, hash);
+  }
+  assert.equal((await page.evaluate(() => window.iamDemo.state())).classes, 4, 'the valid part of the last link applies');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the 3-D view draws spheres with three.js', async () => {
   const { page, problems } = await open(toHash({ ...defaultState(), dim: 3, panels: ['normface', 'arcface+iam'], play: true }));
   await page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step >= 100), null, { timeout: 30000 });

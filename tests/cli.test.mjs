@@ -45,6 +45,9 @@ test('bad flags print the usage and exit 2', () => {
     [['--classes'], /--classes needs a value/],
     [['--beta', 'lots'], /bad value 'lots' for --beta/],
     [['--steps', '-5'], /bad value|--steps must be/],
+    // issue 16: a count past any run was accepted and ran forever
+    [['--steps', '99999999999999999999'], /bad value '99999999999999999999' for --steps/],
+    [['--steps', '1e3'], /bad value '1e3' for --steps/],
   ]) {
     const run = train(...args);
     assert.equal(run.status, 2, `${args.join(' ')}: exit ${run.status}`);

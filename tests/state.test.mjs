@@ -122,6 +122,14 @@ test('a panel setting that is wrong is refused with a notice; the panel stays, a
     assert.deepEqual(state.panels, FIELDS.panels.def, hash);
     assert.equal(notices.length, 1, hash);
   }
+  // issue 16: each of these left the page blank (parseHash threw at module load)
+  for (const hash of ['#constructor=1', '#__proto__=1', '#toString', '#hasOwnProperty=x', '#classes=4&valueOf=1']) {
+    const { state, notices } = parseHash(hash);
+    assert.ok(notices.some((n) => /unknown setting/.test(n)), `${hash}: ${notices}`);
+    assert.deepEqual(parseHash(toHash(state)).state, state, hash);
+    assert.equal(Object.getPrototypeOf(state), Object.prototype, `${hash}: the state's prototype is untouched`);
+  }
+  assert.equal(parseHash('#classes=4&valueOf=1').state.classes, 4);
   for (const hash of ['#constructor=1', '#panels=constructor', '#panels=arcface:%E0%A4%A', '#panels=arcface:' + ':m=0.1'.repeat(50), '#panels=,,,', '#panels=arcface:=:='])
     assert.doesNotThrow(() => parseHash(hash), hash);
 });
