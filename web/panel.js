@@ -53,6 +53,18 @@ export function statRows(snap) {
 
 const NUMBERS_PER_SEC = 4;
 const DRAG_MS = 50;   // a dragged weight goes to the worker at most this often
+// The heartbeat: a worker that closed or died says nothing, so the panel pings it every
+// BEAT_MS and gives it up when a ping is unanswered for DEAD_MS. A worker answers between
+// two slices of training (8 ms) or after a snapshot; the slowest answers measured with six
+// panels on 2 busy cores in software rendering were well under a second (bench/RESULTS.md).
+// A main thread that was itself held up (a hidden tab's throttled timers) re-arms instead.
+export const BEAT_MS = 1000;
+export const DEAD_MS = 6000;
+
+/** The sentence a stopped worker's panel shows. */
+export function workerStoppedText(reason) {
+  return `The training worker stopped (${reason}).`;
+}
 
 export class Panel {
   /** hooks: onToken(panel, token) when the user picks another loss; onSnapshot(panel, snap).
@@ -132,16 +144,47 @@ export class Panel {
     this.badge.title = `SphereFace with λ fixed at ${config.loss.lambda ?? 0}: no annealing`;
     this.badge.hidden = !fixed;
     await this.makeView(dim);
-    if (!this.worker) {
-      this.worker = new Worker(workerUrl(), { type: workerType });
-      this.worker.onmessage = ({ data }) => this.receive(data);
-      this.worker.onerror = (event) => this.showProblem(`the training worker failed: ${event.message ?? 'unknown error'}`);
-      this.worker.postMessage({ type: 'library', module: compiled.module, simd: compiled.simd });
-      this.inspecting = false;
-      this.inspect();
-    }
+    if (!this.worker) this.makeWorker();    // a new one after a fault: the old one is gone
     this.worker.postMessage({ type: 'reset', config, lrChanges, run: this.run });
     if (target > 0) this.runTo(target);
+  }
+
+  makeWorker() {
+    const worker = this.worker = new Worker(workerUrl(), { type: workerType });
+    worker.onmessage = ({ data }) => this.receive(data);
+    worker.onerror = (event) => { event.preventDefault?.(); this.fail(event.message || 'it could not run', worker); };
+    worker.onmessageerror = () => this.fail('a message from it could not be read', worker);
+    worker.postMessage({ type: 'library', module: compiled.module, simd: compiled.simd });
+    this.inspecting = false;
+    this.inspect();
+    this.beat = { pingAt: null, checkedAt: performance.now(), slowest: 0 };
+    clearInterval(this.beatTimer);
+    this.beatTimer = setInterval(() => this.checkBeat(), BEAT_MS);
+  }
+
+  // one heartbeat: give the worker up when its last ping went unanswered for DEAD_MS
+  checkBeat(now = performance.now()) {
+    const beat = this.beat;
+    if (now - beat.checkedAt > 3 * BEAT_MS) beat.pingAt = null;   // this thread was held up, not the worker
+    beat.checkedAt = now;
+    if (beat.pingAt !== null && now - beat.pingAt > DEAD_MS) {
+      this.fail(`it has not answered for ${Math.round((now - beat.pingAt) / 1000)} s`);
+      return;
+    }
+    if (beat.pingAt === null) { beat.pingAt = now; this.worker?.postMessage({ type: 'ping' }); }
+  }
+
+  /** The worker is dead or faulted: it goes, the panel stops and offers a restart
+   *  (start() makes a new worker). `worker`: the one that failed (an older one is ignored). */
+  fail(reason, worker = this.worker) {
+    if (!worker || worker !== this.worker) return;
+    clearInterval(this.beatTimer);
+    worker.terminate();
+    this.worker = null;
+    this.stopped = true;
+    this.faults = (this.faults ?? 0) + 1;
+    this.showProblem(workerStoppedText(reason), 'Restart this panel');
+    this.hooks.onDiverged?.(this);   // the clock no longer waits for it
   }
 
   /** Draw the force arrows or not (the worker sends them with every snapshot). */
@@ -282,6 +325,12 @@ export class Panel {
   }
 
   receive(data) {
+    if (data.type === 'pong') {
+      if (this.beat.pingAt !== null) this.beat.slowest = Math.max(this.beat.slowest, performance.now() - this.beat.pingAt);
+      this.beat.pingAt = null;
+      return;
+    }
+    if (data.type === 'fault') { this.fail(data.message); return; }   // whichever run: the worker is done
     if (data.run !== this.run) return;   // from before the last restart
     if (data.type === 'snapshot') {
       if (data.dim !== this.viewDim) return; // the view is still being made
@@ -296,7 +345,7 @@ export class Panel {
       this.hooks.onSnapshot?.(this, data);
     } else if (data.type === 'diverged') {
       this.stopped = true;
-      this.showProblem(data.divergence ? divergenceText(data.divergence) : data.message, true);
+      this.showProblem(data.divergence ? divergenceText(data.divergence) : data.message, 'Reset this panel');
       this.hooks.onDiverged?.(this);
     } else if (data.type === 'error') {
       this.stopped = true;
@@ -304,10 +353,11 @@ export class Panel {
     }
   }
 
-  showProblem(message, canReset = false) {
+  /** The panel's notice; action: the label of a button that restarts the panel, if any. */
+  showProblem(message, action = null) {
     this.notice.replaceChildren(el('p', { textContent: message }));
-    if (canReset) {
-      const reset = el('button', { textContent: 'Reset this panel', className: 'panel-reset' });
+    if (action) {
+      const reset = el('button', { textContent: action, className: 'panel-reset' });
       reset.addEventListener('click', () => this.hooks.onReset?.(this));
       this.notice.append(reset);
     }
@@ -391,7 +441,15 @@ export class Panel {
     link.click();
   }
 
+  /** A test hook (tests/faults.test.mjs): the worker's faults (worker.js), or 'terminate':
+   *  the worker killed from here, unannounced, as a crashed one would vanish. */
+  injectFault(kind) {
+    if (kind === 'terminate') this.worker?.terminate();
+    else this.worker?.postMessage({ type: 'fault', kind });
+  }
+
   dispose() {
+    clearInterval(this.beatTimer);
     this.worker?.terminate();
     this.view?.dispose();
     this.root.remove();

@@ -22,6 +22,23 @@
 // A divergence posts { type: 'diverged', message, divergence: { failedStep, goodStep,
 // reason } }: the trainer has rolled back to its last good state (src/train.c), so
 // nothing non-finite ever reaches the page.
+//
+// Faults. { type: 'ping' } is answered at once with { type: 'pong' }, even before the
+// library has arrived: the page's heartbeat (panel.js), which is how a worker that
+// closed or died is noticed (a dead worker cannot say so). Anything that throws where
+// it should not (an exception in a message handler or in the training loop, an uncaught
+// error or rejection) and a WebAssembly trap (RuntimeError: unreachable, memory access
+// out of bounds) anywhere in the trainer post ONE { type: 'fault', kind: 'trap' | 'error',
+// message } and stop this worker for good: the training loop ends, the trainer and the
+// library instance are dropped unread (after a trap their memory may be corrupt), and
+// every later message but ping is ignored. The page terminates it and offers a restart
+// with a new worker.
+//   { type: 'fault', kind }   a test hook (tests/faults.test.mjs; window.iamDemo.injectFault):
+//                             kind 'throw' throws in this handler, 'uncaught' from a timer,
+//                             'trap' makes the trainer's next step trap (a real wasm
+//                             `unreachable`), 'close' closes the worker without a word.
+//                             Harmless: only the page's own script can post to its worker,
+//                             and it could terminate the worker as well; no URL reaches it.
 import { loadIAM } from '../wasm/iam.js';
 
 const SNAPSHOT_MS = 125;     // while catching up: 8 snapshots a second
@@ -34,6 +51,7 @@ const HELDOUT_POINTS = 200;   // held-out identities' samples drawn beside the t
 let iam = null, trainer = null;
 let run = 0, target = 0, lrChanges = [], lastSnapshot = 0, stopped = false, running = false, edited = false, inspecting = false;
 let measured = { steps: 0, since: 0, rate: 0 };
+let faulted = false, trapNext = false;
 let gridBox = null, gridInputs = null, snapshotsSinceGrid = 0;
 
 // every message carries the run it belongs to: the page drops those of an older run
@@ -115,14 +133,40 @@ function examples(perClass) {
   return { x: out, labels: Int32Array.from(rows, (i) => labels[i]), dim };
 }
 
-// k steps; false when the trainer diverged (it has rolled back, the panel stops)
+// The worker's end: said once, then nothing of the trainer or the library is touched again.
+function fault(err, where) {
+  if (faulted) return;
+  faulted = stopped = true;
+  running = false;
+  trainer = null;          // not freed: after a trap the library's memory may be corrupt
+  iam = null;
+  const trap = err instanceof WebAssembly.RuntimeError;
+  const message = trap ? `the WebAssembly library trapped (${err.message}) ${where}` : `${err?.message ?? err} (${where})`;
+  post({ type: 'fault', kind: trap ? 'trap' : 'error', message });
+}
+
+// A function of one export that traps: what the 'trap' test hook runs inside a step.
+const TRAP_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0,
+  7, 8, 1, 4, 116, 114, 97, 112, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
+const trapNow = () => new WebAssembly.Instance(new WebAssembly.Module(TRAP_MODULE)).exports.trap();
+
+function injectFault(kind) {
+  if (kind === 'throw') throw new Error('an injected error');
+  if (kind === 'uncaught') setTimeout(() => { throw new Error('an injected uncaught error'); }, 0);
+  if (kind === 'close') self.close();
+  if (kind === 'trap') { trapNext = true; if (trainer && !running) runSteps(1); }
+}
+
+// k steps; false when the trainer diverged (it has rolled back, the panel stops) or trapped
 function runSteps(k) {
   try {
+    if (trapNext) { trapNext = false; trapNow(); }
     trainer.step(k);
     edited = false;
     measured.steps += k;
     return true;
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) { fault(err, 'in a training step'); return false; }
     stopped = true;
     post({ type: 'diverged', message: err.message, divergence: err.divergence ?? null });
     snapshot();
@@ -149,6 +193,10 @@ function measure(now) {
 
 // Train toward the target in slices of SLICE_MS, yielding between them to messages.
 function train() {
+  try { trainSlice(); } catch (err) { fault(err, 'while training'); }
+}
+
+function trainSlice() {
   running = false;
   if (!trainer || stopped) return;
   const sliceEnd = performance.now() + SLICE_MS;
@@ -174,6 +222,7 @@ function setWeight({ j, direction }) {
   try {
     trainer.setWeight(j, direction);
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err;   // a fault, not a refusal
     post({ type: 'error', message: `the weight could not be moved: ${err.message}` });
     return;
   }
@@ -196,6 +245,7 @@ function build(config, changes = []) {
   try {
     trainer = iam.trainer(config);
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err;
     post({ type: 'error', message: err.message });
     return;
   }
@@ -218,14 +268,23 @@ async function instantiate({ module, simd }) {
 }
 
 self.onmessage = async ({ data }) => {
+  if (data.type === 'ping') { self.postMessage({ type: 'pong', id: data.id }); return; }
   if (data.type === 'library') { instantiate(data); return; }
   await ready;
-  if (!iam) return;
+  if (!iam || faulted) return;
+  try { handle(data); } catch (err) { fault(err, `on the page's '${data.type}'`); }
+};
+
+self.addEventListener('error', (event) => { event.preventDefault(); fault(event.error ?? new Error(event.message), 'uncaught'); });
+self.addEventListener('unhandledrejection', (event) => { event.preventDefault(); fault(event.reason, 'unhandled'); });
+
+function handle(data) {
   switch (data.type) {
     case 'reset': run = data.run; build(data.config, data.lrChanges); break;
     case 'lrChanges': lrChanges = [...data.lrChanges].sort((p, q) => p.step - q.step); break;
     case 'runTo': runTo(data.step); break;
     case 'setWeight': setWeight(data); break;
     case 'inspect': if (inspecting !== data.on) { inspecting = data.on; if (trainer && data.on) snapshot(); } break;
+    case 'fault': injectFault(data.kind); break;
   }
-};
+}
