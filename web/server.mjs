@@ -5,7 +5,7 @@
 // only. Nothing is fetched from the network: the page must work offline.
 //   node web/server.mjs [--port 8000] [--host 127.0.0.1]
 import { createServer } from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, open, close } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,44 @@ function unchanged(req, stat, etag) {
   return Number.isFinite(since) && Math.floor(stat.mtimeMs / 1000) <= Math.floor(since / 1000);
 }
 
+// Files open at once are capped, and an open that meets the process's file limit
+// (EMFILE, ENFILE: a low `ulimit -n`, many clients) waits and tries again: a burst of
+// requests queues for its files instead of failing, and the sockets keep the rest of
+// the limit. A file is closed as soon as its response ends, sent or aborted.
+const MAX_OPEN_FILES = 16, RETRY_MS = 25, GIVE_UP_MS = 15000;
+let openFiles = 0;
+const waiting = [];
+
+function release() {
+  openFiles--;
+  waiting.shift()?.();
+}
+
+/** done(err, fd) with the file open for reading, once a slot and a descriptor are free. */
+function openFile(file, done, since = Date.now()) {
+  if (openFiles >= MAX_OPEN_FILES) { waiting.push(() => openFile(file, done, since)); return; }
+  openFiles++;
+  open(file, 'r', (err, fd) => {
+    if (!err) { done(null, fd); return; }
+    release();
+    if (/^E[MN]FILE$/.test(err.code) && Date.now() - since < GIVE_UP_MS) setTimeout(() => openFile(file, done, since), RETRY_MS);
+    else done(err);
+  });
+}
+
+// The body of a GET: the file streamed, closed (and its slot freed) when the response ends.
+function sendFile(res, file, headers) {
+  openFile(file, (err, fd) => {
+    if (err) { res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }); res.end(`busy: ${err.code}\n`); return; }
+    if (res.destroyed) { close(fd, release); return; }     // the client went away while it waited
+    const stream = createReadStream('', { fd });
+    stream.once('close', release);
+    res.writeHead(200, headers);
+    // pipeline closes the file when the response ends early (an aborted download)
+    pipeline(stream, res, () => {});
+  });
+}
+
 function answer(req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
@@ -86,14 +124,25 @@ function answer(req, res) {
   const { file, stat } = found, etag = etagOf(stat);
   const headers = { etag, 'last-modified': stat.mtime.toUTCString(), 'cache-control': 'no-cache' };
   if (unchanged(req, stat, etag)) { res.writeHead(304, headers); res.end(); return; }
-  res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stat.size });
-  if (req.method === 'HEAD') { res.end(); return; }
-  // pipeline closes the file when the response ends early (an aborted download)
-  pipeline(createReadStream(file), res, () => {});
+  const full = { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stat.size };
+  if (req.method === 'HEAD') { res.writeHead(200, full); res.end(); return; }
+  sendFile(res, file, full);
 }
+
+// The process's limit on open files (Linux; elsewhere none is known).
+function fileLimit() {
+  try { return Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1]) || Infinity; } catch { return Infinity; }
+}
+
+// Node's own descriptors (the loop, stdio, the listening socket, ...: about 20), with room.
+const RESERVED_FILES = 32;
 
 export function startServer({ port = 8000, host = '127.0.0.1' } = {}) {
   const server = createServer(answer);
+  // connections past what the file limit leaves beside the files and Node's own are
+  // closed at once: otherwise waiting sockets could take every descriptor, and no
+  // file could be opened for them (at `ulimit -n 256`: 208 connections)
+  server.maxConnections = Math.max(16, fileLimit() - MAX_OPEN_FILES - RESERVED_FILES);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
