@@ -55,9 +55,10 @@ const NUMBERS_PER_SEC = 4;
 const DRAG_MS = 50;   // a dragged weight goes to the worker at most this often
 // The heartbeat: a worker that closed or died says nothing, so the panel pings it every
 // BEAT_MS and gives it up when a ping is unanswered for DEAD_MS. A worker answers between
-// two slices of training (8 ms) or after a snapshot; the slowest answers measured with six
-// panels on 2 busy cores in software rendering were well under a second (bench/RESULTS.md).
-// A main thread that was itself held up (a hidden tab's throttled timers) re-arms instead.
+// two calls of training (up to 25 steps) or after a snapshot: on 2 cores in software
+// rendering, six sphere panels beside four busy processes and another page of six, the
+// slowest answer took 1.9 s (bench/RESULTS.md, issue 16). A main thread that was itself
+// held up (a long task, a hidden tab's throttled timers) re-arms instead of accusing.
 export const BEAT_MS = 1000;
 export const DEAD_MS = 6000;
 
