@@ -18,7 +18,7 @@ ROOT=$PWD
 
 SRC=(src/loss.c src/nn.c src/optim.c src/data.c src/metrics.c src/train.c src/error.c src/api.c)
 # what the binding (wasm/iam.js) calls: iam.h's entry points and api.c's field tables
-EXPORTS=_malloc,_free,_iam_last_error,_iam_loss,_iam_loss_work_floats,_iam_verification
+EXPORTS=_malloc,_free,_iam_last_error,_iam_loss,_iam_loss_work_floats,_iam_loss_check_sizes,_iam_loss_config_check,_iam_verification
 EXPORTS+=,_iam_table_find,_iam_table_bytes,_iam_table_field_count,_iam_table_defaults
 EXPORTS+=,_iam_field_name,_iam_field_offset,_iam_field_type,_iam_field_length,_iam_field_table
 EXPORTS+=,_iam_field_count,_iam_field_enum,_iam_name

@@ -110,6 +110,7 @@ static const iam_table size_table = TABLE("sizes", iam_trainer_sizes, size_field
 static const field last_fields[] = {
     F(iam_last_step, "step", step, 'i'), F(iam_last_step, "loss", loss, 'f'), F(iam_last_step, "base", base, 'f'),
     F(iam_last_step, "iam", iam, 'f'), T(iam_last_step, "config", config, loss_table),
+    F(iam_last_step, "zeroEmbeddings", zero_embeddings, 'i'),
 };
 static const iam_table last_table = TABLE("last_step", iam_last_step, last_fields, NULL);
 

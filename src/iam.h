@@ -18,10 +18,18 @@
 
 #include <stddef.h>
 
-/* ---- limits (inputs outside them are errors, not crashes) ---- */
+/* ---- limits (inputs outside them are errors, not crashes) ----
+ * A batch must also fit in the memory of a 32-bit wasm, which can address 2 GB at most,
+ * and every size below is computed without overflow in a 32-bit size_t:
+ *   n·c ≤ IAM_MAX_NC, the floats of one (n, c) buffer;
+ *   (n + c)·d ≤ IAM_MAX_XW, the floats of x and W together.
+ * The workspace (2(n+c)d + 6nc + 4n + c floats) is then at most 8·2^24 + 4n + c floats,
+ * 537 MB, and x, W, dx and dW take 2·2^24 floats, 134 MB, more: 671 MB in all. */
 #define IAM_MAX_N 65536
 #define IAM_MAX_D 4096
 #define IAM_MAX_C 100000
+#define IAM_MAX_NC (1 << 24)
+#define IAM_MAX_XW (1 << 24)
 #define IAM_MAX_SCALE 1000.0f
 
 /* ---- loss kinds (LOSSES.md, "Base losses") ---- */
@@ -65,9 +73,18 @@ typedef struct {
    (1, 0.3, 0.2), λ = 0, r = s, the continuous ArcFace fallback. */
 iam_loss_config iam_loss_config_default(int kind);
 
+/* 0 if the loss config is valid (kind, scale, beta, the kind's margins), else an error
+   naming the bad field: iam_loss and iam_trainer_new check it first. */
+int iam_loss_config_check(const iam_loss_config *cfg);
+
+/* 0 if iam_loss takes these sizes (the limits above), else an error naming the size:
+   what a caller that allocates for iam_loss asks before it allocates anything. */
+int iam_loss_check_sizes(int n, int d, int c);
+
 /* How many floats of workspace iam_loss needs for these sizes: what the forward
    saves for the backward, and the backward's own gradient buffers
-   (2(n+c)d + 6nc + 4n + c floats). */
+   (2(n+c)d + 6nc + 4n + c floats). 0 for sizes iam_loss_check_sizes refuses (its
+   sentence is then iam_last_error()), so that a product never wraps. */
 size_t iam_loss_work_floats(int n, int d, int c);
 
 /* Forward and backward of L = L_base + β L_IAM.
@@ -280,6 +297,11 @@ typedef struct {
     int step;                  /* optimizer steps taken                                   */
     float loss, base, iam;     /* of the last step's batch                                */
     iam_loss_config config;
+    int zero_embeddings;       /* samples of its batch left out of its loss (0 normally): the
+                                  network mapped them to the zero embedding, which has no
+                                  direction; each adds 0 to the gradient, and the loss is the
+                                  mean over the others. If every sample of a batch is 0 the step
+                                  fails: try another seed or a wider layer                    */
 } iam_last_step;
 
 /* Why the last iam_trainer_step call failed, as data (failed_step 0: it did not). */
@@ -292,10 +314,20 @@ typedef struct {
 /* Create (allocates everything it will ever need) and free. */
 int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out);
 void iam_trainer_free(iam_trainer *t);
+/* A state iam_trainer_step may roll back to: the first, or one whose last batch loss is
+   at most IAM_GOOD_LOSS_RISE times (the first step's + 1) in magnitude and whose every
+   parameter is at most IAM_GOOD_PARAM in magnitude. */
+#define IAM_GOOD_LOSS_RISE 100.0f
+#define IAM_GOOD_PARAM 1e6f
+
 /* Run k optimizer steps. If anything becomes NaN or Inf (or heads there), stop,
-   roll back to the state this call began from, and return an error; the trainer
-   stays usable (lower the learning rate, or make a new one). iam_trainer_divergence
-   then tells the failed step, the step rolled back to and the reason. */
+   roll back to the last good state, and return an error; the trainer stays usable
+   (lower the learning rate, or make a new one). The last good state is the one this
+   call began from, unless that one was already on its way there (above): then the good
+   state an earlier call began from, so that a lower rate trains on. iam_trainer_divergence then tells the
+   failed step, the step rolled back to and the reason. A batch whose every sample the
+   network maps to the zero embedding stops the call too, with its sentence, keeping
+   the steps before it (not a divergence: iam_last_step's zero_embeddings). */
 int iam_trainer_step(iam_trainer *t, int k);
 int iam_trainer_divergence(const iam_trainer *t, iam_divergence *out);
 int iam_trainer_get_sizes(const iam_trainer *t, iam_trainer_sizes *out);

@@ -14,11 +14,12 @@ int iam_fail(const char *fmt, ...)
 #endif
     ;
 
+/* A row whose norm is not above this has no direction: normalizing it is an error
+   (loss.c), and the trainer leaves such an embedding out of a step (train.c). */
+#define IAM_MIN_NORM 1e-30f
+
 /* 0 if all count values of a are finite, else an error naming `what` and the
    first bad index (row and column for a matrix with `cols` columns). */
 int iam_check_finite(const char *what, const float *a, size_t count, int cols);
-
-/* 0 if the loss config is valid (kind, scale, beta, margins), else an error. */
-int iam_loss_config_check(const iam_loss_config *cfg);
 
 #endif

@@ -184,7 +184,7 @@ static int normalize_rows_forward(const float *a, int rows, int d, float *a_hat,
     // a, a_hat are (rows,d), norm is (rows); a_hat = a/‖a‖ row by row. A zero row is an error.
     for (int r = 0; r < rows; r++) {
         float row_norm = sqrtf(vec_dot(a + r * d, a + r * d, d));
-        if (!(row_norm > 1e-30f))
+        if (!(row_norm > IAM_MIN_NORM))
             return iam_fail("row %d of %s has zero norm (or too small to normalize); its "
                             "angle to the other vectors is undefined", r, name);
         if (!isfinite(row_norm))
@@ -344,13 +344,24 @@ int iam_loss_config_check(const iam_loss_config *cfg) {
     }
 }
 
-static int check_batch(const float *x, const float *W, const int *labels, int n, int d, int c) {
+int iam_loss_check_sizes(int n, int d, int c) {
     if (n < 1 || n > IAM_MAX_N) return iam_fail("n must be in [1, %d] (got %d)", IAM_MAX_N, n);
     if (d < 1 || d > IAM_MAX_D) return iam_fail("d must be in [1, %d] (got %d)", IAM_MAX_D, d);
     if (c < 2 || c > IAM_MAX_C)
         return iam_fail("c, the number of classes, must be in [2, %d] (got %d)", IAM_MAX_C, c);
-    if ((size_t)n * (size_t)c > ((size_t)1 << 26))
-        return iam_fail("n*c = %zu is too large (at most %zu)", (size_t)n * c, (size_t)1 << 26);
+    /* in 64 bits: each factor is below 2^17 */
+    long long nc = (long long)n * c, xw = ((long long)n + c) * d;
+    if (nc > IAM_MAX_NC)
+        return iam_fail("n*c = %lld is too large: at most %d, so that the workspace fits in the "
+                        "memory of a 32-bit wasm (n = %d, c = %d)", nc, IAM_MAX_NC, n, c);
+    if (xw > IAM_MAX_XW)
+        return iam_fail("(n + c)*d = %lld is too large: at most %d, so that x and W fit in the "
+                        "memory of a 32-bit wasm (n = %d, c = %d, d = %d)", xw, IAM_MAX_XW, n, c, d);
+    return 0;
+}
+
+static int check_batch(const float *x, const float *W, const int *labels, int n, int d, int c) {
+    if (iam_loss_check_sizes(n, d, c)) return -1;
     if (!x || !W || !labels) return iam_fail("x, W and labels must not be NULL");
     for (int i = 0; i < n; i++)
         if (labels[i] < 0 || labels[i] >= c)
@@ -399,9 +410,9 @@ static size_t loss_buffers_carve(loss_buffers *b, float *work, size_t n, size_t 
 }
 
 size_t iam_loss_work_floats(int n, int d, int c) {
+    if (iam_loss_check_sizes(n, d, c)) return 0; /* within the limits nothing wraps */
     loss_buffers b;
-    return loss_buffers_carve(&b, NULL, (size_t)(n > 0 ? n : 0), (size_t)(d > 0 ? d : 0),
-                              (size_t)(c > 0 ? c : 0));
+    return loss_buffers_carve(&b, NULL, (size_t)n, (size_t)d, (size_t)c);
 }
 
 static int loss_forward(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,

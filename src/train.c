@@ -23,6 +23,7 @@
    is within a few steps of float32's 3.4e38. Treated as a divergence. */
 #define EXPLODED 1e15f
 
+
 struct iam_trainer {
     iam_train_config cfg;
     iam_dataset data;
@@ -33,15 +34,19 @@ struct iam_trainer {
     float *good;                  /* params, opt_m, opt_v where the current step() began  */
     iam_loss_result good_last;    /* ... and the rest of that state                        */
     iam_loss_config good_config;
-    int good_step;
+    int good_step, good_zero;
+    float first_loss;             /* the loss of step 1's batch: the scale of a good loss  */
     iam_rng rng, good_rng;        /* the batch sampler, and where step() began            */
     int step;                     /* optimizer steps taken                                */
     iam_loss_result last;         /* of the last step's batch                             */
     iam_loss_config last_config;  /* the loss config the last step used (λ annealed)      */
+    int last_zero;                /* samples of its batch left out: their embedding was 0 */
     iam_divergence divergence;    /* why the last step() call failed (failed_step 0: it did not) */
     /* per-step buffers */
     float *batch_x, *acts, *scratch, *dembed, *loss_work;
     int *batch_y;
+    float *live_emb, *live_d;     /* the batch's rows that have a direction, and their ∂L  */
+    int *live_y, *live_row;       /* ... their labels, and where they sit in the batch     */
     /* evaluation buffers */
     float *eval_emb, *eval_centers, *eval_margins;
     int *eval_labels;
@@ -122,6 +127,7 @@ void iam_trainer_free(iam_trainer *t) {
     free(t->batch_x); free(t->batch_y); free(t->acts); free(t->scratch); free(t->dembed);
     free(t->loss_work); free(t->eval_emb); free(t->eval_centers); free(t->eval_margins);
     free(t->eval_labels); free(t->force_x); free(t->force_w);
+    free(t->live_emb); free(t->live_d); free(t->live_y); free(t->live_row);
     free(t);
 }
 
@@ -162,9 +168,14 @@ int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out) {
     t->eval_labels = calloc((size_t)n_eval, sizeof(int));
     t->force_x = calloc((size_t)t->d, sizeof(float));
     t->force_w = calloc((size_t)2 * t->c * t->d, sizeof(float));
+    t->live_emb = calloc((size_t)t->B * t->d, sizeof(float));
+    t->live_d = calloc((size_t)t->B * t->d, sizeof(float));
+    t->live_y = calloc((size_t)t->B, sizeof(int));
+    t->live_row = calloc((size_t)t->B, sizeof(int));
     if (!t->params || !t->grads || !t->opt_m || !t->opt_v || !t->good || !t->batch_x || !t->batch_y ||
         !t->acts || !t->scratch || !t->dembed || !t->loss_work || !t->eval_emb || !t->eval_centers ||
-        !t->eval_margins || !t->eval_labels || !t->force_x || !t->force_w) {
+        !t->eval_margins || !t->eval_labels || !t->force_x || !t->force_w || !t->live_emb ||
+        !t->live_d || !t->live_y || !t->live_row) {
         iam_trainer_free(t);
         return iam_fail("out of memory for a trainer with %zu parameters", (size_t)t->n_params);
     }
@@ -200,15 +211,48 @@ static int check_exploded(const float *a, size_t count, const char *what) {
     return 0;
 }
 
-/* The loss head, forward and backward: zero the gradients, then ∂L/∂embedding and ∂L/∂W. */
+/* The rows of the batch's embedding (B, d) that have a direction, with their labels and
+   places, moved to live_emb, live_y and live_row; returns how many. */
+static int live_rows(iam_trainer *t, const float *emb) {
+    const int d = t->d;
+    int n = 0;
+    for (int b = 0; b < t->B; b++) {
+        const float *e = emb + (size_t)b * d;
+        if (!(sqrtf(vec_dot(e, e, d)) > IAM_MIN_NORM)) continue;
+        memcpy(t->live_emb + (size_t)n * d, e, sizeof(float) * d);
+        t->live_y[n] = t->batch_y[b];
+        t->live_row[n++] = b;
+    }
+    return n;
+}
+
+/* What loss_step returns when no sample of the batch has a direction. */
+#define ALL_ZERO (-2)
+
+/* The loss head, forward and backward: zero the gradients, then ∂L/∂embedding and ∂L/∂W.
+   A sample the network maps to the zero embedding has no direction, so the normalized
+   losses (and IAM, in every kind) are undefined at it: it is left out of the step, which
+   is the mean over the others, and its ∂L/∂embedding is 0 (iam.h, iam_last_step). */
 static int loss_step(iam_trainer *t, const float *emb) {
     iam_loss_config lc = step_loss_config(t);
+    const int d = t->d, n = live_rows(t, emb);
     memset(t->grads, 0, sizeof(float) * t->n_params);
-    memset(t->dembed, 0, sizeof(float) * (size_t)t->B * t->d);
-    if (iam_loss(&lc, emb, class_weights(t, t->params), t->batch_y, t->B, t->d, t->c, t->dembed,
+    memset(t->dembed, 0, sizeof(float) * (size_t)t->B * d);
+    if (n == 0) {
+        iam_fail("step %d: the network maps every sample of the batch to the zero embedding, which "
+                 "has no direction, so no gradient reaches it; try another seed or a wider layer",
+                 t->step + 1);
+        return ALL_ZERO;
+    }
+    memset(t->live_d, 0, sizeof(float) * (size_t)n * d);
+    if (iam_loss(&lc, t->live_emb, class_weights(t, t->params), t->live_y, n, d, t->c, t->live_d,
                  class_weights(t, t->grads), &t->last, t->loss_work))
         return -1;
+    for (int q = 0; q < n; q++)
+        memcpy(t->dembed + (size_t)t->live_row[q] * d, t->live_d + (size_t)q * d, sizeof(float) * d);
     t->last_config = lc;
+    t->last_zero = t->B - n;
+    if (t->step == 0) t->first_loss = t->last.loss;
     return 0;
 }
 
@@ -233,7 +277,9 @@ static void optimizer_step(iam_trainer *t) {
 static int train_one_step(iam_trainer *t) {
     sample_batch(t);
     float *emb = iam_mlp_forward(&t->mlp, t->params, t->batch_x, t->B, t->acts);
-    if (check_exploded(emb, (size_t)t->B * t->d, "the embedding") || loss_step(t, emb)) return -1;
+    if (check_exploded(emb, (size_t)t->B * t->d, "the embedding")) return -1;
+    int status = loss_step(t, emb);
+    if (status) return status;
     iam_mlp_backward(&t->mlp, t->params, t->grads, t->batch_x, t->B, t->acts, t->dembed, t->scratch);
     optimizer_step(t);
     return check_exploded(t->params, t->n_params, "a parameter");
@@ -249,6 +295,7 @@ static void save_good(iam_trainer *t) {
     t->good_last = t->last;
     t->good_config = t->last_config;
     t->good_step = t->step;
+    t->good_zero = t->last_zero;
 }
 
 static void restore_good(iam_trainer *t) {
@@ -260,16 +307,32 @@ static void restore_good(iam_trainer *t) {
     t->last = t->good_last;
     t->last_config = t->good_config;
     t->step = t->good_step;
+    t->last_zero = t->good_zero;
+}
+
+/* Whether the current state may be rolled back to (iam.h, IAM_GOOD_LOSS_RISE): the
+   initial state is; a later one if its loss has not risen far above the first step's
+   and no parameter is on its way to Inf. A finite loss of 10^13 after three steps at
+   lr 10 is on its way there, and no learning rate trains on from it. */
+static int state_is_good(const iam_trainer *t) {
+    if (t->step == 0) return 1;
+    if (!(fabsf(t->last.loss) <= IAM_GOOD_LOSS_RISE * (fabsf(t->first_loss) + 1.0f))) return 0;
+    for (size_t k = 0; k < t->n_params; k++)
+        if (!(fabsf(t->params[k]) <= IAM_GOOD_PARAM)) return 0;
+    return 1;
 }
 
 int iam_trainer_step(iam_trainer *t, int k) {
     if (!t) return iam_fail("the trainer is NULL");
     memset(&t->divergence, 0, sizeof t->divergence); /* it describes this call only */
     if (k < 0 || k > 1000000) return iam_fail("the number of steps must be in [0, 1000000] (got %d)", k);
-    /* the known-good state: where this call begins (the last call ended finite) */
-    save_good(t);
+    /* the rollback point: where this call begins, if that state is good; else the last
+       good one, from an earlier call (a finite state may be on its way to Inf) */
+    if (state_is_good(t)) save_good(t);
     for (int q = 0; q < k; q++, t->step++) {
-        if (!train_one_step(t)) continue;
+        int status = train_one_step(t);
+        if (!status) continue;
+        if (status == ALL_ZERO) return -1; /* not a divergence: the steps before it stand */
         /* undo the whole call: a state a few steps before an explosion is often
            already on its way there, so go back to where the user last saw it */
         iam_divergence *d = &t->divergence;
@@ -277,8 +340,8 @@ int iam_trainer_step(iam_trainer *t, int k) {
         snprintf(d->reason, sizeof d->reason, "%s", iam_last_error());
         restore_good(t);
         d->good_step = t->step;
-        return iam_fail("training diverged at step %d (%s); rolled back to step %d. Lower the "
-                        "learning rate or reset", d->failed_step, d->reason, d->good_step);
+        return iam_fail("training diverged at step %d (%s); rolled back to step %d, the last good "
+                        "state. Lower the learning rate or reset", d->failed_step, d->reason, d->good_step);
     }
     return 0;
 }
@@ -296,6 +359,7 @@ int iam_trainer_last_step(const iam_trainer *t, iam_last_step *out) {
     out->base = t->last.base;
     out->iam = t->last.iam;
     out->config = t->last_config;
+    out->zero_embeddings = t->last_zero;
     return 0;
 }
 
@@ -327,49 +391,98 @@ static void embed_rows(iam_trainer *t, const float *inputs, int count, float *ou
     }
 }
 
+/* The rows of emb (n, d) that have a direction moved to the front, their labels (from y)
+   into labels beside them; returns how many. */
+static int live_first(float *emb, const int *y, int *labels, int n, int d) {
+    int live = 0;
+    for (int i = 0; i < n; i++) {
+        const float *e = emb + (size_t)i * d;
+        if (!(sqrtf(vec_dot(e, e, d)) > IAM_MIN_NORM)) continue;
+        memmove(emb + (size_t)live * d, e, sizeof(float) * d);
+        labels[live++] = y[i];
+    }
+    return live;
+}
+
+/* Accuracy over a set's n samples, of which the first `live` (live_first) have a direction;
+   a zero embedding is at 90° from every class weight, a tie, so it counts as wrong. */
+static int set_accuracy(const iam_trainer *t, int n, int live, float *accuracy) {
+    const float *W = class_weights(t, t->params);
+    *accuracy = 0.0f;
+    if (live == 0) return 0;
+    if (iam_accuracy(t->eval_emb, W, t->eval_labels, live, t->d, t->c, t->cfg.loss.kind != IAM_SOFTMAX,
+                     accuracy))
+        return -1;
+    *accuracy *= (float)live / (float)n;
+    return 0;
+}
+
+/* The train set's margins (eval_margins, n): a zero embedding's is 0° (90° − 90°), as far
+   from its own class as from any other; then their min, mean and histogram. */
+static int train_margins(iam_trainer *t, int n, int live, iam_train_metrics *m, int *hist, int bins) {
+    if (live > 0 && iam_sample_margins(t->eval_emb, class_weights(t, t->params), t->eval_labels, live,
+                                       t->d, t->c, t->eval_margins))
+        return -1;
+    for (int i = live; i < n; i++) t->eval_margins[i] = 0.0f;
+    double sum = 0.0;
+    float min = INFINITY;
+    for (int i = 0; i < n; i++) {
+        sum += t->eval_margins[i];
+        if (t->eval_margins[i] < min) min = t->eval_margins[i];
+    }
+    m->min_sample_margin_deg = min;
+    m->mean_sample_margin_deg = (float)(sum / n);
+    return hist ? iam_histogram(t->eval_margins, n, -180.0f, 180.0f, bins, hist) : 0;
+}
+
+/* Held-out verification over the identities' samples that have a direction; 0 when too
+   few of them are left to form pairs. */
+static int heldout_verification(iam_trainer *t, iam_train_metrics *m) {
+    const iam_dataset *ds = &t->data;
+    embed_rows(t, ds->x_heldout, ds->n_heldout, t->eval_emb);
+    int live = live_first(t->eval_emb, ds->y_heldout, t->eval_labels, ds->n_heldout, t->d);
+    if (live == ds->n_heldout)
+        return iam_verification(t->eval_emb, t->eval_labels, live, t->d, 6000, t->cfg.seed, &m->verify_acc,
+                                &m->tar_far_1e2);
+    if (live < 2 || iam_verification(t->eval_emb, t->eval_labels, live, t->d, 6000, t->cfg.seed,
+                                     &m->verify_acc, &m->tar_far_1e2))
+        m->verify_acc = m->tar_far_1e2 = 0.0f;
+    return 0;
+}
+
+/* Every metric of the sets. A sample the network maps to the zero embedding has no
+   direction: it counts as misclassified with a margin of 0°, and is left out of the class
+   centres and of verification (iam.h, zero_embeddings). */
 int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *m, int *margin_hist, int bins) {
     if (!t || !m) return iam_fail("the trainer and the metrics must not be NULL");
     if (margin_hist && (bins < 1 || bins > 1000)) return iam_fail("bins must be in [1, 1000] (got %d)", bins);
     const iam_dataset *ds = &t->data;
-    const int d = t->d, c = t->c, use_cos = t->cfg.loss.kind != IAM_SOFTMAX;
-    const float *W = class_weights(t, t->params);
+    const int d = t->d, c = t->c;
     memset(m, 0, sizeof *m);
     m->step = t->step;
     m->loss = t->last.loss;
     m->base = t->last.base;
     m->iam = t->last.iam;
     m->packing_limit_deg = iam_packing_limit_deg(c, d);
-    if (iam_pairwise_angles(W, c, d, &m->min_weight_angle_deg, &m->mean_nn_weight_angle_deg)) return -1;
+    if (iam_pairwise_angles(class_weights(t, t->params), c, d, &m->min_weight_angle_deg,
+                            &m->mean_nn_weight_angle_deg))
+        return -1;
 
     embed_rows(t, ds->x_train, ds->n_train, t->eval_emb);
-    if (iam_check_finite("the train embedding", t->eval_emb, (size_t)ds->n_train * d, d) ||
-        iam_accuracy(t->eval_emb, W, ds->y_train, ds->n_train, d, c, use_cos, &m->train_acc) ||
-        iam_sample_margins(t->eval_emb, W, ds->y_train, ds->n_train, d, c, t->eval_margins))
+    if (iam_check_finite("the train embedding", t->eval_emb, (size_t)ds->n_train * d, d)) return -1;
+    int live = live_first(t->eval_emb, ds->y_train, t->eval_labels, ds->n_train, d);
+    if (set_accuracy(t, ds->n_train, live, &m->train_acc) ||
+        train_margins(t, ds->n_train, live, m, margin_hist, bins))
         return -1;
-    double sum = 0.0;
-    float min = INFINITY;
-    for (int i = 0; i < ds->n_train; i++) {
-        sum += t->eval_margins[i];
-        if (t->eval_margins[i] < min) min = t->eval_margins[i];
-    }
-    m->min_sample_margin_deg = min;
-    m->mean_sample_margin_deg = (float)(sum / ds->n_train);
-    if (margin_hist && iam_histogram(t->eval_margins, ds->n_train, -180.0f, 180.0f, bins, margin_hist)) return -1;
     /* class centres can be undefined early on (a class mean of x̂ at zero): report 0 then */
-    if (iam_class_centers(t->eval_emb, ds->y_train, ds->n_train, d, c, t->eval_centers) ||
+    if (live == 0 || iam_class_centers(t->eval_emb, t->eval_labels, live, d, c, t->eval_centers) ||
         iam_pairwise_angles(t->eval_centers, c, d, &m->min_center_angle_deg, &m->mean_nn_center_angle_deg))
         m->min_center_angle_deg = m->mean_nn_center_angle_deg = 0.0f;
 
     embed_rows(t, ds->x_test, ds->n_test, t->eval_emb);
-    if (iam_accuracy(t->eval_emb, W, ds->y_test, ds->n_test, d, c, use_cos, &m->test_acc)) return -1;
-
-    if (ds->n_heldout > 0) {
-        embed_rows(t, ds->x_heldout, ds->n_heldout, t->eval_emb);
-        if (iam_verification(t->eval_emb, ds->y_heldout, ds->n_heldout, d, 6000, t->cfg.seed,
-                             &m->verify_acc, &m->tar_far_1e2))
-            return -1;
-    }
-    return 0;
+    live = live_first(t->eval_emb, ds->y_test, t->eval_labels, ds->n_test, d);
+    if (set_accuracy(t, ds->n_test, live, &m->test_acc)) return -1;
+    return ds->n_heldout > 0 ? heldout_verification(t, m) : 0;
 }
 
 const iam_train_config *iam_trainer_config(const iam_trainer *t) { return t ? &t->cfg : NULL; }

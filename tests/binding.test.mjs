@@ -46,6 +46,11 @@ const BAD_INPUTS = [
   ['n not an integer', {}, (b) => { b.n = 2.5; }, /n must be an integer/],
   ['d missing', {}, (b) => { delete b.d; }, /d must be an integer >= 1 \(got undefined\)/],
   ['x not an array', {}, (b) => { b.x = 'abc'; }, /x must be a typed array/],
+  // issue 16: a label past 32 bits was wrapped (2**32 trained as class 0)
+  ['label 2**32', {}, (b) => { b.labels = [...b.labels]; b.labels[0] = 2 ** 32; }, /labels\[0\] = 4294967296 is out of range \[0, 5\)/],
+  ['label as a string', {}, (b) => { b.labels = [...b.labels]; b.labels[3] = '1'; }, /labels\[3\] = "1" is not an integer/],
+  ['x holds a string', {}, (b) => { b.x = [...b.x]; b.x[4] = '0.5'; }, /x\[4\] must be a number \(got "0.5"\)/],
+  ['n past a C int', {}, (b) => { b.n = 2 ** 32 + 8; }, /n must be at most 2147483647/],
 ];
 
 for (const [lib, name] of [[simd, 'SIMD'], [scalar, 'scalar']]) {
@@ -161,4 +166,46 @@ test("the network's SIMD kernels give the scalar build's gradients: one SGD step
     assert.ok(big > 0, 'a nonzero gradient');
     assert.ok(diff <= 1e-4 * big, `${JSON.stringify(cfg)}: SIMD and scalar gradients differ by ${diff} (largest ${big})`);
   }
+});
+
+// issue 16: n = 1, d = 4096, c = 100000 asked malloc for 4.9 GB, which its 32-bit size
+// wrapped to a block that succeeded; the binding then wrote over a live trainer
+test('sizes past C\'s limits are refused with its sentence before any memory is taken, and nothing is harmed', () => {
+  const t = simd.trainer({ classes: 3, trainPerClass: 20, testPerClass: 5, seed: 2 });
+  t.step(5);
+  const params = t.params(), bytes = simd.memoryBytes;
+  const huge = { x: new Float32Array(4), W: new Float32Array(4), labels: [0] };
+  for (const [n, d, c, expected] of [
+    [1, 4096, 100000, /\(n \+ c\)\*d = 409604096 is too large: at most 16777216/],
+    [65536, 1, 100000, /n\*c = 6553600000 is too large: at most 16777216/],
+    [1e7, 2, 2, /n must be in \[1, 65536\] \(got 10000000\)/],
+  ])
+    assert.throws(() => simd.loss({}, { ...huge, n, d, c }), expected);
+  assert.throws(() => simd.loss({ scale: -1 }, randomBatch(4096, 64, 1000, 1)), /scale must be > 0/);
+  assert.equal(simd.memoryBytes, bytes, 'a refused call grew wasm memory');
+  // the arena refuses what a 32-bit wasm cannot hold, and owns nothing it did not get
+  assert.throws(() => simd.arena.reset(2 ** 32 + 64), /needs 4294967360 bytes of wasm memory, more than the 2 GB/);
+  assert.throws(() => simd.arena.reset(2 ** 31 - 64), /out of wasm memory: this call needs 2147483584 bytes/);
+  assert.equal(simd.arena.bytes, 0);
+  assert.deepEqual(t.params(), params, 'the trainer was written over');
+  assert.doesNotThrow(() => t.step(1));
+  assert.ok(Number.isFinite(simd.loss({}, randomBatch(4, 3, 3, 1)).loss));
+  t.free();
+});
+
+test('trainer.predict takes any number of points in chunks: wasm memory does not grow with them', () => {
+  const t = simd.trainer({ classes: 3, trainPerClass: 20, testPerClass: 5, seed: 2 });
+  const rand = Float32Array.from({ length: 2 * 5000 }, (_, k) => Math.sin(k));
+  const few = t.predict(rand);
+  const bytes = simd.memoryBytes;
+  const many = new Float32Array(2 * ((1 << 20) + 5000));   // past C's 2^20 points per call
+  many.set(rand, 2 << 20);
+  const all = t.predict(many);
+  assert.equal(all.length, (1 << 20) + 5000);
+  assert.deepEqual(all.subarray(1 << 20), few, 'the last chunk differs from the same points alone');
+  assert.equal(simd.memoryBytes, bytes, 'predict grew wasm memory');
+  many[2 * 20000 + 1] = NaN;
+  assert.throws(() => t.predict(many), /inputs\[7233\] \(row 3616, column 1\) is NaN.*\(counting from point 16384\)/);
+  assert.equal(simd.memoryBytes, bytes);
+  t.free();
 });

@@ -278,7 +278,28 @@ static void test_accumulates(void) {
     batch_free(&b);
 }
 
+/* Every batch iam_loss takes fits in a 32-bit wasm's 2 GB with its inputs and
+   gradients, and the sizes past the limits are refused before anything is taken. */
+static void test_sizes(void) {
+    const int corner[][3] = { { 1, 4096, 4095 }, { 65536, 1, 256 }, { 1, 128, 100000 },
+                              { 65536, 128, 2 }, { 163, 1, 100000 }, { 4096, 2048, 4096 } };
+    for (int q = 0; q < (int)(sizeof corner / sizeof corner[0]); q++) {
+        int n = corner[q][0], d = corner[q][1], c = corner[q][2];
+        if (iam_loss_check_sizes(n, d, c)) continue; /* only the sizes it takes */
+        double bytes = 4.0 * ((double)iam_loss_work_floats(n, d, c) + 2.0 * ((double)n + c) * d);
+        CHECK(bytes < 2147483648.0, "n = %d, d = %d, c = %d: %.0f bytes do not fit in 2 GB", n, d, c, bytes);
+    }
+    /* issue 16: n = 1, d = 4096, c = 100000 asked for 4.9 GB */
+    expect_error("(n + c)*d too large", iam_loss_check_sizes(1, 4096, 100000), "(n + c)*d = 409604096 is too large");
+    CHECK(iam_loss_work_floats(1, 4096, 100000) == 0, "the workspace of a refused size is not 0");
+    expect_error("n*c too large", iam_loss_check_sizes(65536, 1, 100000), "n*c = 6553600000 is too large");
+    expect_error("n too large", iam_loss_check_sizes(10000000, 2, 2), "n must be in [1, 65536] (got 10000000)");
+    CHECK(iam_loss_check_sizes(128, 2, 1000) == 0 && iam_loss_work_floats(128, 2, 1000) > 0,
+          "a trainer's batch is refused: %s", iam_last_error());
+}
+
 int main(void) {
+    test_sizes();
     test_gradients();
     test_accumulates();
     test_bad_inputs();

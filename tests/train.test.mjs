@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadIAM } from '../wasm/iam.js';
 import { trainerPreset } from '../wasm/presets.js';
+import { TrainingDiverged } from '../wasm/trainer.js';
 
 const iam = await loadIAM();
 const KINDS = iam.names.kind;
@@ -197,4 +198,56 @@ test('bad trainer configs throw clear errors and leak nothing', () => {
   t.free();
   assert.throws(() => t.step(1), /freed/);
   assert.equal(iam.memoryBytes, bytes, 'failed configs grew wasm memory');
+});
+
+// issue 16: a narrow ReLU net maps a sample to the zero embedding, which has no direction;
+// the first step failed with "training diverged … lower the learning rate", and so did evaluate
+test('a sample the network maps to the zero embedding is left out of the step, said in zeroEmbeddings, and evaluate works', () => {
+  const small = { hidden: [8], data: 'blobs', classes: 3, trainPerClass: 10, testPerClass: 5, batchSize: 8 };
+  const t = iam.trainer({ ...small, seed: 80, loss: { kind: 'sphereface' } });
+  const before = t.evaluate().metrics;
+  assert.ok(Object.values(before).every(Number.isFinite), 'a metric is not finite');
+  const first = t.step(1);
+  assert.ok(first.zeroEmbeddings >= 1 && first.zeroEmbeddings < 8, `zeroEmbeddings = ${first.zeroEmbeddings}`);
+  assert.ok(Number.isFinite(first.loss));
+  t.step(200);
+  const after = t.evaluate().metrics;
+  assert.ok(Object.values(after).every(Number.isFinite));
+  assert.ok(after.train_acc > 0.6, `train accuracy ${after.train_acc}`);
+  t.free();
+  // a network that maps every sample of a batch to 0 cannot train: the sentence says what helps,
+  // it is not called a divergence, and evaluate still answers (those samples count as wrong)
+  const dead = iam.trainer({ ...small, hidden: [1], seed: 34 });
+  assert.throws(() => dead.step(5), (err) => {
+    assert.equal(err.name, 'Error');
+    assert.match(err.message, /step 1: the network maps every sample of the batch to the zero embedding.*try another seed or a wider layer/);
+    return true;
+  });
+  const m = dead.evaluate().metrics;
+  assert.ok(Object.values(m).every(Number.isFinite));
+  dead.free();
+});
+
+// issue 16: step(3) at lr 10 ended finite (loss 2e13) and became the rollback point, from
+// which no learning rate could train on; and setLr('0.1') was accepted
+test('a finite state on its way to Inf is no rollback point: after a divergence a lower rate trains on', () => {
+  const t = iam.trainer(trainerPreset('softmax', { optimizer: 'sgd', lr: 10 }));
+  const start = t.params();
+  const three = t.step(3);
+  assert.ok(Number.isFinite(three.loss) && three.loss > 1e6, `step 3's loss ${three.loss}`);
+  assert.throws(() => t.step(500), (err) => {
+    assert.ok(err instanceof TrainingDiverged);
+    assert.equal(err.divergence.goodStep, 0, 'rolled back to the exploding state');
+    assert.match(err.message, /rolled back to step 0, the last good state/);
+    return true;
+  });
+  assert.deepEqual(t.params(), start);
+  assert.throws(() => t.setLr('0.1'), /lr must be a number \(got "0.1"\)/);
+  assert.throws(() => t.setLr(NaN), /lr must be in \(0, 10\] \(got nan\)/);
+  t.setLr(1e-6);
+  assert.doesNotThrow(() => t.step(10), 'a tiny rate does not train on');
+  t.setLr(0.01);
+  t.step(300);
+  assert.ok(t.evaluate().metrics.test_acc > 0.9, 'the recovered run does not classify');
+  t.free();
 });

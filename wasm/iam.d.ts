@@ -71,6 +71,9 @@ export interface IAM {
     options: { n: number; d: number; pairs?: number; seed?: number }): { accuracy: number; tarAtFar1e2: number };
 }
 
+/** 2 GB: what a 32-bit wasm addresses; one call that needs this much memory or more is refused. */
+export const MAX_WASM_BYTES: number;
+
 export function simdSupported(): boolean;
 export function wasmUrl(options?: { simd?: boolean }): { url: URL; simd: boolean };
 export function compileIAM(options?: { simd?: boolean; url?: string | URL; bytes?: (simd: boolean) => BufferSource | Promise<BufferSource> }):

@@ -17,7 +17,7 @@
 // carrying the C library's sentence; nothing non-finite is ever returned.
 // The trainer (iam.trainer(config)) lives in trainer.js.
 
-import { Trainer } from './trainer.js';
+import { Trainer, checkInt, checkNumbers, checkIntegers } from './trainer.js';
 import { readTables, writeStruct, readStruct } from './structs.js';
 
 // The structs that cross the boundary, by the names src/api.c gives their tables.
@@ -98,17 +98,27 @@ export async function loadIAM({ simd, url, module } = {}) {
   return new IAM(instance.exports, useSimd);
 }
 
+// A 32-bit wasm addresses 2 GB at most (and the build's memory grows no further,
+// emcc's default -sMAXIMUM_MEMORY): a block of that size or more is refused before malloc,
+// whose 32-bit size would wrap it to a small block that succeeds.
+export const MAX_WASM_BYTES = 2 ** 31;
+
 // One growable block of wasm memory, carved into aligned regions per call.
 class Arena {
   constructor(exports) { this.ex = exports; this.ptr = 0; this.bytes = 0; this.used = 0; }
-  // make room for `total` bytes, then hand out regions with take()
+  // make room for `total` bytes, then hand out regions with take(); on failure it owns nothing
   reset(total) {
+    if (!(Number.isSafeInteger(total) && total >= 0 && total < MAX_WASM_BYTES))
+      throw new Error(`this call needs ${total} bytes of wasm memory, more than the 2 GB (${MAX_WASM_BYTES} bytes) a 32-bit wasm can address`);
     if (total > this.bytes) {
+      const grown = Math.min(Math.max(total, Math.ceil(this.bytes * 1.5)), MAX_WASM_BYTES - 16);
       if (this.ptr) this.ex.free(this.ptr);
-      const bytes = Math.max(total, Math.ceil(this.bytes * 1.5));
-      this.ptr = this.ex.malloc(bytes);
-      if (!this.ptr) { this.bytes = 0; throw new Error(`out of wasm memory asking for ${bytes} bytes`); }
-      this.bytes = bytes;
+      this.ptr = 0; this.bytes = 0;
+      for (const bytes of new Set([grown, total])) {
+        this.ptr = this.ex.malloc(bytes);
+        if (this.ptr) { this.bytes = bytes; break; }
+      }
+      if (!this.ptr) throw new Error(`out of wasm memory: this call needs ${total} bytes, and the memory (${this.ex.memory.buffer.byteLength} bytes now) cannot grow that far`);
     }
     this.used = 0;
   }
@@ -120,16 +130,6 @@ class Arena {
 }
 
 const align16 = (bytes) => Math.ceil(bytes / 16) * 16;
-
-function checkInt(name, v, lo) {
-  if (!Number.isInteger(v) || v < lo) throw new Error(`${name} must be an integer >= ${lo} (got ${v})`);
-}
-
-// Accepts a Float32Array, Float64Array or plain array of numbers.
-function checkArray(name, a, length, what) {
-  if (!(ArrayBuffer.isView(a) || Array.isArray(a))) throw new Error(`${name} must be a typed array or an array (got ${typeof a})`);
-  if (a.length !== length) throw new Error(`${name} has length ${a.length} but ${what} = ${length}`);
-}
 
 class IAM {
   constructor(exports, simd) {
@@ -161,6 +161,7 @@ class IAM {
     const bytes = this.structBytes(table);
     this.arena.reset(bytes);
     const p = this.arena.take(bytes);
+    new Uint8Array(this.ex.memory.buffer, p, bytes).fill(0);   // as #lossConfigBytes
     this.writeStruct(table, p, object, table === 'loss_config' ? 'loss' : 'trainer');
     return this.readStruct(table, p);
   }
@@ -172,8 +173,10 @@ class IAM {
    */
   verification(embeddings, ids, { n, d, pairs = 6000, seed = 1 }) {
     checkInt('n', n, 2); checkInt('d', d, 1); checkInt('pairs', pairs, 1);
-    checkArray('embeddings', embeddings, n * d, 'n*d');
-    checkArray('ids', ids, n, 'n');
+    if (!Number.isInteger(seed)) throw new Error(`seed must be an integer (got ${seed})`);
+    checkNumbers('embeddings', embeddings, n * d, 'n*d');
+    checkNumbers('ids', ids, n, 'n');
+    checkIntegers('ids', ids);
     const ex = this.ex, A = this.arena;
     A.reset(align16(4 * n * d) + align16(4 * n) + 16);
     const pe = A.take(4 * n * d), pi = A.take(4 * n), po = A.take(8);
@@ -192,21 +195,25 @@ class IAM {
   loss(config, batch) {
     if (batch === null || typeof batch !== 'object') throw new Error('the batch must be an object { x, W, labels, n, d, c }');
     const { x, W, labels, n, d, c } = batch;
-    checkInt('n', n, 1); checkInt('d', d, 1); checkInt('c', c, 2);
-    checkArray('x', x, n * d, 'n*d');
-    checkArray('W', W, c * d, 'c*d');
-    checkArray('labels', labels, n, 'n');
-    if (!(labels instanceof Int32Array))
-      for (let i = 0; i < n; i++)
-        if (!Number.isInteger(labels[i])) throw new Error(`labels[${i}] = ${labels[i]} is not an integer`);
-
     const ex = this.ex, A = this.arena;
+    // everything that can be refused is, before any memory is taken for the batch: C's
+    // size limits, the arrays, the labels (2**32 would wrap to 0), then the config, by C
+    checkInt('n', n, 1); checkInt('d', d, 1); checkInt('c', c, 2);
+    this.check(ex.iam_loss_check_sizes(n, d, c));
+    checkNumbers('x', x, n * d, 'n*d');
+    checkNumbers('W', W, c * d, 'c*d');
+    if (!(ArrayBuffer.isView(labels) || Array.isArray(labels)) || labels instanceof DataView)
+      throw new Error('labels must be a typed array or an array of integers');
+    if (labels.length !== n) throw new Error(`labels has length ${labels.length} but n = ${n}`);
+    checkIntegers('labels', labels, 0, c);
+    const config32 = this.#lossConfigBytes(config);
+
     const workFloats = ex.iam_loss_work_floats(n, d, c);
-    const cfgBytes = this.structBytes('loss_config'), outBytes = this.structBytes('loss_result');
+    const cfgBytes = config32.length, outBytes = this.structBytes('loss_result');
     A.reset(align16(cfgBytes) + align16(outBytes) + 2 * align16(4 * n * d) + 2 * align16(4 * c * d)
       + align16(4 * n) + align16(4 * workFloats));
     const pCfg = A.take(cfgBytes), pOut = A.take(outBytes);
-    this.writeStruct('loss_config', pCfg, config, 'loss');
+    new Uint8Array(ex.memory.buffer).set(config32, pCfg);
     const px = A.take(4 * n * d), pW = A.take(4 * c * d), pl = A.take(4 * n);
     const pdx = A.take(4 * n * d), pdW = A.take(4 * c * d), pwork = A.take(4 * workFloats);
     const f32 = new Float32Array(ex.memory.buffer);
@@ -222,6 +229,19 @@ class IAM {
       dx: mem.slice(pdx >> 2, (pdx >> 2) + n * d),
       dW: mem.slice(pdW >> 2, (pdW >> 2) + c * d),
     };
+  }
+
+  // The loss config as C's struct bytes, checked by C (iam_loss_config_check) in a small
+  // block, so that a bad config is refused before the batch takes any memory.
+  #lossConfigBytes(config) {
+    const bytes = this.structBytes('loss_config');
+    this.arena.reset(bytes);
+    const p = this.arena.take(bytes);
+    // zeroed first: the defaults depend on the kind already in the struct (enum 0 when not given)
+    new Uint8Array(this.ex.memory.buffer, p, bytes).fill(0);
+    this.writeStruct('loss_config', p, config, 'loss');
+    this.check(this.ex.iam_loss_config_check(p));
+    return new Uint8Array(this.ex.memory.buffer, p, bytes).slice();
   }
 
   // -- what trainer.js shares ------------------------------------------------

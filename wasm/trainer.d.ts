@@ -28,7 +28,14 @@ export interface Metrics {
 }
 
 /** The last step: its batch's loss parts and the loss config it really used. */
-export interface LastStep { step: number; loss: number; base: number; iam: number; config: ResolvedLossConfig }
+export interface LastStep {
+  step: number; loss: number; base: number; iam: number; config: ResolvedLossConfig;
+  /** samples of the batch left out of its loss: the network mapped them to the zero embedding (0 normally) */
+  zeroEmbeddings: number;
+}
+
+/** The most input points trainer.predict copies into wasm memory at once (it takes any number, in chunks). */
+export const PREDICT_CHUNK: number;
 
 export interface Divergence { failedStep: number; goodStep: number; reason: string }
 
@@ -78,6 +85,7 @@ export class Trainer {
   /** k optimizer steps in one wasm call; throws a TrainingDiverged on NaN or Inf */
   step(k?: number): LastStep;
   last(): LastStep;
+  /** a number in (0, 10]; after a divergence the trainer trains on from its last good state */
   setLr(lr: number): void;
   evaluate(options?: { bins?: number }): { metrics: Metrics; histogram: Int32Array };
   snapshot(options?: { points?: number; set?: DataSet; bins?: number }): Snapshot;

@@ -31,6 +31,49 @@
  * @property {LossConfig} loss           the loss the last step really used (SphereFace's λ annealed)
  */
 
+// -- what the binding checks before anything crosses into wasm memory (iam.js too) --
+// C checks every range again and says it in its own sentence. These catch what would be
+// changed on the way, before C could see it: an array element that is no number, a
+// BigInt, an integer past what a C int holds (2**32 would wrap to 0).
+
+const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
+
+/** A value, short, for an error sentence; never throws, whatever the value is. */
+export function show(v) {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (v === null || v === undefined || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** An integer >= lo that a C int holds. */
+export function checkInt(name, v, lo) {
+  if (!Number.isInteger(v) || v < lo) throw new Error(`${name} must be an integer >= ${lo} (got ${show(v)})`);
+  if (v > INT32_MAX) throw new Error(`${name} must be at most ${INT32_MAX}, what a C int holds (got ${v})`);
+}
+
+/** `length` numbers: a typed array of numbers, or a plain array whose every element is a
+ *  number (NaN and ±Infinity go through: C names them). `what` says where length is from. */
+export function checkNumbers(name, a, length, what) {
+  if (!(ArrayBuffer.isView(a) || Array.isArray(a)) || a instanceof DataView)
+    throw new Error(`${name} must be a typed array or an array (got ${show(a)})`);
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) throw new Error(`${name} must hold numbers, not BigInts`);
+  if (a.length !== length) throw new Error(`${name} has length ${a.length} but ${what} = ${length}`);
+  if (Array.isArray(a))
+    for (let i = 0; i < a.length; i++)
+      if (typeof a[i] !== 'number') throw new Error(`${name}[${i}] must be a number (got ${show(a[i])})`);
+}
+
+/** Integers in [lo, hi), checked before they become an Int32Array. */
+export function checkIntegers(name, a, lo = INT32_MIN, hi = INT32_MAX + 1) {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (!Number.isInteger(v)) throw new Error(`${name}[${i}] = ${show(v)} is not an integer`);
+    if (v < lo || v >= hi) throw new Error(`${name}[${i}] = ${v} is out of range [${lo}, ${hi})`);
+  }
+}
+
 /** A step() that diverged: the trainer has rolled back; `divergence` says what happened. */
 export class TrainingDiverged extends Error {
   constructor(message, divergence) {
@@ -40,6 +83,9 @@ export class TrainingDiverged extends Error {
     this.divergence = divergence;
   }
 }
+
+/** The most input points trainer.predict copies into wasm memory at once. */
+export const PREDICT_CHUNK = 16384;
 
 export class Trainer {
   // use iam.trainer(config), not this constructor
@@ -72,7 +118,7 @@ export class Trainer {
    *  On NaN/Inf it throws a TrainingDiverged, and the trainer is back where the call began. */
   step(k = 1) {
     this.alive();
-    if (!Number.isInteger(k) || k < 0) throw new Error(`step count must be an integer >= 0 (got ${k})`);
+    checkInt('the step count', k, 0);
     const ex = this.iam.ex;
     if (ex.iam_trainer_step(this.ptr, k) !== 0) {
       const message = this.iam.lastError();
@@ -89,8 +135,11 @@ export class Trainer {
     return this.#read('last_step', (p) => this.iam.ex.iam_trainer_last_step(this.ptr, p));
   }
 
+  /** Change the learning rate, e.g. after a divergence: the trainer trains on from its last
+   *  good state. A number in (0, 10]. */
   setLr(lr) {
     this.alive();
+    if (typeof lr !== 'number') throw new Error(`lr must be a number (got ${show(lr)})`);
     this.iam.check(this.iam.ex.iam_trainer_set_lr(this.ptr, lr));
   }
 
@@ -165,9 +214,11 @@ export class Trainer {
    *  norm and the optimizer's state: a dragged spoke. The next step trains on from it. */
   setWeight(j, direction) {
     this.alive();
-    if (!Number.isInteger(j)) throw new Error(`the class must be an integer (got ${j})`);
+    if (!Number.isInteger(j)) throw new Error(`the class must be an integer (got ${show(j)})`);
+    if (j < 0 || j >= this.classes) throw new Error(`class ${j} is out of range [0, ${this.classes})`);
     if (!(ArrayBuffer.isView(direction) || Array.isArray(direction)) || direction.length !== this.dim)
       throw new Error(`the direction must be an array of ${this.dim} numbers`);
+    checkNumbers('the direction', direction, this.dim, 'the embedding dimension');
     const ex = this.iam.ex, A = this.iam.arena;
     A.reset(this.dim * 4 + 16);
     const p = A.take(this.dim * 4);
@@ -175,18 +226,27 @@ export class Trainer {
     this.iam.check(ex.iam_trainer_set_weight(this.ptr, j, p));
   }
 
-  /** The predicted class of each input point (count × inputDim): the decision regions. */
+  /** The predicted class of each input point (count × inputDim): the decision regions.
+   *  Any number of points: they cross in chunks of PREDICT_CHUNK, so wasm memory does not grow with them. */
   predict(inputs) {
     this.alive();
-    if (!(ArrayBuffer.isView(inputs) || Array.isArray(inputs)) || inputs.length % this.inputDim !== 0 || inputs.length === 0)
-      throw new Error(`inputs must be a non-empty array whose length is a multiple of the input dimension ${this.inputDim}`);
-    const count = inputs.length / this.inputDim;
-    const ex = this.iam.ex, A = this.iam.arena;
-    A.reset(inputs.length * 4 + count * 4 + 32);
-    const pi = A.take(inputs.length * 4), pc = A.take(count * 4);
-    new Float32Array(ex.memory.buffer).set(inputs, pi >> 2);
-    this.iam.check(ex.iam_trainer_predict(this.ptr, pi, count, pc));
-    return new Int32Array(ex.memory.buffer, pc, count).slice();
+    const D = this.inputDim;
+    if (!(ArrayBuffer.isView(inputs) || Array.isArray(inputs)) || inputs.length % D !== 0 || inputs.length === 0)
+      throw new Error(`inputs must be a non-empty array whose length is a multiple of the input dimension ${D}`);
+    checkNumbers('inputs', inputs, inputs.length, 'its length');
+    const count = inputs.length / D, classes = new Int32Array(count);
+    const ex = this.iam.ex, A = this.iam.arena, chunk = Math.min(count, PREDICT_CHUNK);
+    A.reset(chunk * D * 4 + chunk * 4 + 32);
+    const pi = A.take(chunk * D * 4), pc = A.take(chunk * 4);
+    for (let start = 0; start < count; start += chunk) {
+      const m = Math.min(chunk, count - start);
+      const part = ArrayBuffer.isView(inputs) ? inputs.subarray(start * D, (start + m) * D) : inputs.slice(start * D, (start + m) * D);
+      new Float32Array(ex.memory.buffer).set(part, pi >> 2);
+      if (ex.iam_trainer_predict(this.ptr, pi, m, pc) !== 0)   // C counts rows within the chunk
+        throw new Error(start ? `${this.iam.lastError()} (counting from point ${start})` : this.iam.lastError());
+      classes.set(new Int32Array(ex.memory.buffer, pc, m), start);
+    }
+    return classes;
   }
 
   /** The raw inputs and labels of a set, e.g. to draw the 2-D input space. */
@@ -226,8 +286,9 @@ export class Trainer {
    *  moments are kept): for tests, and for loading a run. */
   setParams(params) {
     this.alive();
-    if (!(ArrayBuffer.isView(params) || Array.isArray(params)))
-      throw new Error(`params must be a typed array or an array (got ${typeof params})`);
+    if ((ArrayBuffer.isView(params) || Array.isArray(params)) && params.length !== this.nParams)   // before any memory is taken
+      throw new Error(`the trainer has ${this.nParams} parameters (got an array of ${params.length})`);
+    checkNumbers('params', params, this.nParams, 'nParams');
     const ex = this.iam.ex, A = this.iam.arena;
     A.reset(params.length * 4 + 16);
     const p = A.take(params.length * 4);
