@@ -559,6 +559,7 @@ int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels) {
     const float *sx;
     const int *sy;
     int n = set_of(t, set, &sx, &sy);
+    if (n == 0) return 0; /* no held-out set: sx is NULL, and memcpy from NULL is undefined even for 0 bytes */
     memcpy(x, sx, sizeof(float) * (size_t)n * t->data.dim);
     memcpy(labels, sy, sizeof(int) * (size_t)n);
     return 0;
