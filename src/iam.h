@@ -334,7 +334,10 @@ int iam_trainer_get_sizes(const iam_trainer *t, iam_trainer_sizes *out);
 int iam_trainer_last_step(const iam_trainer *t, iam_last_step *out);
 /* Change the learning rate or β mid-run (e.g. to recover from a divergence). */
 int iam_trainer_set_lr(iam_trainer *t, float lr);
-/* Evaluate everything; margin_hist (bins counts over [−180°, 180°]) may be NULL. */
+/* Evaluate everything; margin_hist (bins counts over [−180°, 180°]) may be NULL. A sample
+   the network maps to the zero embedding is at 90° from every weight: it counts as
+   misclassified with a sample margin of 0°, and is left out of the class centres and of
+   verification (0 when too few samples are left for pairs). */
 int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *out, int *margin_hist, int bins);
 const iam_train_config *iam_trainer_config(const iam_trainer *t);
 const iam_dataset *iam_trainer_dataset(const iam_trainer *t);
