@@ -59,6 +59,16 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 // The int fields that count an array's used elements are set through the array.
 const countFields = (table) => new Set(table.fields.filter((f) => f.count).map((f) => f.count));
 
+/** A value as an error sentence shows it, whatever it is (a Symbol, an object without
+ *  a prototype, a BigInt inside an array: String() or JSON.stringify() would throw). */
+export function shown(value) {
+  try {
+    return typeof value === 'object' && value !== null ? JSON.stringify(value, (k, v) => (typeof v === 'bigint' ? `${v}n` : v)) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** The keys an object for this table may have, in the table's order. */
 export function optionNames(table) {
   const hidden = countFields(table);
@@ -93,7 +103,7 @@ function writeField(view, table, base, f, value, noun) {
   const at = base + f.offset;
   if (f.length > 1 && f.type !== 's') {
     if (!Array.isArray(value) || value.length > f.length || !value.every((v) => Number.isInteger(v) && v >= 1 && v <= INT32_MAX))
-      throw new Error(`${f.name} must be an array of at most ${f.length} positive integers (got ${JSON.stringify(value)})`);
+      throw new Error(`${f.name} must be an array of at most ${f.length} positive integers (got ${shown(value)})`);
     value.forEach((v, k) => view.setInt32(at + 4 * k, v, true));
     view.setInt32(base + table.byName.get(f.count).offset, value.length, true);
     return;
@@ -101,22 +111,22 @@ function writeField(view, table, base, f, value, noun) {
   switch (f.type) {
     case 'e': {
       const id = f.names.indexOf(value);
-      if (id < 0) throw new Error(`unknown ${noun === 'loss' ? 'loss ' : ''}${f.name} '${value}' (expected one of ${f.names.join(', ')})`);
+      if (id < 0) throw new Error(`unknown ${noun === 'loss' ? 'loss ' : ''}${f.name} '${shown(value)}' (expected one of ${f.names.join(', ')})`);
       view.setInt32(at, id, true);
       return;
     }
     case 'b':
-      if (typeof value !== 'boolean') throw new Error(`${f.name} must be true or false (got ${value})`);
+      if (typeof value !== 'boolean') throw new Error(`${f.name} must be true or false (got ${shown(value)})`);
       view.setInt32(at, value ? 1 : 0, true);
       return;
     case 'f':
       // NaN and ±Infinity go through: C names them in its own sentence
-      if (typeof value !== 'number') throw new Error(`${f.name} must be a number (got ${typeof value} ${String(value)})`);
+      if (typeof value !== 'number') throw new Error(`${f.name} must be a number (got ${typeof value} ${shown(value)})`);
       view.setFloat32(at, value, true);
       return;
     case 'i': case 'u': {
       const [lo, hi] = f.type === 'u' ? [0, 2 ** 32 - 1] : [INT32_MIN, INT32_MAX];
-      if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`${f.name} must be a number (got ${value})`);
+      if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`${f.name} must be a number (got ${shown(value)})`);
       if (!Number.isInteger(value)) throw new Error(`${f.name} must be an integer (got ${value})`);
       if (value < lo || value > hi) throw new Error(`${f.name} must be in [${lo}, ${hi}] (got ${value})`);
       if (f.type === 'u') view.setUint32(at, value, true);

@@ -113,8 +113,8 @@ export const optionValues = (field) => field.options.map((o) => (Array.isArray(o
  *  A list may push sentences about what it dropped to `notices`. */
 export function parseField(field, text, notices) {
   switch (field.type) {
-    case 'int': return /^-?\d+$/.test(text) && +text >= field.min && +text <= field.max ? +text : undefined;
-    case 'num': return numberText.test(text) && +text >= field.min && +text <= field.max && onGrid(field, +text) ? +text : undefined;
+    case 'int': return /^-?\d+$/.test(text) && +text >= field.min && +text <= field.max ? +text + 0 : undefined;
+    case 'num': return numberText.test(text) && +text >= field.min && +text <= field.max && onGrid(field, +text) ? +text + 0 : undefined;   // −0 is 0
     case 'flag': return text === '1' ? true : text === '0' ? false : undefined;
     case 'enum': return optionValues(field).find((v) => String(v) === text);
     default: return field.parse(text, notices);
@@ -167,7 +167,8 @@ export function parseHash(hash) {
   const parts = String(hash ?? '').replace(/^#/, '').split('&');
   // a story's settings first, so that '#story=crowded' alone is the story, and a
   // link's other settings on top of them
-  const story = parts.map((p) => /^story=([a-z0-9-]{1,40})$/.exec(p)?.[1]).find(Boolean);
+  // (the last story= wins, as it does for every other setting)
+  const story = parts.map((p) => /^story=([a-z0-9-]{1,40})$/.exec(p)?.[1]).filter(Boolean).at(-1);
   if (story && storyStates.has(story)) Object.assign(state, structuredClone(storyStates.get(story)));
   for (const part of parts) {
     if (!part) continue;
@@ -195,9 +196,12 @@ export function parseHash(hash) {
 /** The hash for a state: every field, so that a link says exactly what ran. */
 export function toHash(state) {
   const parts = [];
+  // a field left out is read back as its default, or as the story's value when a story
+  // sets it: only what equals that may be left out
+  const story = storyStates.get(state.story);
   for (const [name, f] of Object.entries(FIELDS)) {
-    const v = state[name];
-    if (f.omitDefault && JSON.stringify(v) === JSON.stringify(f.def)) continue;
+    const v = state[name], readBack = story && Object.hasOwn(story, name) ? story[name] : f.def;
+    if (f.omitDefault && JSON.stringify(v) === JSON.stringify(readBack)) continue;
     const text = f.text ? f.text(v) : Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     parts.push(`${f.key}=${encodeURIComponent(text).replace(/%2C/g, ',').replace(/%2B/g, '+').replace(/%3A/g, ':').replace(/%3D/g, '=')}`);
   }
