@@ -8,6 +8,8 @@
 //   heap_mb      the page's JS heap in use (CDP Runtime.getHeapUsage, main thread)
 //   pss_mb       the memory of every Chromium process of this run together (their
 //                proportional set sizes; the workers' wasm memories are the renderer's)
+//   renderer_mb  ... of the page's renderer process alone (its main thread and workers)
+//   wasm_mb      the six workers' WebAssembly memories together (their heartbeats say)
 //   workers      the page's dedicated workers (playwright page.workers())
 //   step         the step every panel has reached (window.iamDemo.clock().step)
 //   fps          the page's frame rate over the last second
@@ -44,22 +46,28 @@ function descendants(root = process.pid) {
 }
 
 // proportional set size: a shared page counts once over all the processes, not in each
+// (all of them, and the largest renderer's alone: the page's, with its workers)
 function pssMb() {
-  let kb = 0;
+  let kb = 0, renderer = 0;
   for (const pid of descendants()) {
-    try { kb += +/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] || 0; } catch { /* gone */ }
+    try {
+      const pss = +/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] || 0;
+      kb += pss;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) renderer = Math.max(renderer, pss);
+    } catch { /* gone */ }
   }
-  return kb / 1024;
+  return { pss_mb: kb / 1024, renderer_mb: renderer / 1024 };
 }
 
 async function sample(page, cdp, start) {
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const inPage = await page.evaluate(() => ({ step: window.iamDemo.clock().step, fps: window.iamDemo.fps(),
-    panels: window.iamDemo.panels().length, stopped: window.iamDemo.panels().filter((p) => p.diverged).length }));
-  return { minute: (Date.now() - start) / 60000, heap_mb: usedSize / 2 ** 20, pss_mb: pssMb(), workers: page.workers().length, ...inPage };
+    panels: window.iamDemo.panels().length, stopped: window.iamDemo.panels().filter((p) => p.diverged).length,
+    wasm_mb: window.iamDemo.panels().reduce((sum, p) => sum + (p.wasmBytes ?? 0), 0) / 2 ** 20 }));
+  return { minute: (Date.now() - start) / 60000, heap_mb: usedSize / 2 ** 20, ...pssMb(), workers: page.workers().length, ...inPage };
 }
 
-const row = (s) => `| ${s.minute.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.pss_mb.toFixed(0)} | ${s.workers} | ${s.step.toLocaleString('en-US')} | ${s.fps.toFixed(1)} | ${s.stopped} |`;
+const row = (s) => `| ${s.minute.toFixed(1)} | ${s.heap_mb.toFixed(1)} | ${s.pss_mb.toFixed(0)} | ${s.renderer_mb.toFixed(0)} | ${s.wasm_mb.toFixed(1)} | ${s.workers} | ${s.step.toLocaleString('en-US')} | ${s.fps.toFixed(1)} | ${s.stopped} |`;
 
 function summary(samples) {
   const heaps = samples.map((s) => s.heap_mb), pss = samples.map((s) => s.pss_mb);
@@ -67,6 +75,8 @@ function summary(samples) {
     minutes: samples.at(-1).minute, samples: samples.length,
     heap_first_mb: heaps[0], heap_last_mb: heaps.at(-1), heap_max_mb: Math.max(...heaps),
     pss_first_mb: pss[0], pss_last_mb: pss.at(-1), pss_max_mb: Math.max(...pss),
+    renderer_first_mb: samples[0].renderer_mb, renderer_last_mb: samples.at(-1).renderer_mb,
+    wasm_first_mb: samples[0].wasm_mb, wasm_last_mb: samples.at(-1).wasm_mb,
     workers_always_one_per_panel: samples.every((s) => s.workers === s.panels), workers_seen: [...new Set(samples.map((s) => s.workers))],
     steps: samples.at(-1).step, fps_min: Math.min(...samples.map((s) => s.fps)),
   };
@@ -84,7 +94,7 @@ async function main() {
     const cdp = await browser.context.newCDPSession(page);
     await page.waitForFunction(() => window.iamDemo.clock().step > 0, null, { timeout: 60000 });
     const start = Date.now(), samples = [];
-    if (!flags.json) console.log('| minute | heap MB | Chromium PSS MB | workers | step | fps | stopped panels |\n|---:|---:|---:|---:|---:|---:|---:|');
+    if (!flags.json) console.log('| minute | heap MB | Chromium PSS MB | renderer PSS MB | workers\' wasm MB | workers | step | fps | stopped panels |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (;;) {
       const s = await sample(page, cdp, start);
       samples.push(s);

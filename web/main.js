@@ -396,7 +396,7 @@ function init() {
     // run: how many times the panel has (re)started, so that a test can tell one that trained on
     panels: () => panels.map((p) => ({ id: p.id, token: p.token, step: p.reached, run: p.run, metrics: p.snap?.metrics ?? null,
       diverged: p.root.classList.contains('is-diverged'), problem: p.notice.hidden ? null : p.notice.querySelector('p')?.textContent ?? '',
-      worker: !!p.worker, faults: p.faults ?? 0, slowestBeatMs: p.beat?.slowest ?? 0 })),
+      worker: !!p.worker, faults: p.faults ?? 0, slowestBeatMs: p.beat?.slowest ?? 0, wasmBytes: p.beat?.wasmBytes ?? 0 })),
     // a test hook (tests/faults.test.mjs): panel k's worker throws, traps, closes or is terminated (panel.js)
     injectFault: (k, kind) => panels[k]?.injectFault(kind),
     clock: () => ({ target: clock.target, playing: clock.playing, factor: clock.factor, step: commonStep() }),

@@ -329,6 +329,7 @@ export class Panel {
     if (data.type === 'pong') {
       if (this.beat.pingAt !== null) this.beat.slowest = Math.max(this.beat.slowest, performance.now() - this.beat.pingAt);
       this.beat.pingAt = null;
+      this.beat.wasmBytes = data.wasmBytes;
       return;
     }
     if (data.type === 'fault') { this.fail(data.message); return; }   // whichever run: the worker is done

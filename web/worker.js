@@ -23,7 +23,8 @@
 // reason } }: the trainer has rolled back to its last good state (src/train.c), so
 // nothing non-finite ever reaches the page.
 //
-// Faults. { type: 'ping' } is answered at once with { type: 'pong' }, even before the
+// Faults. { type: 'ping' } is answered at once with { type: 'pong', wasmBytes } (the size
+// of the library's memory, for bench/soak.mjs), even before the
 // library has arrived: the page's heartbeat (panel.js), which is how a worker that
 // closed or died is noticed (a dead worker cannot say so). Anything that throws where
 // it should not (an exception in a message handler or in the training loop, an uncaught
@@ -268,7 +269,7 @@ async function instantiate({ module, simd }) {
 }
 
 self.onmessage = async ({ data }) => {
-  if (data.type === 'ping') { self.postMessage({ type: 'pong', id: data.id }); return; }
+  if (data.type === 'ping') { self.postMessage({ type: 'pong', wasmBytes: iam?.ex.memory.buffer.byteLength ?? 0 }); return; }
   if (data.type === 'library') { instantiate(data); return; }
   await ready;
   if (!iam || faulted) return;
