@@ -151,6 +151,12 @@ build_fuzz() {
 # ./build/fuzz_<name> <that file>.
 run_fuzz() {
   local seconds=$1 name out status
+  # libFuzzer reads -max_total_time=0 as "no limit"
+  case "$seconds" in ''|*[!0-9]*) seconds=0 ;; esac
+  if [ "$seconds" -lt 1 ]; then
+    echo "build.sh: fuzz takes the seconds per target, a whole number from 1 (got '$1'), e.g. ./build.sh fuzz 300" >&2
+    exit 2
+  fi
   build_fuzz
   for name in "${FUZZ_TARGETS[@]}"; do
     log "fuzz_$name for ${seconds}s (the whole log: build/fuzz-$name.log)"
@@ -202,9 +208,7 @@ case "$cmd" in
     exec node web/server.mjs "$@" ;;
   dist) wasm_ready; npm_install; build_dist ;;
   lib) build_lib ;;
-  fuzz)
-    case "${1:-60}" in ''|*[!0-9]*) echo "build.sh: fuzz takes the seconds per target, e.g. ./build.sh fuzz 300" >&2; exit 2 ;; esac
-    run_fuzz "${1:-60}" ;;
+  fuzz) run_fuzz "${1:-60}" ;;
   pack) wasm_ready; build_pack ;;
   train)
     wasm_ready
