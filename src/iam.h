@@ -376,7 +376,8 @@ int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels);
 /* The predicted class at each of `count` input points (count, D_in): for the
    decision-region heatmap of 2-D inputs. */
 int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *classes);
-/* Copy all n_params parameters out, or in (finite values only; the optimizer's moments
+/* Copy all n_params parameters out, or in (finite values of at most IAM_GOOD_PARAM in
+   magnitude: a larger one is what the trainer calls diverged; the optimizer's moments
    are kept). The layout inside is the trainer's own business. */
 int iam_trainer_get_params(const iam_trainer *t, float *out, int count);
 int iam_trainer_set_params(iam_trainer *t, const float *params, int count);

@@ -578,6 +578,11 @@ int iam_trainer_set_params(iam_trainer *t, const float *params, int count) {
     if (count != (int)t->n_params)
         return iam_fail("the trainer has %zu parameters (got an array of %d)", t->n_params, count);
     if (iam_check_finite("params", params, t->n_params, (int)t->n_params)) return -1;
+    /* what the trainer would call exploded is no state to load (iam.h, IAM_GOOD_PARAM) */
+    for (size_t k = 0; k < t->n_params; k++)
+        if (!(fabsf(params[k]) <= IAM_GOOD_PARAM))
+            return iam_fail("params[%zu] = %g is past %g in magnitude, which the trainer treats as diverged", k,
+                            params[k], IAM_GOOD_PARAM);
     memcpy(t->params, params, sizeof(float) * t->n_params);
     return 0;
 }
@@ -666,10 +671,15 @@ int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction) {
     if (!t || !direction) return iam_fail("the trainer and the direction must not be NULL");
     if (j < 0 || j >= t->c) return iam_fail("class %d is out of range [0, %d)", j, t->c);
     if (iam_check_finite("direction", direction, (size_t)t->d, t->d)) return -1;
-    float norm = sqrtf(vec_dot(direction, direction, t->d));
-    if (!(norm > 1e-30f)) return iam_fail("the direction for class %d has zero norm", j);
+    /* in double: a float sum of squares overflows past 1.8e19 and underflows below 1e-19 */
+    double norm = 0.0, wnorm = 0.0;
     float *w = class_weights(t, t->params) + (size_t)j * t->d;
-    float scale = sqrtf(vec_dot(w, w, t->d)) / norm;
-    for (int k = 0; k < t->d; k++) w[k] = direction[k] * scale;
+    for (int k = 0; k < t->d; k++) {
+        norm += (double)direction[k] * direction[k];
+        wnorm += (double)w[k] * w[k];
+    }
+    if (!(norm > 0.0)) return iam_fail("the direction for class %d has zero norm", j);
+    double scale = sqrt(wnorm / norm);
+    for (int k = 0; k < t->d; k++) w[k] = (float)(direction[k] * scale);
     return 0;
 }

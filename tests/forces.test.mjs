@@ -165,3 +165,21 @@ test('the README’s sentence: on four roomy classes ArcFace’s arrows vanish b
       `seed ${seed}: ArcFace + IAM's median IAM arrow ${parts[0.5].iam}, base ${parts[0.5].base}`);
   }
 });
+
+test('setWeight takes a direction of any finite size; setParams refuses what the trainer calls diverged (fuzz findings)', () => {
+  const t = iam.trainer(trainerPreset('normface', { dim: 2, classes: 4 }));
+  t.step(20);
+  const norm = t.weightNorms()[0];
+  for (const direction of [[1e20, 0], [3e38, 3e38], [1e-30, 0], [0, 1e-44]]) {
+    t.setWeight(0, direction);
+    const s = t.snapshot({ points: 10 });
+    assert.ok(Math.abs(t.weightNorms()[0] - norm) < 1e-5 * norm, `${direction}: norm ${t.weightNorms()[0]} vs ${norm}`);
+    const unit = direction.map((v) => v / Math.hypot(...direction.map((x) => x / Math.max(...direction.map(Math.abs)))) / Math.max(...direction.map(Math.abs)));
+    assert.ok(Math.abs(s.weights[0] - unit[0]) < 1e-6 && Math.abs(s.weights[1] - unit[1]) < 1e-6, `${direction}: Ŵ ${s.weights.slice(0, 2)}`);
+  }
+  t.step(5);   // and it trains on
+  const params = t.params();
+  params[params.length - 1] = 1e30;
+  assert.throws(() => t.setParams(params), /past 1e\+06 in magnitude/);
+  t.free();
+});
