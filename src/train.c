@@ -499,11 +499,11 @@ static int set_of(const iam_trainer *t, int set, const float **x, const int **y)
 /* x̂ = x/‖x‖ row by row; a zero row stays zero (it is drawn at the centre, never as NaN) */
 static void normalize_or_zero(float *v, int rows, int d) {
     for (int r = 0; r < rows; r++) {
-        float norm = 0.0f;
-        for (int k = 0; k < d; k++) norm += v[r * d + k] * v[r * d + k];
-        norm = sqrtf(norm);
-        float inv = norm > 1e-30f ? 1.0f / norm : 0.0f;
-        for (int k = 0; k < d; k++) v[r * d + k] *= inv;
+        double norm = 0.0;   /* in double: a float sum of squares overflows past 1.8e19 */
+        for (int k = 0; k < d; k++) norm += (double)v[r * d + k] * v[r * d + k];
+        norm = sqrt(norm);
+        double inv = norm > 0.0 ? 1.0 / norm : 0.0;
+        for (int k = 0; k < d; k++) v[r * d + k] = (float)(v[r * d + k] * inv);
     }
 }
 
@@ -539,6 +539,8 @@ static int embed_raw(iam_trainer *t, int set, int count, float *emb, int *labels
 int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *labels) {
     if (!t || !emb || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
     if (embed_raw(t, set, count, emb, labels)) return -1;
+    /* finite parameters can still overflow on the way through the network */
+    if (iam_check_finite("the embedding", emb, (size_t)count * t->d, t->d)) return -1;
     normalize_or_zero(emb, count, t->d);
     return 0;
 }
