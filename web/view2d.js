@@ -128,17 +128,19 @@ const spokeTip = ({ snap, ringOut, toXY, px }, j) => toXY(snap.weights[2 * j], s
 /** The class weights as spokes from the centre out through the ring. They are drawn
  *  before the samples, so that a sample on a spoke stays visible on top of it. */
 function spokes(ctx, frame) {
-  const { snap, cx, cy, px } = frame;
-  for (let j = 0; j < snap.classes; j++) {
-    const [x, y] = spokeTip(frame, j);
-    for (const [width, color] of [[px(5.5), INK], [px(3), classColor(j)]]) {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = width;
-      ctx.beginPath();
-      ctx.moveTo(cx, cy);
-      ctx.lineTo(x, y);
-      ctx.stroke();
-    }
+  for (let j = 0; j < frame.snap.classes; j++) spoke(ctx, frame, j, frame.px(5.5), frame.px(3));
+}
+
+/** Class j's spoke: an ink line `outer` wide with the class colour `inner` wide on it. */
+function spoke(ctx, frame, j, outer, inner) {
+  const { cx, cy } = frame, [x, y] = spokeTip(frame, j);
+  for (const [width, color] of [[outer, INK], [inner, classColor(j)]]) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    ctx.moveTo(cx, cy);
+    ctx.lineTo(x, y);
+    ctx.stroke();
   }
 }
 
@@ -313,16 +315,8 @@ function focus(ctx, frame) {
   const { snap, points, cx, cy, px } = frame, i = frame.focus, facts = sampleFacts(snap, i);
   for (const [j, dash] of [[facts.other, [px(6), px(4)]], [facts.label, []]]) {
     if (j < 0) continue;
-    const [x, y] = spokeTip(frame, j);
     ctx.setLineDash(dash);
-    for (const [width, color] of [[px(8), INK], [px(5), classColor(j)]]) {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = width;
-      ctx.beginPath();
-      ctx.moveTo(cx, cy);
-      ctx.lineTo(x, y);
-      ctx.stroke();
-    }
+    spoke(ctx, frame, j, px(8), px(5));
   }
   ctx.setLineDash([]);
   ctx.beginPath();
