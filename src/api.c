@@ -76,7 +76,8 @@ static void train_defaults(void *s) { *(iam_train_config *)s = iam_train_config_
 #define C(name, member, type) F(iam_train_config, name, member, type)
 static const field train_fields[] = {
     E(iam_train_config, "data", data, iam_data_names), C("classes", classes, 'i'),
-    C("trainPerClass", train_per_class, 'i'), C("testPerClass", test_per_class, 'i'), C("seed", seed, 'u'),
+    C("trainPerClass", train_per_class, 'i'), C("testPerClass", test_per_class, 'i'),
+    C("testFraction", test_fraction, 'f'), C("seed", seed, 'u'),
     { "hidden", offsetof(iam_train_config, hidden), 'i', IAM_MAX_LAYERS - 1, NULL, NULL, "nHidden" },
     C("nHidden", n_hidden, 'i'), C("dim", embed_dim, 'i'),
     E(iam_train_config, "activation", activation, iam_activation_names),
@@ -87,7 +88,8 @@ static const field train_fields[] = {
     E(iam_train_config, "optimizer", optimizer, iam_optimizer_names), C("lr", lr, 'f'),
     C("momentum", momentum, 'f'), C("weightDecay", weight_decay, 'f'), C("wLrMult", w_lr_mult, 'f'),
     C("adamBeta1", adam_beta1, 'f'), C("adamBeta2", adam_beta2, 'f'), C("adamEps", adam_eps, 'f'),
-    C("batchSize", batch_size, 'i'),
+    C("batchSize", batch_size, 'i'), C("augmentShift", augment_shift, 'i'),
+    C("evalRows", eval_rows, 'i'),
 };
 static const iam_table train_table = TABLE("train_config", iam_train_config, train_fields, train_defaults);
 
@@ -167,7 +169,7 @@ const char *iam_field_enum(const iam_table *t, int k, int v) {
 
 const char *const iam_kind_names[] = { "softmax", "normface", "sphereface", "cosface", "arcface", "combined", NULL };
 const char *const iam_fallback_names[] = { "continuous", "insightface", "easy", NULL };
-const char *const iam_data_names[] = { "blobs", "spiral", "glyphs", "identities", NULL };
+const char *const iam_data_names[] = { "blobs", "spiral", "glyphs", "identities", "mnist", "rows", NULL };
 const char *const iam_activation_names[] = { "relu", "prelu", "tanh", NULL };
 const char *const iam_init_names[] = { "he", "xavier", NULL };
 const char *const iam_optimizer_names[] = { "sgd", "adam", NULL };

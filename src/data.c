@@ -18,8 +18,11 @@
  * when train_per_class does, and a seed reproduces a data set byte for byte
  * within one build (libm's logf/cosf may round differently elsewhere).
  *
- * What it deliberately is not: a data loader. No files, no augmentation
- * pipeline, no shuffling or batching (the trainer does that), no real images.
+ * The caller's own rows (MNIST's digits, a CSV, points placed by hand) come in through
+ * iam_dataset_from_rows, which only checks, copies and splits them by seed.
+ *
+ * What it deliberately is not: a data loader. No files (wasm/mnist.js and wasm/csv.js
+ * read them), no augmentation pipeline, no batching (the trainer does that).
  */
 #include <math.h>
 #include <stdint.h>
@@ -239,8 +242,11 @@ void iam_dataset_free(iam_dataset *ds) {
 /* The arguments' checks: a known kind, and class and per-class counts in range. */
 static int check_dataset_args(int kind, int classes, int train_per_class, int test_per_class) {
     if (kind < 0 || kind >= IAM_DATA_KIND_COUNT)
-        return iam_fail("unknown data kind %d (expected 0..3: blobs, spiral, glyphs, identities)",
-                        kind);
+        return iam_fail("unknown data kind %d (expected 0..5: blobs, spiral, glyphs, identities, "
+                        "mnist, rows)", kind);
+    if (kind == IAM_DATA_MNIST || kind == IAM_DATA_ROWS)
+        return iam_fail("%s data are rows the caller passes, not generated: use "
+                        "iam_dataset_from_rows (a trainer: iam_trainer_new_rows)", data_kind_name(kind));
     const int max_classes = kind == IAM_DATA_GLYPHS       ? 10
                             : kind == IAM_DATA_IDENTITIES ? IAM_DATA_MAX_CLASSES
                                                           : 32;
@@ -371,4 +377,111 @@ int iam_dataset_make(iam_dataset *ds, int kind, int classes, int train_per_class
         return -1;
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * The caller's rows: checked, copied, split by seed
+ * ------------------------------------------------------------------------- */
+
+static int check_rows(int kind, const float *x, const int *labels, int n, int dim, int classes,
+                      float test_fraction) {
+    if (kind != IAM_DATA_MNIST && kind != IAM_DATA_ROWS)
+        return iam_fail("rows are data of kind mnist or rows (got %s)", data_kind_name(kind));
+    if (!x || !labels) return iam_fail("the rows and their labels must not be NULL");
+    if (n < 2 || n > IAM_DATA_MAX_ROWS) return iam_fail("a data set needs 2 to %d rows (got %d)", IAM_DATA_MAX_ROWS, n);
+    if (dim < 1 || dim > IAM_DATA_MAX_DIM)
+        return iam_fail("the rows' dimension must be in [1, %d] (got %d)", IAM_DATA_MAX_DIM, dim);
+    if ((size_t)n * dim > DATA_MAX_FLOATS)
+        return iam_fail("%d rows of %d values are more than the %zu floats allowed", n, dim, DATA_MAX_FLOATS);
+    if (classes < 2 || classes > IAM_DATA_MAX_CLASSES)
+        return iam_fail("classes must be in [2, %d] (got %d)", IAM_DATA_MAX_CLASSES, classes);
+    if (!(test_fraction >= 0.01f && test_fraction <= 0.9f))
+        return iam_fail("test_fraction must be in [0.01, 0.9] (got %g)", test_fraction);
+    for (int i = 0; i < n; i++)
+        if (labels[i] < 0 || labels[i] >= classes)
+            return iam_fail("labels[%d] = %d is out of range [0, %d)", i, labels[i], classes);
+    return iam_check_finite("the rows", x, (size_t)n * dim, dim);
+}
+
+/* Rows of each class interleaved into one split: order[class][0..count) are row indices;
+   round r takes the r-th row of every class that still has one. */
+static void interleave(const float *x, const int *labels, int dim, int classes, int *const *order,
+                       const int *count, float *out_x, int *out_y) {
+    int most = 0, k = 0;
+    for (int c = 0; c < classes; c++) most = count[c] > most ? count[c] : most;
+    for (int r = 0; r < most; r++)
+        for (int c = 0; c < classes; c++) {
+            if (r >= count[c]) continue;
+            int i = order[c][r];
+            memcpy(out_x + (size_t)k * dim, x + (size_t)i * dim, sizeof(float) * dim);
+            out_y[k++] = labels[i];
+        }
+}
+
+int iam_dataset_from_rows(iam_dataset *ds, int kind, const float *x, const int *labels, int n, int dim,
+                          int classes, float test_fraction, unsigned seed) {
+    if (!ds) return iam_fail("ds, the data set to fill, is NULL");
+    memset(ds, 0, sizeof *ds);
+    if (check_rows(kind, x, labels, n, dim, classes, test_fraction)) return -1;
+    /* rows by class, in file order: counts, then a prefix sum into one index array */
+    int *per = calloc((size_t)classes, sizeof(int)), *start = calloc((size_t)classes + 1, sizeof(int));
+    int *index = malloc(sizeof(int) * (size_t)n), *n_test = calloc((size_t)classes, sizeof(int));
+    int **test_rows = malloc(sizeof(int *) * (size_t)classes), **train_rows = malloc(sizeof(int *) * (size_t)classes);
+    int status = -1;
+    if (!per || !start || !index || !n_test || !test_rows || !train_rows) {
+        iam_fail("out of memory for %d rows", n);
+        goto done;
+    }
+    for (int i = 0; i < n; i++) per[labels[i]]++;
+    for (int c = 0; c < classes; c++) {
+        if (per[c] == 0) {
+            iam_fail("class %d has no rows: labels must use every class in [0, %d)", c, classes);
+            goto done;
+        }
+        start[c + 1] = start[c] + per[c];
+    }
+    for (int c = 0; c < classes; c++) per[c] = 0;
+    for (int i = 0; i < n; i++) index[start[labels[i]] + per[labels[i]]++] = i;
+    /* per class: a Fisher–Yates shuffle from the seed, then the test share off the front */
+    iam_rng r = iam_rng_seeded(seed);
+    int total_test = 0;
+    for (int c = 0; c < classes; c++) {
+        int *rows = index + start[c];
+        for (int q = per[c] - 1; q > 0; q--) {
+            int p = iam_rng_below(&r, q + 1), tmp = rows[q];
+            rows[q] = rows[p];
+            rows[p] = tmp;
+        }
+        int k = (int)floorf(test_fraction * (float)per[c] + 0.5f);
+        n_test[c] = k < per[c] ? k : per[c] - 1;   /* a class keeps at least one training row */
+        total_test += n_test[c];
+        test_rows[c] = rows;
+        train_rows[c] = rows + n_test[c];
+        per[c] -= n_test[c];                       /* per[] now counts training rows */
+    }
+    if (total_test == 0) {
+        iam_fail("no row is left for the test set: %d rows with test_fraction %g hold out none; "
+                 "add rows or raise the fraction", n, test_fraction);
+        goto done;
+    }
+    ds->kind = kind;
+    ds->classes = classes;
+    ds->dim = dim;
+    ds->n_train = n - total_test;
+    ds->n_test = total_test;
+    ds->x_train = malloc(sizeof(float) * (size_t)ds->n_train * dim);
+    ds->y_train = malloc(sizeof(int) * (size_t)ds->n_train);
+    ds->x_test = malloc(sizeof(float) * (size_t)ds->n_test * dim);
+    ds->y_test = malloc(sizeof(int) * (size_t)ds->n_test);
+    if (!ds->x_train || !ds->y_train || !ds->x_test || !ds->y_test) {
+        iam_dataset_free(ds);
+        iam_fail("out of memory for %d rows of %d values", n, dim);
+        goto done;
+    }
+    interleave(x, labels, dim, classes, train_rows, per, ds->x_train, ds->y_train);
+    interleave(x, labels, dim, classes, test_rows, n_test, ds->x_test, ds->y_test);
+    status = 0;
+done:
+    free(per); free(start); free(index); free(n_test); free(test_rows); free(train_rows);
+    return status;
 }

@@ -118,10 +118,15 @@ enum iam_data_kind {
     IAM_DATA_GLYPHS = 2,     /* 8×8 digit-like images (64-D), jitter and noise, C ≤ 10 */
     IAM_DATA_IDENTITIES = 3, /* synthetic faces in R^32: identity mean + shared nuisance
                                 subspace (pose, light) + noise; plus held-out identities */
-    IAM_DATA_KIND_COUNT = 4
+    IAM_DATA_MNIST = 4,      /* real MNIST digits, 14×14 (196-D): rows the caller passes
+                                (wasm/mnist.js reads them), split below                */
+    IAM_DATA_ROWS = 5,       /* the caller's own labelled rows: a CSV, points placed by hand */
+    IAM_DATA_KIND_COUNT = 6
 };
 
 #define IAM_DATA_MAX_CLASSES 1000
+#define IAM_DATA_MAX_ROWS 1000000 /* rows of a caller's data set (mnist, rows)        */
+#define IAM_DATA_MAX_DIM 1024     /* their input dimension                             */
 
 typedef struct {
     int kind;           /* enum iam_data_kind                                   */
@@ -144,6 +149,15 @@ typedef struct {
 int iam_dataset_make(iam_dataset *ds, int kind, int classes, int train_per_class,
                      int test_per_class, unsigned seed);
 void iam_dataset_free(iam_dataset *ds);
+
+/* A data set from the caller's n labelled rows (kind IAM_DATA_MNIST or IAM_DATA_ROWS):
+ * x (n, dim) and labels (n) in [0, classes), every class present, are copied and split
+ * by seed, class by class: a shuffle, then round(test_fraction · n_k) of class k's rows
+ * (never all of them) go to test and the rest to train; each split interleaves the
+ * classes (sample i has class i mod C while every class has rows left). Same rows, same
+ * seed: the same split. test_fraction in [0.01, 0.9]; at least one test row in all. */
+int iam_dataset_from_rows(iam_dataset *ds, int kind, const float *x, const int *labels, int n, int dim,
+                          int classes, float test_fraction, unsigned seed);
 
 /* ===========================================================================
  * Angular metrics (metrics.c), in degrees (LOSSES.md, "Angular metrics").
@@ -246,7 +260,8 @@ typedef struct {
     /* data */
     int data;                 /* enum iam_data_kind                                 */
     int classes;
-    int train_per_class, test_per_class;
+    int train_per_class, test_per_class; /* generated kinds; mnist and rows ignore them */
+    float test_fraction;      /* mnist and rows: the share of each class held out for test */
     unsigned seed;            /* the data, the init and the batches all follow it  */
     /* network */
     int hidden[IAM_MAX_LAYERS - 1];
@@ -264,6 +279,12 @@ typedef struct {
     float w_lr_mult;          /* the class weights W learn at lr · w_lr_mult        */
     float adam_beta1, adam_beta2, adam_eps;
     int batch_size;
+    int augment_shift;        /* images (glyphs, mnist): each batch image moves by a random
+                                 whole number of pixels in [−k, k] across and down, zero fill;
+                                 0 = none (the default), at most 3                         */
+    int eval_rows;            /* evaluate on the first eval_rows rows of each set (a balanced
+                                 prefix: the classes are interleaved); 0 = all (the default).
+                                 A live page's budget on MNIST's 8,000 digits               */
 } iam_train_config;
 
 /* Defaults: blobs, C = 8, 2-D embedding, MLP 64-64-64 ReLU, NormFace s = 10, Adam lr 0.01,
@@ -311,8 +332,13 @@ typedef struct {
     char reason[160];          /* what went wrong, e.g. "a parameter became NaN"           */
 } iam_divergence;
 
-/* Create (allocates everything it will ever need) and free. */
+/* Create (allocates everything it will ever need) and free. iam_trainer_new generates the
+   data set cfg->data names; iam_trainer_new_rows trains on the caller's rows instead
+   (cfg->data IAM_DATA_MNIST or IAM_DATA_ROWS, cfg->classes their classes), split by
+   iam_dataset_from_rows with cfg->test_fraction and cfg->seed. */
 int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out);
+int iam_trainer_new_rows(const iam_train_config *cfg, const float *x, const int *labels, int n, int dim,
+                         iam_trainer **out);
 void iam_trainer_free(iam_trainer *t);
 /* A state iam_trainer_step may roll back to: the first, or one whose last batch loss is
    at most IAM_GOOD_LOSS_RISE times (the first step's + 1) in magnitude and whose every
@@ -371,6 +397,9 @@ int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction);
 /* Normalized class weights Ŵ (classes, embed_dim), and their norms ‖W_j‖ (classes)
    unless norms is NULL (Softmax decides by ‖W_j‖ cos θ_j). */
 int iam_trainer_weights(const iam_trainer *t, float *w_hat, float *norms);
+/* The raw inputs (count, input_dim) and labels of the `count` samples of a set that
+   iam_trainer_embed shows, in its order: what a view draws beside a point (a digit). */
+int iam_trainer_shown_inputs(const iam_trainer *t, int set, int count, float *x, int *labels);
 /* A copy of the raw inputs of a set (0 train, 1 test, 2 held-out): x (n, input_dim), labels (n). */
 int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels);
 /* The predicted class at each of `count` input points (count, D_in): for the
@@ -381,5 +410,16 @@ int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *cla
    are kept). The layout inside is the trainer's own business. */
 int iam_trainer_get_params(const iam_trainer *t, float *out, int count);
 int iam_trainer_set_params(iam_trainer *t, const float *params, int count);
+
+/* The trainer's whole state, as bytes, to save a run and continue it exactly: the
+   parameters, the optimizer's moments, the batch sampler, the step, the last step's
+   losses and loss config, the learning rate (set_lr), the rollback point. Not the
+   config or the data: a trainer made from the same ones takes the state back, and its
+   next steps are those the saved one would have taken, to the bit (on the same build).
+   iam_trainer_state_bytes gives the size; set_state refuses bytes of another format,
+   of a trainer of another shape, or with a value that is not finite. */
+size_t iam_trainer_state_bytes(const iam_trainer *t);
+int iam_trainer_get_state(const iam_trainer *t, void *out, size_t bytes);
+int iam_trainer_set_state(iam_trainer *t, const void *state, size_t bytes);
 
 #endif

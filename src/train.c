@@ -61,6 +61,7 @@ iam_train_config iam_train_config_default(void) {
     cfg.classes = 8;
     cfg.train_per_class = 200;
     cfg.test_per_class = 100;
+    cfg.test_fraction = 0.2f;
     cfg.seed = 1;
     cfg.n_hidden = 3; /* see wasm/presets.js: two hidden layers get stuck more often */
     cfg.hidden[0] = 64;
@@ -101,12 +102,19 @@ static int check_train_config(const iam_train_config *cfg) {
         return iam_fail("unknown init %d (expected 0 he, 1 xavier)", cfg->init);
     if (cfg->batch_size < 1 || cfg->batch_size > 4096)
         return iam_fail("batch_size must be in [1, 4096] (got %d)", cfg->batch_size);
+    if (cfg->eval_rows < 0) return iam_fail("eval_rows must be >= 0, 0 for all (got %d)", cfg->eval_rows);
+    if (cfg->augment_shift < 0 || cfg->augment_shift > 3)
+        return iam_fail("augment_shift must be in [0, 3] pixels (got %d)", cfg->augment_shift);
+    if (cfg->augment_shift && cfg->data != IAM_DATA_GLYPHS && cfg->data != IAM_DATA_MNIST)
+        return iam_fail("augment_shift moves images: it is for glyphs and mnist data, not %s",
+                        iam_data_names[cfg->data >= 0 && cfg->data < IAM_DATA_KIND_COUNT ? cfg->data : 0]);
     if (!(cfg->lr > 0.0f) || in_range("lr", cfg->lr, 0.0f, 10.0f)) return iam_fail("lr must be in (0, 10] (got %g)", cfg->lr);
     if (in_range("momentum", cfg->momentum, 0.0f, 0.999f) || in_range("weight_decay", cfg->weight_decay, 0.0f, 1.0f) ||
         in_range("w_lr_mult", cfg->w_lr_mult, 0.0f, 1000.0f) || in_range("adam_beta1", cfg->adam_beta1, 0.0f, 0.9999f) ||
         in_range("adam_beta2", cfg->adam_beta2, 0.0f, 0.99999f) || in_range("adam_eps", cfg->adam_eps, 1e-12f, 1.0f) ||
         in_range("lambda_base", cfg->lambda_base, 0.0f, 1e6f) || in_range("lambda_gamma", cfg->lambda_gamma, 0.0f, 100.0f) ||
-        in_range("lambda_power", cfg->lambda_power, 0.0f, 100.0f) || in_range("lambda_min", cfg->lambda_min, 0.0f, 1e6f))
+        in_range("lambda_power", cfg->lambda_power, 0.0f, 100.0f) || in_range("lambda_min", cfg->lambda_min, 0.0f, 1e6f) ||
+        in_range("test_fraction", cfg->test_fraction, 0.01f, 0.9f))
         return -1;
     return 0;
 }
@@ -131,15 +139,17 @@ void iam_trainer_free(iam_trainer *t) {
     free(t);
 }
 
-int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out) {
-    if (!out) return iam_fail("the trainer out-pointer is NULL");
-    *out = NULL;
-    if (check_train_config(cfg)) return -1;
+/* The trainer around a data set that is ready (moved in: the trainer frees it). */
+static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trainer **out) {
     iam_trainer *t = calloc(1, sizeof *t);
-    if (!t) return iam_fail("out of memory for the trainer");
+    if (!t) {
+        iam_dataset_free(data);
+        return iam_fail("out of memory for the trainer");
+    }
     t->cfg = *cfg;
-    if (iam_dataset_make(&t->data, cfg->data, cfg->classes, cfg->train_per_class, cfg->test_per_class, cfg->seed) ||
-        iam_mlp_make(&t->mlp, t->data.dim, cfg->hidden, cfg->n_hidden, cfg->embed_dim, cfg->activation)) {
+    t->data = *data;
+    memset(data, 0, sizeof *data);
+    if (iam_mlp_make(&t->mlp, t->data.dim, cfg->hidden, cfg->n_hidden, cfg->embed_dim, cfg->activation)) {
         iam_trainer_free(t);
         return -1;
     }
@@ -191,15 +201,51 @@ int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out) {
     return 0;
 }
 
+int iam_trainer_new(const iam_train_config *cfg, iam_trainer **out) {
+    if (!out) return iam_fail("the trainer out-pointer is NULL");
+    *out = NULL;
+    if (check_train_config(cfg)) return -1;
+    iam_dataset data;
+    if (iam_dataset_make(&data, cfg->data, cfg->classes, cfg->train_per_class, cfg->test_per_class, cfg->seed))
+        return -1;
+    return trainer_make(cfg, &data, out);
+}
+
+int iam_trainer_new_rows(const iam_train_config *cfg, const float *x, const int *labels, int n, int dim,
+                         iam_trainer **out) {
+    if (!out) return iam_fail("the trainer out-pointer is NULL");
+    *out = NULL;
+    if (check_train_config(cfg)) return -1;
+    iam_dataset data;
+    if (iam_dataset_from_rows(&data, cfg->data, x, labels, n, dim, cfg->classes, cfg->test_fraction, cfg->seed))
+        return -1;
+    return trainer_make(cfg, &data, out);
+}
+
 /* The class weights W (c, d) sit after the MLP's parameters, and so do their gradients. */
 static float *class_weights(const iam_trainer *t, float *flat) { return flat + t->mlp.n_params; }
 
-/* A batch of B training samples, drawn with replacement. */
+/* dst = src (side × side) moved dx pixels right and dy down, zeros where it came from outside */
+static void shift_image(float *dst, const float *src, int side, int dx, int dy) {
+    for (int r = 0; r < side; r++)
+        for (int c = 0; c < side; c++) {
+            int sr = r - dy, sc = c - dx;
+            dst[r * side + c] = sr >= 0 && sr < side && sc >= 0 && sc < side ? src[sr * side + sc] : 0.0f;
+        }
+}
+
+/* A batch of B training samples, drawn with replacement; images moved by augment_shift. */
 static void sample_batch(iam_trainer *t) {
-    const int D = t->data.dim;
+    const int D = t->data.dim, k = t->cfg.augment_shift;
+    const int side = (int)(sqrtf((float)D) + 0.5f);   /* images are square: 8×8, 14×14 */
     for (int b = 0; b < t->B; b++) {
         int i = iam_rng_below(&t->rng, t->data.n_train);
-        memcpy(t->batch_x + (size_t)b * D, t->data.x_train + (size_t)i * D, sizeof(float) * D);
+        const float *src = t->data.x_train + (size_t)i * D;
+        if (k) {
+            int dx = iam_rng_below(&t->rng, 2 * k + 1) - k, dy = iam_rng_below(&t->rng, 2 * k + 1) - k;
+            shift_image(t->batch_x + (size_t)b * D, src, side, dx, dy);
+        } else
+            memcpy(t->batch_x + (size_t)b * D, src, sizeof(float) * D);
         t->batch_y[b] = t->data.y_train[i];
     }
 }
@@ -457,7 +503,8 @@ int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *m, int *margin_hist,
     if (!t || !m) return iam_fail("the trainer and the metrics must not be NULL");
     if (margin_hist && (bins < 1 || bins > 1000)) return iam_fail("bins must be in [1, 1000] (got %d)", bins);
     const iam_dataset *ds = &t->data;
-    const int d = t->d, c = t->c;
+    const int d = t->d, c = t->c, cap = t->cfg.eval_rows;
+    const int n_train = cap && cap < ds->n_train ? cap : ds->n_train, n_test = cap && cap < ds->n_test ? cap : ds->n_test;
     memset(m, 0, sizeof *m);
     m->step = t->step;
     m->loss = t->last.loss;
@@ -468,20 +515,20 @@ int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *m, int *margin_hist,
                             &m->mean_nn_weight_angle_deg))
         return -1;
 
-    embed_rows(t, ds->x_train, ds->n_train, t->eval_emb);
-    if (iam_check_finite("the train embedding", t->eval_emb, (size_t)ds->n_train * d, d)) return -1;
-    int live = live_first(t->eval_emb, ds->y_train, t->eval_labels, ds->n_train, d);
-    if (set_accuracy(t, ds->n_train, live, &m->train_acc) ||
-        train_margins(t, ds->n_train, live, m, margin_hist, bins))
+    embed_rows(t, ds->x_train, n_train, t->eval_emb);
+    if (iam_check_finite("the train embedding", t->eval_emb, (size_t)n_train * d, d)) return -1;
+    int live = live_first(t->eval_emb, ds->y_train, t->eval_labels, n_train, d);
+    if (set_accuracy(t, n_train, live, &m->train_acc) ||
+        train_margins(t, n_train, live, m, margin_hist, bins))
         return -1;
     /* class centres can be undefined early on (a class mean of x̂ at zero): report 0 then */
     if (live == 0 || iam_class_centers(t->eval_emb, t->eval_labels, live, d, c, t->eval_centers) ||
         iam_pairwise_angles(t->eval_centers, c, d, &m->min_center_angle_deg, &m->mean_nn_center_angle_deg))
         m->min_center_angle_deg = m->mean_nn_center_angle_deg = 0.0f;
 
-    embed_rows(t, ds->x_test, ds->n_test, t->eval_emb);
-    live = live_first(t->eval_emb, ds->y_test, t->eval_labels, ds->n_test, d);
-    if (set_accuracy(t, ds->n_test, live, &m->test_acc)) return -1;
+    embed_rows(t, ds->x_test, n_test, t->eval_emb);
+    live = live_first(t->eval_emb, ds->y_test, t->eval_labels, n_test, d);
+    if (set_accuracy(t, n_test, live, &m->test_acc)) return -1;
     return ds->n_heldout > 0 ? heldout_verification(t, m) : 0;
 }
 
@@ -509,20 +556,32 @@ static void normalize_or_zero(float *v, int rows, int d) {
 
 static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
 
+/* The stride P of the rows a set shows: rows k·P mod n with P coprime to n are distinct,
+   and spread over every class even though the data sets store labels interleaved (row i
+   has class i mod C), which an even stride would alias (a stride of 2 over 4 classes
+   shows only 2 of them). */
+static int shown_stride(int n) {
+    int P = (int)(0.618034 * n) | 1;
+    while (gcd(P, n) != 1) P++;
+    return P;
+}
+
+/* The set's rows and count, with `count` checked against it. */
+static int shown_set(const iam_trainer *t, int set, int count, const float **x, const int **y, int *n) {
+    if (set < 0 || set > 2) return iam_fail("set must be 0 (train), 1 (test) or 2 (held-out) (got %d)", set);
+    *n = set_of(t, set, x, y);
+    if (count < 1 || count > *n) return iam_fail("count must be in [1, %d] for this set (got %d)", *n, count);
+    return 0;
+}
+
 /* The embeddings e = f(x) (count, embed_dim), not normalized, of `count` distinct rows
    of a set, and their labels: the rows iam_trainer_embed and iam_trainer_forces show. */
 static int embed_raw(iam_trainer *t, int set, int count, float *emb, int *labels) {
-    if (set < 0 || set > 2) return iam_fail("set must be 0 (train), 1 (test) or 2 (held-out) (got %d)", set);
-    const iam_dataset *ds = &t->data;
-    const float *x;
-    const int *y;
-    int n = set_of(t, set, &x, &y);
-    if (count < 1 || count > n) return iam_fail("count must be in [1, %d] for this set (got %d)", n, count);
-    /* rows k·P mod n with P coprime to n: distinct, and spread over every class even
-       though the data sets store labels interleaved (row i has class i mod C), which
-       an even stride would alias (a stride of 2 over 4 classes shows only 2 of them) */
-    int D = ds->dim, P = (int)(0.618034 * n) | 1;
-    while (gcd(P, n) != 1) P++;
+    const float *x = NULL;
+    const int *y = NULL;
+    int n = 0;
+    if (shown_set(t, set, count, &x, &y, &n)) return -1;
+    const int D = t->data.dim, P = shown_stride(n);
     for (int start = 0; start < count; start += t->B) {
         int chunk = count - start < t->B ? count - start : t->B;
         for (int q = 0; q < chunk; q++) {
@@ -532,6 +591,21 @@ static int embed_raw(iam_trainer *t, int set, int count, float *emb, int *labels
         }
         const float *e = iam_mlp_forward(&t->mlp, t->params, t->batch_x, chunk, t->acts);
         memcpy(emb + (size_t)start * t->d, e, sizeof(float) * chunk * t->d);
+    }
+    return 0;
+}
+
+int iam_trainer_shown_inputs(const iam_trainer *t, int set, int count, float *x, int *labels) {
+    if (!t || !x || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
+    const float *sx = NULL;
+    const int *sy = NULL;
+    int n = 0;
+    if (shown_set(t, set, count, &sx, &sy, &n)) return -1;
+    const int D = t->data.dim, P = shown_stride(n);
+    for (int q = 0; q < count; q++) {
+        int i = (int)(((long long)q * P) % n);
+        memcpy(x + (size_t)q * D, sx + (size_t)i * D, sizeof(float) * D);
+        labels[q] = sy[i];
     }
     return 0;
 }
@@ -683,5 +757,97 @@ int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction) {
     if (!(norm > 0.0)) return iam_fail("the direction for class %d has zero norm", j);
     double scale = sqrt(wnorm / norm);
     for (int k = 0; k < t->d; k++) w[k] = (float)(direction[k] * scale);
+    return 0;
+}
+
+/* ---- the state, as bytes (iam.h, iam_trainer_get_state) ----
+ * A header of 32-bit words (the magic, the format, the shape it belongs to), then the
+ * scalars, then params, opt_m, opt_v and the rollback copy (3 n_params): all 4-byte
+ * values, little-endian in wasm and on x86-64, so a state crosses between them. */
+#define STATE_MAGIC 0x54534149u /* "IAST" */
+#define STATE_FORMAT 1u
+
+typedef struct {
+    unsigned magic, format, n_params, classes, dim, input_dim;
+    int step, good_step, last_zero, good_zero;
+    float first_loss, lr;
+    unsigned rng_lo, rng_hi, good_rng_lo, good_rng_hi;
+    iam_loss_result last, good_last;
+    iam_loss_config last_config, good_config;
+} state_header;
+
+size_t iam_trainer_state_bytes(const iam_trainer *t) {
+    return t ? sizeof(state_header) + 6 * t->n_params * sizeof(float) : 0;
+}
+
+int iam_trainer_get_state(const iam_trainer *t, void *out, size_t bytes) {
+    if (!t || !out) return iam_fail("the trainer and the output must not be NULL");
+    if (bytes != iam_trainer_state_bytes(t))
+        return iam_fail("the state of this trainer is %zu bytes (got room for %zu)", iam_trainer_state_bytes(t), bytes);
+    state_header h = {
+        STATE_MAGIC, STATE_FORMAT, (unsigned)t->n_params, (unsigned)t->c, (unsigned)t->d, (unsigned)t->data.dim,
+        t->step, t->good_step, t->last_zero, t->good_zero, t->first_loss, t->cfg.lr,
+        (unsigned)t->rng.state, (unsigned)(t->rng.state >> 32), (unsigned)t->good_rng.state,
+        (unsigned)(t->good_rng.state >> 32), t->last, t->good_last, t->last_config, t->good_config,
+    };
+    char *p = out;
+    const size_t n = t->n_params * sizeof(float);
+    memcpy(p, &h, sizeof h);
+    memcpy(p + sizeof h, t->params, n);
+    memcpy(p + sizeof h + n, t->opt_m, n);
+    memcpy(p + sizeof h + 2 * n, t->opt_v, n);
+    memcpy(p + sizeof h + 3 * n, t->good, 3 * n);
+    return 0;
+}
+
+int iam_trainer_set_state(iam_trainer *t, const void *state, size_t bytes) {
+    if (!t || !state) return iam_fail("the trainer and the state must not be NULL");
+    state_header h;
+    if (bytes < sizeof h) return iam_fail("a trainer state is at least %zu bytes (got %zu)", sizeof h, bytes);
+    memcpy(&h, state, sizeof h);
+    if (h.magic != STATE_MAGIC) return iam_fail("these bytes are not a trainer state (wrong magic)");
+    if (h.format != STATE_FORMAT)
+        return iam_fail("a trainer state of format %u, not %u, which this library reads", h.format, STATE_FORMAT);
+    if (h.n_params != t->n_params || h.classes != (unsigned)t->c || h.dim != (unsigned)t->d ||
+        h.input_dim != (unsigned)t->data.dim)
+        return iam_fail("the state is of a trainer with %u parameters (%u classes, %u-D inputs, %u-D embedding); "
+                        "this one has %zu (%d classes, %d-D inputs, %d-D embedding)", h.n_params, h.classes,
+                        h.input_dim, h.dim, t->n_params, t->c, t->data.dim, t->d);
+    if (bytes != iam_trainer_state_bytes(t))
+        return iam_fail("the state of this trainer is %zu bytes (got %zu)", iam_trainer_state_bytes(t), bytes);
+    if (h.step < 0 || h.good_step < 0 || h.good_step > h.step || h.last_zero < 0 || h.good_zero < 0)
+        return iam_fail("the state's step counts are inconsistent (step %d, rollback step %d)", h.step, h.good_step);
+    if (!(h.lr > 0.0f && h.lr <= 10.0f)) return iam_fail("the state's lr must be in (0, 10] (got %g)", h.lr);
+    if (iam_loss_config_check(&h.last_config) || iam_loss_config_check(&h.good_config)) return -1;
+    const char *p = (const char *)state + sizeof h;
+    const size_t n = t->n_params;
+    /* every value checked before any is taken: a refused state changes nothing */
+    const float losses[] = { h.first_loss, h.last.loss, h.last.base, h.last.iam, h.good_last.loss,
+                             h.good_last.base, h.good_last.iam };
+    if (iam_check_finite("the state's losses", losses, sizeof losses / sizeof losses[0], 1)) return -1;
+    for (size_t k = 0; k < 6 * n; k++) {
+        float v;
+        memcpy(&v, p + k * sizeof v, sizeof v);
+        if (!isfinite(v))
+            return iam_fail("the state's %s[%zu] is not finite", k < n ? "params" : k < 3 * n ? "optimizer moments" : "rollback copy",
+                            k % n);
+    }
+    memcpy(t->params, p, n * sizeof(float));
+    memcpy(t->opt_m, p + n * sizeof(float), n * sizeof(float));
+    memcpy(t->opt_v, p + 2 * n * sizeof(float), n * sizeof(float));
+    memcpy(t->good, p + 3 * n * sizeof(float), 3 * n * sizeof(float));
+    t->step = h.step;
+    t->good_step = h.good_step;
+    t->last_zero = h.last_zero;
+    t->good_zero = h.good_zero;
+    t->first_loss = h.first_loss;
+    t->cfg.lr = h.lr;
+    t->rng.state = (uint64_t)h.rng_hi << 32 | h.rng_lo;
+    t->good_rng.state = (uint64_t)h.good_rng_hi << 32 | h.good_rng_lo;
+    t->last = h.last;
+    t->good_last = h.good_last;
+    t->last_config = h.last_config;
+    t->good_config = h.good_config;
+    memset(&t->divergence, 0, sizeof t->divergence);
     return 0;
 }

@@ -177,7 +177,11 @@ test('identities: open-set verification numbers are reported', () => {
 test('bad trainer configs throw clear errors and leak nothing', () => {
   const bytes = iam.memoryBytes;
   const cases = [
-    [{ data: 'mnist' }, /unknown data 'mnist'/],
+    [{ data: 'cifar' }, /unknown data 'cifar'/],
+    [{ data: 'mnist' }, /data 'mnist' needs its rows/],
+    [{ data: 'glyphs', augmentShift: 4 }, /augment_shift must be in \[0, 3\]/],
+    [{ data: 'blobs', augmentShift: 1 }, /augment_shift moves images/],
+    [{ testFraction: 0.95 }, /test_fraction must be in \[0.01, 0.9\]/],
     [{ classes: 1 }, /classes/],
     [{ lr: -1 }, /lr must be in \(0, 10\]/],
     [{ dim: 1 }, /embedding dimension must be in \[2, 128\]/],

@@ -150,9 +150,11 @@ class IAM {
     return Object.freeze(names);
   }
 
-  /** A trainer (src/train.c) for this config: see trainer.js. Call .free() when done. */
-  trainer(config = {}) {
-    return new Trainer(this, config);
+  /** A trainer (src/train.c) for this config: see trainer.js. Call .free() when done.
+   *  For data 'mnist' and 'rows' pass the rows too: { x (n·dim), labels (n) }, e.g.
+   *  mnistRows(await loadMnist()) (wasm/mnist.js) or parseCsv(text) (wasm/csv.js). */
+  trainer(config = {}, rows = undefined) {
+    return new Trainer(this, config, rows);
   }
 
   /** The library's defaults, resolved as C resolves them: a whole training config,

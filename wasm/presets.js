@@ -9,7 +9,8 @@
 // A 2-D or 3-D embedding cannot hold the margins that work in 512-D (s = 64,
 // m = 0.5 cannot separate 8 classes on a circle); tests/train.test.mjs holds every
 // preset to test accuracy >= 0.95 on blobs with 8 classes within 3,000 steps.
-// Margins are in radians, never degrees.
+// Margins are in radians, never degrees. A data set may change the network too
+// (DATA_CHANGES): MNIST's digits are 196-D, not 2-D points.
 
 /** The label of each loss kind (the kinds themselves are C's: iam.names.kind). */
 export const LOSS_LABELS = Object.freeze({
@@ -31,6 +32,19 @@ const PRESET_CHANGES = Object.freeze({
   combined: { 2: { m2: 0.15, m3: 0.1 }, 3: { m2: 0.2, m3: 0.1 } },
 });
 
+// data set → the trainer options that differ from C's for it, with their reasons. MNIST
+// (real 14×14 digits, wasm/mnist.js): 8,000 training digits overfit a 2-D feature
+// (train 99%, test 93%), so each batch digit moves by up to a pixel (augmentShift), which
+// the wider MLP 196-256-128 needs to fit; Adam at 0.002, then a tenth of it from step
+// 6,000 (DATA_LR_CHANGES): the same network for every loss, 2-D and 3-D.
+const DATA_CHANGES = Object.freeze({
+  mnist: { classes: 10, hidden: [256, 128], augmentShift: 1, lr: 0.002 },
+});
+
+/** The learning-rate changes a data set's preset replays ([{ step, lr }], the page's
+ *  lrChanges and the CLI's --lr-changes): none but MNIST's. */
+export const DATA_LR_CHANGES = Object.freeze({ mnist: Object.freeze([Object.freeze({ step: 6000, lr: 0.0002 })]) });
+
 /** The loss options of a preset: what the kind's preset changes for this dimension
  *  (the 3-D one above 3-D), then `overrides`; C fills in the rest. */
 export function lossPreset(kind, dim = 2, overrides = {}) {
@@ -42,5 +56,5 @@ export function lossPreset(kind, dim = 2, overrides = {}) {
 /** A whole trainer config: the `train` options, and the loss preset for its dimension
  *  (C's default dimension, 2, when `train` does not say). */
 export function trainerPreset(kind, train = {}, lossOverrides = {}) {
-  return { ...train, loss: lossPreset(kind, train.dim ?? 2, lossOverrides) };
+  return { ...DATA_CHANGES[train.data], ...train, loss: lossPreset(kind, train.dim ?? 2, lossOverrides) };
 }

@@ -74,6 +74,21 @@ export function checkIntegers(name, a, lo = INT32_MIN, hi = INT32_MAX + 1) {
   }
 }
 
+/** The rows of a data set the caller passes: { x (n·dim numbers), labels (n integers) };
+ *  C checks their values (finite, labels in range, every class present) in its own words. */
+function checkRows(rows) {
+  if (!rows || typeof rows !== 'object') throw new Error(`the rows must be an object { x, labels } (got ${show(rows)})`);
+  const { x, labels } = rows;
+  if (!(ArrayBuffer.isView(labels) || Array.isArray(labels)) || labels.length < 1)
+    throw new Error(`the rows' labels must be a non-empty array (got ${show(labels)})`);
+  const n = labels.length;
+  if (!(ArrayBuffer.isView(x) || Array.isArray(x)) || x.length === 0 || x.length % n !== 0)
+    throw new Error(`the rows' x must be an array of n·dim numbers for the ${n} labels (got ${show(x)}${x?.length !== undefined ? ` of length ${x.length}` : ''})`);
+  checkNumbers('the rows\' x', x, x.length, 'its length');
+  checkIntegers('the rows\' labels', labels);
+  return { x, labels, n, dim: x.length / n };
+}
+
 /** A step() that diverged: the trainer has rolled back; `divergence` says what happened. */
 export class TrainingDiverged extends Error {
   constructor(message, divergence) {
@@ -87,17 +102,30 @@ export class TrainingDiverged extends Error {
 /** The most input points trainer.predict copies into wasm memory at once. */
 export const PREDICT_CHUNK = 16384;
 
+/** The data kinds whose rows the caller passes (iam.trainer(config, rows)); the others C generates. */
+export const ROW_KINDS = Object.freeze(['mnist', 'rows']);
+
 export class Trainer {
-  // use iam.trainer(config), not this constructor
-  constructor(iam, config) {
+  // use iam.trainer(config, rows), not this constructor
+  constructor(iam, config, rows) {
     this.iam = iam;
     const ex = iam.ex, A = iam.arena, bytes = iam.structBytes('train_config');
-    A.reset(bytes + 16);
+    const fromRows = ROW_KINDS.includes(config?.data);
+    if (fromRows !== (rows !== undefined))
+      throw new Error(fromRows ? `data '${config.data}' needs its rows: iam.trainer(config, { x, labels })`
+        : `rows are for the data kinds ${ROW_KINDS.join(' and ')} (the config says '${config?.data ?? iam.defaults().data}')`);
+    const { x, labels, n, dim } = fromRows ? checkRows(rows) : { n: 0, dim: 0 };
+    A.reset(bytes + 16 + (fromRows ? n * dim * 4 + n * 4 + 32 : 0));
     const pConfig = A.take(bytes), pOut = A.take(4);
     iam.writeStruct('train_config', pConfig, config, 'trainer');
     /** The whole config as the C trainer holds it: the given keys and the library's defaults. */
     this.config = iam.readStruct('train_config', pConfig);
-    iam.check(ex.iam_trainer_new(pConfig, pOut));
+    if (fromRows) {
+      const px = A.take(n * dim * 4), pl = A.take(n * 4);
+      new Float32Array(ex.memory.buffer, px, n * dim).set(x);
+      new Int32Array(ex.memory.buffer, pl, n).set(labels);
+      iam.check(ex.iam_trainer_new_rows(pConfig, px, pl, n, dim, pOut));
+    } else iam.check(ex.iam_trainer_new(pConfig, pOut));
     this.ptr = new Uint32Array(ex.memory.buffer)[pOut >> 2];
     /** nTrain, nTest, nHeldout, inputDim, dim, classes, nParams */
     Object.assign(this, this.#read('sizes', (p) => ex.iam_trainer_get_sizes(this.ptr, p)));
@@ -249,6 +277,22 @@ export class Trainer {
     return classes;
   }
 
+  /** The raw inputs { x (points × inputDim), labels } of the samples embed() shows, in its
+   *  order: what a view draws beside a point (an MNIST digit's pixels). */
+  shownInputs({ points = 400, set = 'test' } = {}) {
+    this.alive();
+    const setId = this.#setId(set);
+    if (!Number.isInteger(points) || points < 1) throw new Error(`points must be a positive integer (got ${points})`);
+    const n = Math.min(points, [this.nTrain, this.nTest, this.nHeldout][setId]), D = this.inputDim;
+    if (n === 0) return { x: new Float32Array(0), labels: new Int32Array(0) };
+    const ex = this.iam.ex, A = this.iam.arena;
+    A.reset(n * D * 4 + n * 4 + 32);
+    const px = A.take(n * D * 4), pl = A.take(n * 4);
+    this.iam.check(ex.iam_trainer_shown_inputs(this.ptr, setId, n, px, pl));
+    const buf = ex.memory.buffer;
+    return { x: new Float32Array(buf, px, n * D).slice(), labels: new Int32Array(buf, pl, n).slice() };
+  }
+
   /** The raw inputs and labels of a set, e.g. to draw the 2-D input space. */
   inputs(set = 'train') {
     this.alive();
@@ -294,6 +338,30 @@ export class Trainer {
     const p = A.take(params.length * 4);
     new Float32Array(ex.memory.buffer).set(params, p >> 2);
     this.iam.check(ex.iam_trainer_set_params(this.ptr, p, params.length));
+  }
+
+  /** The trainer's whole state (iam_trainer_get_state): parameters, optimizer moments, the
+   *  batch sampler, the step. A trainer made from the same config and data takes it back
+   *  with setState and trains on exactly as this one would: a saved run (wasm/run.js). */
+  state() {
+    this.alive();
+    const ex = this.iam.ex, A = this.iam.arena, bytes = ex.iam_trainer_state_bytes(this.ptr);
+    A.reset(bytes);
+    const p = A.take(bytes);
+    this.iam.check(ex.iam_trainer_get_state(this.ptr, p, bytes));
+    return new Uint8Array(ex.memory.buffer, p, bytes).slice();
+  }
+
+  /** Take back a state() (a Uint8Array): refused, changing nothing, if it is of another
+   *  format or another trainer's shape, or holds a value that is not finite. */
+  setState(state) {
+    this.alive();
+    if (!(state instanceof Uint8Array)) throw new Error(`a trainer state must be a Uint8Array (got ${show(state)})`);
+    const ex = this.iam.ex, A = this.iam.arena;
+    A.reset(state.length + 16);
+    const p = A.take(state.length);
+    new Uint8Array(ex.memory.buffer, p, state.length).set(state);
+    this.iam.check(ex.iam_trainer_set_state(this.ptr, p, state.length));
   }
 
   #setId(set) {
