@@ -10,7 +10,7 @@
 // C library owns comes from it: the names of the loss kinds, data sets and
 // optimizers, and the training defaults. A default that differs on purpose says so.
 import { lib } from './library.js';
-import { lossPreset, trainerPreset, LOSS_LABELS } from '../wasm/presets.js';
+import { lossPreset, trainerPreset, LOSS_LABELS, DATA_LR_CHANGES } from '../wasm/presets.js';
 import { STORIES } from './stories.js';
 
 const TRAIN = lib.defaults();
@@ -28,6 +28,11 @@ export const BATCH_SIZES = [16, 32, 64, 128, 256, 512];
 const PANEL_TOKEN = new RegExp(`^(${KINDS.join('|')})((?:\\+iam|\\+fixed)*)((?::[^:]*)*)$`);
 export const MAX_STEP = 10_000_000;
 const MAX_LR_CHANGES = 20;
+/** Points placed by hand that a link holds (pts=): more live in memory and in a saved run. */
+export const LINK_POINTS = 300;
+/** MNIST's metrics at every snapshot are measured on this many rows of each set (every
+ *  class alike, config.evalRows): all 2,000 test digits cost ~0.1 s per panel and snapshot. */
+export const MNIST_EVAL_ROWS = 1000;
 
 /** The state field that sets each kind's margin (kinds without one are absent). */
 export const MARGIN_STATE = Object.freeze({ cosface: 'cosMargin', arcface: 'arcMargin', sphereface: 'sphereMargin' });
@@ -45,11 +50,43 @@ export function marginsOf(state) {
 //   enum: options (values, or [value, label] pairs); flag: true/false; list: see parse
 const numberText = /^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i;
 
+/** What the data menu says for the kinds whose name alone says too little. */
+const DATA_LABELS = { mnist: 'MNIST digits', rows: 'your own points / CSV' };
+
+/** Data kinds whose classes come with the data, not from the classes control. */
+export const CLASSES_FIXED = Object.freeze({ mnist: 'MNIST has 10 digit classes', rows: 'the classes of your own set' });
+
+/** What a data kind's preset trains with unless the link or the controls say otherwise
+ *  (wasm/presets.js): MNIST's learning rate and its change at step 6,000. */
+export function dataDefaults(data) {
+  if (data !== 'mnist') return {};
+  const { classes, lr } = trainerPreset('softmax', { data });
+  return { classes, lr, lrChanges: DATA_LR_CHANGES.mnist.map((c) => ({ ...c })) };
+}
+
+// A point of pts=: 'x:y:class', the coordinates in at most three decimals.
+const POINT_TEXT = /^(-?\d{1,6}(?:\.\d{1,3})?):(-?\d{1,6}(?:\.\d{1,3})?):(\d{1,2})$/;
+
 export const FIELDS = {
-  data: { key: 'data', def: TRAIN.data, type: 'enum', options: DATA_SETS },
+  data: { key: 'data', def: TRAIN.data, type: 'enum', options: DATA_SETS.map((d) => [d, DATA_LABELS[d] ?? d]) },
   classes: { key: 'classes', def: TRAIN.classes, type: 'int', min: 2, max: 12, step: 1 },
   dim: { key: 'dim', def: TRAIN.dim, type: 'enum', options: [[2, '2-D circle'], [3, '3-D sphere']] },
   seed: { key: 'seed', def: TRAIN.seed, type: 'int', min: 0, max: 999999, step: 1 },
+  // data=rows, a small set of 2-D points (placed by hand): [[x, y, class], …]; every
+  // class from 0 up is used. A larger set is not in the link (web/dataset.js).
+  points: {
+    key: 'pts', def: [], type: 'list', omitDefault: true,
+    parse: (s) => {
+      const points = s.split(',').filter(Boolean).map((part) => POINT_TEXT.exec(part)?.slice(1).map(Number) ?? null);
+      if (!points.length) return [];
+      if (points.length > LINK_POINTS || points.some((p) => !p)) return undefined;
+      const used = new Set(points.map((p) => p[2]));
+      const ok = used.size >= 2 && used.size <= FIELDS.classes.max && [...used].every((c) => c < used.size);
+      return ok ? points.map((p) => p.map((v) => v + 0)) : undefined;
+    },
+    text: (v) => v.map((p) => p.join(':')).join(','),
+    rule: `up to ${LINK_POINTS} points x:y:class (numbers with up to 3 decimals, classes 0, 1, … each used, 2 to 12 of them), comma-separated`,
+  },
   panels: {
     key: 'panels', def: ['softmax', 'normface', 'sphereface', 'cosface', 'arcface', 'arcface+iam'], type: 'list',
     // a bad kind refuses the list; a bad setting of a panel is dropped, with a notice
@@ -153,6 +190,16 @@ export function reconcile(state) {
     notices.push(`glyphs has 10 digit classes at most; using 10 instead of ${state.classes}`);
     state.classes = 10;
   }
+  if (state.data === 'mnist' && state.classes !== 10) {
+    notices.push(`mnist has 10 digit classes; using 10 instead of ${state.classes}`);
+    state.classes = 10;
+  }
+  if (state.data !== 'rows' && state.points?.length) {
+    notices.push(`ignored the ${state.points.length} points of pts= (they are the data of data=rows, not of ${state.data})`);
+    state.points = [];
+  }
+  // a set of the link's own: its classes are the set's (a larger set is the page's, main.js)
+  if (state.data === 'rows' && state.points?.length) state.classes = new Set(state.points.map((p) => p[2])).size;
   return notices;
 }
 
@@ -170,6 +217,9 @@ export function parseHash(hash) {
   // (the last story= wins, as it does for every other setting)
   const story = parts.map((p) => /^story=([a-z0-9-]{1,40})$/.exec(p)?.[1]).filter(Boolean).at(-1);
   if (story && storyStates.has(story)) Object.assign(state, structuredClone(storyStates.get(story)));
+  // then the preset of the link's data set (MNIST's learning rate), under the link's own values
+  const data = parts.map((p) => /^data=([a-z]{1,20})$/.exec(p)?.[1]).filter(Boolean).at(-1);
+  if (data) Object.assign(state, dataDefaults(data));
   for (const part of parts) {
     if (!part) continue;
     const eq = part.indexOf('=');
@@ -189,6 +239,11 @@ export function parseHash(hash) {
       notices.push(`ignored ${key}=${raw.slice(0, 40)} (it must be ${fieldRule(field)}); using ${Array.isArray(def) ? def.join(',') || 'none' : def}`);
     } else state[name] = value;
   }
+  if (state.data === 'rows' && !state.points.length) {
+    notices.push(`data=rows needs its points in pts= (a set of more than ${LINK_POINTS} points, or of more than 2 dimensions, ` +
+      `is not in a link: open its saved run, or import its CSV); using ${FIELDS.data.def}`);
+    state.data = FIELDS.data.def;
+  }
   notices.push(...reconcile(state));
   return { state, notices };
 }
@@ -198,9 +253,9 @@ export function toHash(state) {
   const parts = [];
   // a field left out is read back as its default, or as the story's value when a story
   // sets it: only what equals that may be left out
-  const story = storyStates.get(state.story);
+  const story = storyStates.get(state.story), preset = dataDefaults(state.data);
   for (const [name, f] of Object.entries(FIELDS)) {
-    const v = state[name], readBack = story && Object.hasOwn(story, name) ? story[name] : f.def;
+    const v = state[name], readBack = Object.hasOwn(preset, name) ? preset[name] : story && Object.hasOwn(story, name) ? story[name] : f.def;
     if (f.omitDefault && JSON.stringify(v) === JSON.stringify(readBack)) continue;
     const text = f.text ? f.text(v) : Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     parts.push(`${f.key}=${encodeURIComponent(text).replace(/%2C/g, ',').replace(/%2B/g, '+').replace(/%3A/g, ':').replace(/%3D/g, '=')}`);
@@ -315,7 +370,7 @@ export function panelConfig(state, token) {
   for (const key of ['m1', 'm2', 'm3', 'fb', 'fn']) if (Object.hasOwn(own, key)) loss[OVERRIDES[key].option] = own[key];
   return trainerPreset(kind, {
     data: state.data, classes: state.classes, dim: state.dim, seed: state.seed, optimizer: state.optimizer,
-    lr: state.lr, batchSize: state.batch, anneal,
+    lr: state.lr, batchSize: state.batch, anneal, ...(state.data === 'mnist' ? { evalRows: MNIST_EVAL_ROWS } : {}),
   }, loss);
 }
 
