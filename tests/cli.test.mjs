@@ -1,9 +1,14 @@
 // cli.test.mjs: `./build.sh train` as a user runs it: the JSON contract of DESIGN.md,
-// the identities fields, and bad flags that print the usage and exit 2.
+// the identities fields, bad flags that print the usage and exit 2, MNIST, CSV files
+// and saved runs (--save, --load) continued to the bit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mulberry32, gaussian } from './helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const train = (...args) => spawnSync('./build.sh', ['train', '--', ...args], { cwd: ROOT, encoding: 'utf8' });
@@ -64,4 +69,99 @@ test('a diverging run exits 1 with the reason', () => {
   const run = train('--loss', 'softmax', '--optimizer', 'sgd', '--lr', '10', '--steps', '500');
   assert.equal(run.status, 1);
   assert.match(run.stderr, /training diverged at step \d+/);
+});
+
+// ---- issue 12: MNIST, CSV files, saved runs ----
+const cli = (...args) => spawnSync(process.execPath, ['wasm/cli.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
+const json = (run) => JSON.parse(run.stdout.trim().split('\n').at(-1));
+const dir = mkdtempSync(join(tmpdir(), 'iam-cli-'));
+const withoutTime = ({ ms_per_step, ...rest }) => rest;
+
+test('500 steps, --save, --load and 500 more give the numbers of 1,000 straight, to the bit', () => {
+  const flags = ['--loss', 'arcface', '--beta', '0.5', '--classes', '6', '--seed', '3', '--lr-changes', '300:0.004,700:0.001', '--json'];
+  const straight = cli(...flags, '--steps', '1000');
+  assert.equal(straight.status, 0, straight.stderr);
+  const file = join(dir, 'half.iamrun');
+  const first = cli(...flags, '--steps', '500', '--save', file);
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(json(first).steps, 500);
+  const resumed = cli('--load', file, '--steps', '500', '--json');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.deepEqual(withoutTime(json(resumed)), withoutTime(json(straight)));
+  assert.equal(json(resumed).steps, 1000, 'steps is the total');
+  // repeating a saved setting is allowed; changing one is refused, and says which
+  assert.equal(cli('--load', file, '--steps', '1', '--loss', 'arcface', '--classes', '6').status, 0);
+  const changed = cli('--load', file, '--steps', '1', '--beta', '0.2');
+  assert.equal(changed.status, 2);
+  assert.match(changed.stderr, /the saved run has loss\.beta = 0\.5, but the command line says 0\.2/);
+});
+
+test('--load refuses a truncated, damaged or foreign file with a sentence, exit 2', () => {
+  const file = join(dir, 'good.iamrun');
+  assert.equal(cli('--steps', '20', '--save', file).status, 0);
+  const bytes = readFileSync(file);
+  const cases = [
+    ['cut.iamrun', bytes.subarray(0, bytes.length - 100), /the file is truncated/],
+    ['flip.iamrun', Uint8Array.from(bytes, (b, i) => (i === bytes.length - 200 ? b ^ 1 : b)), /the file is damaged: its checksum does not match/],
+    ['run.json', Buffer.from('{"steps": 3}'), /not a saved run: it looks like JSON/],
+    ['empty.iamrun', new Uint8Array(0), /too short to be a saved run/],
+  ];
+  for (const [name, content, expected] of cases) {
+    writeFileSync(join(dir, name), content);
+    const run = cli('--load', join(dir, name));
+    assert.equal(run.status, 2, name);
+    assert.match(run.stderr, expected, name);
+  }
+  assert.match(cli('--load', join(dir, 'missing.iamrun')).stderr, /cannot read .*missing\.iamrun \(ENOENT\)/);
+});
+
+test('--data FILE.csv trains on its rows (labels as strings); a bad file names its line and column', () => {
+  const lines = ['x,y,z,fruit'];
+  const rand = mulberry32(5), names = ['apple', 'pear', 'plum'];
+  for (let i = 0; i < 450; i++) {
+    const c = i % 3;
+    lines.push([Math.cos(2 * c) * 3 + gaussian(rand) * 0.3, Math.sin(2 * c) * 3 + gaussian(rand) * 0.3, gaussian(rand), names[c]].map(String).join(','));
+  }
+  const file = join(dir, 'fruit.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const run = cli('--data', file, '--loss', 'cosface', '--steps', '600', '--json');
+  assert.equal(run.status, 0, run.stderr);
+  const result = json(run);
+  assert.equal(result.config.data, 'rows');
+  assert.equal(result.config.classes, 3);
+  assert.ok(result.test_acc >= 0.95, `test accuracy ${result.test_acc}`);
+  // saved with its rows: the file is not needed to continue
+  const saved = join(dir, 'fruit.iamrun');
+  assert.equal(cli('--data', file, '--steps', '100', '--save', saved).status, 0);
+  unlinkSync(file);
+  assert.equal(cli('--load', saved, '--steps', '10', '--json').status, 0);
+  for (const [content, expected] of [
+    ['a,b,label\n1,2,x\n3,zz,y\n', /bad\.csv: line 3, column 2: 'zz' is not a number/],
+    ['1,2,x\n1,2\n', /bad\.csv: line 2: expected 3 columns/],
+    ['1,2,x\n3,4,x\n', /every row has label 'x'/],
+    ['', /bad\.csv: the file is empty/],
+  ]) {
+    writeFileSync(join(dir, 'bad.csv'), content);
+    const bad = cli('--data', join(dir, 'bad.csv'), '--steps', '5');
+    assert.equal(bad.status, 2, content);
+    assert.match(bad.stderr, expected);
+  }
+  writeFileSync(join(dir, 'three.csv'), '1,apple\n2,pear\n3,plum\n4,apple\n');
+  assert.match(cli('--data', join(dir, 'three.csv'), '--classes', '4').stderr, /has 3 classes \(apple, pear, plum\), but --classes says 4/);
+  assert.match(cli('--data', 'rows').stderr, /bad value 'rows' for --data/);
+});
+
+test('--data mnist trains on the real digits, and a saved MNIST run continues to the bit', () => {
+  const flags = ['--data', 'mnist', '--dim', '2', '--loss', 'normface', '--lr-changes', '150:0.001', '--json'];
+  const straight = cli(...flags, '--steps', '300');
+  assert.equal(straight.status, 0, straight.stderr);
+  assert.equal(json(straight).config.classes, 10);
+  assert.ok(json(straight).test_acc > 0.5, `MNIST after 300 steps: ${json(straight).test_acc}`);
+  const file = join(dir, 'mnist.iamrun');
+  assert.equal(cli(...flags, '--steps', '100', '--save', file).status, 0);
+  // the state (6 copies of 83,606 floats: 2.0 MB) without the digits (7.8 MB as floats): named by their digest
+  assert.ok(readFileSync(file).length < 2_100_000, `${readFileSync(file).length} bytes`);
+  const resumed = cli('--load', file, '--steps', '200', '--json');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.deepEqual(withoutTime(json(resumed)), withoutTime(json(straight)));
 });

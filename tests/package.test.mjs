@@ -30,7 +30,15 @@ test('the npm package, installed from its tarball, runs the README example and t
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'student', private: true, type: 'module' }));
     run('npm', ['install', '--offline', '--no-audit', '--no-fund', `./${tarball}`], dir);
     const files = readdirSync(join(dir, 'node_modules/iam-loss/wasm')).sort();
-    for (const f of ['iam.js', 'iam.wasm', 'iam-simd.wasm', 'iam.d.ts', 'trainer.js', 'presets.js']) assert.ok(files.includes(f), `${f} is not in the package`);
+    for (const f of ['iam.js', 'iam.wasm', 'iam-simd.wasm', 'iam.d.ts', 'trainer.js', 'presets.js', 'mnist.js', 'mnist.bin', 'csv.js', 'run.js', 'runfile.js'])
+      assert.ok(files.includes(f), `${f} is not in the package`);
+    // real digits from the package alone: MNIST loads from beside the binding and trains
+    writeFileSync(join(dir, 'digits.mjs'), "import { loadIAM } from 'iam-loss'; import { loadMnist, mnistRows } from 'iam-loss/mnist';\n" +
+      "const iam = await loadIAM(); const t = iam.trainer({ data: 'mnist', classes: 10 }, mnistRows(await loadMnist()));\n" +
+      "t.step(100); console.log(t.nTrain, t.nTest, t.evaluate().metrics.test_acc);\n");
+    const [nTrain, nTest, digitsAcc] = run(process.execPath, ['digits.mjs'], dir).trim().split(' ').map(Number);
+    assert.equal(nTrain + nTest, 10000);
+    assert.ok(digitsAcc > 0.3, `MNIST from the package: test accuracy ${digitsAcc} after 100 steps`);
     assert.ok(!files.includes('cli.mjs'), 'the command line is not part of the package');
 
     writeFileSync(join(dir, 'example.mjs'), readmeExample());

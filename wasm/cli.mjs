@@ -2,16 +2,37 @@
 //
 //   ./build.sh train -- --loss arcface --beta 0.5 --data blobs --classes 8 --dim 2 --steps 2000 --seed 1 --json
 //
+//   ./build.sh train -- --data mnist --dim 2 --loss arcface --steps 8000 --json     real digits (wasm/mnist.js)
+//   ./build.sh train -- --data points.csv --classes 3 --steps 2000                 rows x1,…,xk,label (wasm/csv.js)
+//   ./build.sh train -- … --steps 500 --save run.iamrun                            the whole run, at its end
+//   ./build.sh train -- --load run.iamrun --steps 500 --json                       500 more, exactly as if never stopped
+//
 // With --json the last line of stdout is one JSON object with the final metrics
 // (DESIGN.md, "Commands"). A progress bar goes to stderr when it is a terminal.
-// Bad flags print the usage and exit 2; a diverging run exits 1 with the reason.
+// Bad flags print the usage and exit 2; a diverging run exits 1 with the reason;
+// a file that cannot be read (a bad CSV, a damaged run) exits 2 with its sentence.
 // What a flag leaves out is the preset's (wasm/presets.js) or the library's default.
+// With --load the run's settings are the file's: a training flag repeated on the command
+// line must say what the file says; --steps counts the steps to add, and the JSON's
+// steps is the total.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadIAM } from './iam.js';
-import { trainerPreset } from './presets.js';
+import { trainerPreset, DATA_LR_CHANGES } from './presets.js';
 import { parseFlags, flagHelp, number, integer, between, oneOf } from './flags.js';
+import { loadMnist, mnistRows, mnistDigest } from './mnist.js';
+import { decodeCsvBytes } from './csv.js';
+import { saveRun, openRun, resumeTrainer } from './run.js';
 
 const MAX_STEPS = 100_000_000;
 const intList = (v) => (/^\d+(,\d+)*$/.test(v) ? v.split(',').map(Number) : /^$|^none$/.test(v) ? [] : undefined);
+/** '6000:0.0002,9000:0.00002' → [{ step, lr }], steps increasing; 'none' → []. */
+const lrChangeList = (v) => {
+  if (/^$|^none$/.test(v)) return [];
+  const changes = v.split(',').map((item) => /^(\d+):([0-9.eE+-]+)$/.exec(item)).map((m) => m && { step: Number(m[1]), lr: number(m[2]) });
+  return changes.every((c, k) => c && c.lr > 0 && (k === 0 || c.step > changes[k - 1].step)) ? changes : undefined;
+};
+/** A data set: one of the library's generated kinds or mnist by name, or a CSV file by its path. */
+const dataValue = (names) => (v) => (names.includes(v) && v !== 'rows' ? v : /\.csv$/i.test(v) ? { csv: v } : undefined);
 
 /** The flags, given the library's names and defaults: flag → { value, help, to: where it goes }. */
 export function flagSpec({ names, defaults: d }) {
@@ -28,7 +49,10 @@ export function flagSpec({ names, defaults: d }) {
     '--feature-norm': { to: 'loss.featureNorm', help: 'SphereFace: r = ‖x‖ as in the original (switch)' },
     '--fallback': { to: 'loss.fallback', value: oneOf(names.fallback), help: `ArcFace past θ > π − m: ${list(names.fallback)}` },
     '--no-anneal': { to: 'train.anneal', is: false, help: 'SphereFace: keep λ fixed instead of annealing (switch)' },
-    '--data': { to: 'train.data', value: oneOf(names.data), help: `data set: ${list(names.data)} (default ${d.data})` },
+    '--data': { to: 'train.data', value: dataValue(names.data), arg: 'KIND|FILE.csv',
+      help: `data set: ${list(names.data.filter((n) => n !== 'rows'))}, or a CSV file of rows x1,…,xk,label (default ${d.data})` },
+    '--test-fraction': { to: 'train.testFraction', value: number, help: `mnist and CSV: the share of each class held out for test (default ${d.testFraction})` },
+    '--augment-shift': { to: 'train.augmentShift', value: integer, help: 'images (glyphs, mnist): move each batch image by up to this many pixels (default: the preset)' },
     '--classes': { to: 'train.classes', value: integer, help: `number of classes C (default ${d.classes})` },
     '--dim': { to: 'train.dim', value: integer, help: `embedding dimension, 2 or 3 for pictures, up to 128 (default ${d.dim})` },
     '--hidden': { to: 'train.hidden', value: intList, help: `hidden layer sizes, comma-separated (default ${d.hidden.join(',')})` },
@@ -36,6 +60,7 @@ export function flagSpec({ names, defaults: d }) {
     '--init': { to: 'train.init', value: oneOf(names.init), help: `${list(names.init)} (default ${d.init})` },
     '--optimizer': { to: 'train.optimizer', value: oneOf(names.optimizer), help: `${list(names.optimizer)} (default ${d.optimizer})` },
     '--lr': { to: 'train.lr', value: number, help: `learning rate (default ${d.lr})` },
+    '--lr-changes': { to: 'run.lrChanges', value: lrChangeList, arg: 'STEP:LR,…', help: 'learning-rate changes at those steps, e.g. 6000:0.0002 (default: the data set\'s preset; mnist 6000:0.0002)' },
     '--momentum': { to: 'train.momentum', value: number, help: `SGD momentum (default ${d.momentum})` },
     '--weight-decay': { to: 'train.weightDecay', value: number, help: `L2 weight decay (default ${d.weightDecay})` },
     '--w-lr-mult': { to: 'train.wLrMult', value: number, help: `learning-rate multiplier of the class weights W (default ${d.wLrMult})` },
@@ -44,6 +69,9 @@ export function flagSpec({ names, defaults: d }) {
     '--test-per-class': { to: 'train.testPerClass', value: integer, help: `test samples per class (default ${d.testPerClass})` },
     '--seed': { to: 'train.seed', value: integer, help: `seed of the data, the init and the batches (default ${d.seed})` },
     '--steps': { to: 'run.steps', value: between(0, MAX_STEPS), help: `optimizer steps, 0 to ${MAX_STEPS.toLocaleString('en-US')} (default 2000)` },
+    '--save': { to: 'run.save', value: (v) => v || undefined, arg: 'FILE', help: 'write the whole run to FILE at the end (.iamrun), to continue it with --load' },
+    '--load': { to: 'run.load', value: (v) => v || undefined, arg: 'FILE', help: 'continue a saved run: its settings, data and state; --steps N more' },
+    '--panel': { to: 'run.panel', value: between(0, 5), arg: 'K', help: 'with --load: which trainer of a page\'s saved run (one per panel) to continue' },
     '--scalar': { to: 'run.scalar', help: 'use the scalar wasm build instead of SIMD (switch)' },
     '--json': { to: 'run.json', help: 'print the final metrics as one JSON line (switch)' },
     '--help': { to: 'help', short: 'h', help: 'this text' },
@@ -96,18 +124,102 @@ function resultOf(trainer, metrics, msPerStep, simd) {
   };
 }
 
-/** Train `steps` steps in chunks (a progress bar on a terminal); returns ms per step. */
-function train(trainer, steps, showBar) {
+/** Train `steps` more steps in chunks (a progress bar on a terminal), the learning-rate
+ *  changes applied when their step is reached, as the page replays them; returns ms per step. */
+function train(trainer, steps, lrChanges, showBar) {
   const chunk = Math.max(1, Math.min(100, Math.ceil(steps / 100)));
+  const first = trainer.last().step, end = first + steps;
   const t0 = performance.now();
-  for (let done = 0; done < steps;) {
-    const k = Math.min(chunk, steps - done);
+  for (let step = first; step < end;) {
+    for (const c of lrChanges) if (c.step === step) trainer.setLr(c.lr);
+    const next = lrChanges.find((c) => c.step > step && c.step < end)?.step ?? end;
+    const k = Math.min(chunk, next - step);
     trainer.step(k);
-    done += k;
-    if (showBar) progress(done, steps, t0);
+    step += k;
+    if (showBar) progress(step - first, steps, t0);
   }
   if (showBar) process.stderr.write('\n');
   return steps ? (performance.now() - t0) / steps : 0;
+}
+
+/** The rows a CSV file holds (wasm/csv.js), or its one-sentence error naming the file. */
+function readCsv(path) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new Error(`cannot read ${path} (${err.code})`);
+  }
+  try {
+    return decodeCsvBytes(bytes);
+  } catch (err) {
+    throw new Error(`${path}: ${err.message}`);
+  }
+}
+
+/** A new run from the flags: its trainer config, its data ({ kind, rows?, digest? }) and rows. */
+async function newRun(iam, args) {
+  const train = { ...args.train };
+  let data = { kind: train.data ?? iam.defaults().data }, rows;
+  if (train.data?.csv) {
+    const csv = readCsv(train.data.csv);
+    if (train.classes !== undefined && train.classes !== csv.classes)
+      throw new Error(`${train.data.csv} has ${csv.classes} classes (${csv.names.join(', ')}), but --classes says ${train.classes}`);
+    rows = { x: csv.x, labels: csv.labels, dim: csv.dim, names: csv.names };
+    data = { kind: 'rows', rows, file: train.data.csv };
+    Object.assign(train, { data: 'rows', classes: csv.classes });
+  } else if (train.data === 'mnist') {
+    const mnist = await loadMnist();
+    rows = mnistRows(mnist);
+    data = { kind: 'mnist', digest: mnistDigest(mnist) };
+    if (train.classes !== undefined && train.classes !== 10) throw new Error(`mnist has 10 classes (got --classes ${train.classes})`);
+  }
+  const config = trainerPreset(args.kind ?? iam.defaults().loss.kind, train, args.loss);
+  const trainer = iam.trainer(config, rows);
+  return { trainer, data, lrChanges: args.run.lrChanges ?? DATA_LR_CHANGES[data.kind] ?? [] };
+}
+
+const same = (a, b) => (Array.isArray(a) ? Array.isArray(b) && a.length === b.length && a.every((v, k) => same(v, b[k]))
+  : typeof a === 'number' && typeof b === 'number' ? Math.fround(a) === Math.fround(b) : a === b);
+
+/** A training flag given with --load must say what the saved run says. */
+function checkRepeated(args, config, data) {
+  const given = [...Object.entries(args.train).map(([k, v]) => [k, v, config[k]]),
+    ...Object.entries(args.loss).map(([k, v]) => [`loss.${k}`, v, config.loss[k]]),
+    ...(args.kind ? [['loss.kind', args.kind, config.loss.kind]] : [])];
+  for (const [key, value, saved] of given) {
+    if (key === 'data' && value?.csv) {
+      const csv = readCsv(value.csv);
+      if (data.kind !== 'rows' || !same([...csv.labels], [...data.rows.labels]) || !same([...csv.x], [...data.rows.x]))
+        throw new Error(`${value.csv} holds other rows than the saved run's data`);
+    } else if (!same(value, saved))
+      throw new Error(`the saved run has ${key} = ${JSON.stringify(saved)}, but the command line says ${JSON.stringify(value)}: a loaded run keeps its settings`);
+  }
+}
+
+/** A saved run, resumed: trainer `panel` of the file, its data and its learning-rate changes. */
+async function loadedRun(iam, args) {
+  const path = args.run.load;
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new Error(`cannot read ${path} (${err.code})`);
+  }
+  let run;
+  try {
+    run = openRun(bytes);
+  } catch (err) {
+    throw new Error(`${path}: ${err.message}`);
+  }
+  const k = args.run.panel ?? 0;
+  if (args.run.panel === undefined && run.trainers.length > 1)
+    throw new Error(`${path} holds ${run.trainers.length} trainers (a page's panels): say which to continue with --panel K`);
+  const entry = run.trainers[k];
+  if (!entry) throw new Error(`${path} has no trainer ${k} (it has ${run.trainers.length})`);
+  checkRepeated(args, entry.config, run.data);
+  const trainer = resumeTrainer(iam, run, k, { mnist: run.data.kind === 'mnist' ? await loadMnist() : undefined });
+  return { trainer, data: run.data, lrChanges: args.run.lrChanges ?? entry.lrChanges };
 }
 
 export async function main(argv) {
@@ -122,20 +234,31 @@ export async function main(argv) {
     return 2;
   }
   if (args.help) { console.log(usage(spec)); return 0; }
-  let trainer;
+  let run;
   try {
-    trainer = iam.trainer(trainerPreset(args.kind ?? iam.defaults().loss.kind, args.train, args.loss));
+    run = args.run.load ? await loadedRun(iam, args) : await newRun(iam, args);
   } catch (err) {
     console.error(`train: ${err.message}`);
     return 2;
   }
+  const { trainer, data, lrChanges } = run;
   let msPerStep;
   try {
-    msPerStep = train(trainer, args.run.steps, process.stderr.isTTY);
+    msPerStep = train(trainer, args.run.steps, lrChanges, process.stderr.isTTY);
   } catch (err) {
     console.error(`train: ${err.message}`);
     trainer.free();
     return 1;
+  }
+  if (args.run.save) {
+    const later = lrChanges.filter((c) => c.step >= trainer.last().step);
+    try {
+      writeFileSync(args.run.save, saveRun({ settings: { argv }, data, trainers: [{ config: trainer.config, lrChanges: later, state: trainer.state() }] }));
+    } catch (err) {
+      console.error(`train: cannot write ${args.run.save} (${err.code ?? err.message})`);
+      trainer.free();
+      return 1;
+    }
   }
   const result = resultOf(trainer, trainer.evaluate({ bins: 0 }).metrics, msPerStep, iam.simd);
   trainer.free();

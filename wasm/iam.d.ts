@@ -2,8 +2,8 @@
 // tests/package/consumer.ts. The names of kinds and options are the C library's
 // (src/api.c); a config leaves out what it does not change.
 
-import type { Trainer, TrainConfig } from './trainer.js';
-export type { Trainer, TrainConfig, Snapshot, Metrics, LastStep, Divergence } from './trainer.js';
+import type { Trainer, TrainConfig, Rows } from './trainer.js';
+export type { Trainer, TrainConfig, Snapshot, Metrics, LastStep, Divergence, Rows } from './trainer.js';
 export { TrainingDiverged } from './trainer.js';
 
 export type LossKind = 'softmax' | 'normface' | 'sphereface' | 'cosface' | 'arcface' | 'combined';
@@ -62,7 +62,7 @@ export interface IAM {
   /** Forward and backward of L = L_base + β L_IAM; bad input throws the C library's sentence. */
   loss(config: LossConfig, batch: Batch): LossResult;
   /** A trainer (src/train.c); call free() when done. */
-  trainer(config?: TrainConfig): Trainer;
+  trainer(config?: TrainConfig, rows?: Rows): Trainer;
   /** The library's defaults: the whole training config, or one kind's loss config. */
   defaults(table?: 'train_config', object?: TrainConfig): Required<TrainConfig>;
   defaults(table: 'loss_config', object?: LossConfig): ResolvedLossConfig;

@@ -27,6 +27,8 @@
 // in 0..1). The images are in class order (class 0's, then class 1's, ...), each
 // class in the package's file order; the train/test split by seed is done in C.
 
+import { crc32 } from './runfile.js';
+
 /** The layout of mnist.bin, version 1. */
 export const MNIST = Object.freeze({
   magic: 'MNIST14\x01',   // the 8 header bytes, as ASCII
@@ -88,6 +90,15 @@ export function mnistRows(m) {
   const x = new Float32Array(count * dim);
   for (let i = 0; i < x.length; i++) x[i] = pixels[i] / 255;
   return { x, labels: Int32Array.from(labels), dim, classes };
+}
+
+/** The digits' fingerprint: the CRC-32 of their labels and pixels, as 8 hex digits. A saved
+ *  run (wasm/run.js) names its MNIST by it, so that it is not continued on other digits. */
+export function mnistDigest(m) {
+  const bytes = new Uint8Array(m.count + m.pixels.length);
+  for (let i = 0; i < m.count; i++) bytes[i] = m.labels[i];
+  bytes.set(m.pixels, m.count);
+  return crc32(bytes).toString(16).padStart(8, '0');
 }
 
 async function readBytes(url) {

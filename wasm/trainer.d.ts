@@ -3,8 +3,11 @@ import type { LossConfig, ResolvedLossConfig } from './iam.js';
 
 /** iam_train_config by name: what is left out is the library's default. */
 export interface TrainConfig {
-  data?: 'blobs' | 'spiral' | 'glyphs' | 'identities';
+  /** mnist and rows: the caller passes the rows (iam.trainer(config, rows)) */
+  data?: 'blobs' | 'spiral' | 'glyphs' | 'identities' | 'mnist' | 'rows';
   classes?: number; trainPerClass?: number; testPerClass?: number; seed?: number;
+  /** mnist and rows: the share of each class held out for test, in [0.01, 0.9] (default 0.2) */
+  testFraction?: number;
   /** hidden layer sizes, at most 5 (default [64, 64, 64]) */
   hidden?: number[];
   /** the embedding dimension: 2 or 3 for the pictures, up to 128 */
@@ -16,7 +19,14 @@ export interface TrainConfig {
   optimizer?: 'sgd' | 'adam'; lr?: number; momentum?: number; weightDecay?: number;
   /** the class weights learn at lr · wLrMult */
   wLrMult?: number; adamBeta1?: number; adamBeta2?: number; adamEps?: number; batchSize?: number;
+  /** images (glyphs, mnist): each batch image moves by up to this many pixels, 0..3 (default 0) */
+  augmentShift?: number;
+  /** metrics on the first evalRows rows of each set (a balanced prefix); 0 = all */
+  evalRows?: number;
 }
+
+/** The rows of data 'mnist' or 'rows': x (n·dim, row-major) and labels (n) in [0, classes). */
+export interface Rows { x: Float32Array | number[]; labels: Int32Array | number[] }
 
 /** iam_train_metrics by name (LOSSES.md, "Angular metrics"), angles in degrees. */
 export interface Metrics {
@@ -99,5 +109,10 @@ export class Trainer {
   forces(options?: { points?: number; set?: DataSet }): Forces;
   /** Turn class weight j toward a direction, keeping its norm */
   setWeight(j: number, direction: Float32Array | number[]): void;
+  /** The raw inputs of the samples embed() shows, in its order */
+  shownInputs(options?: { points?: number; set?: DataSet }): { x: Float32Array; labels: Int32Array };
+  /** The whole state (parameters, optimizer moments, sampler, step), to continue exactly */
+  state(): Uint8Array;
+  setState(state: Uint8Array): void;
   free(): void;
 }
