@@ -3,7 +3,7 @@
 // Sliders report twice: `preview` while dragging (the teaching curves follow the
 // hand) and `commit` on release (the runs restart with the new value), so that a
 // drag does not restart six trainers sixty times a second.
-import { FIELDS, SPEEDS, setsEveryPanel } from './state.js';
+import { FIELDS, SPEEDS, setsEveryPanel, CLASSES_FIXED } from './state.js';
 import { STEP_CHUNK } from './clock.js';
 import { STORIES } from './stories.js';
 import { el } from './dom.js';
@@ -77,6 +77,9 @@ export class Controls {
     const groups = GROUPS.map(([title, fields]) => el('fieldset', { className: 'group' }, [
       el('legend', { textContent: title }), ...fields.map((spec) => this.field(spec)),
     ]));
+    // the data's own tools and the run file go in these (datatools.js, made by main.js)
+    this.dataGroup = groups[0];
+    this.runGroup = run;
     this.root = el('form', { id: 'controls', className: 'controls', onsubmit: (e) => e.preventDefault() }, [
       el('label', { className: 'story' }, ['Story ', this.story]), run, ...groups,
     ]);
@@ -139,6 +142,10 @@ export class Controls {
       else input.value = v;
       show();
     }
+    // MNIST's classes, and those of a set of your own, come with the data
+    const classes = this.inputs.classes.input, fixed = CLASSES_FIXED[state.data];
+    classes.disabled = !!fixed;
+    classes.title = fixed ? `${fixed}: the classes come with the data` : '';
     this.speed.value = state.speed;
     this.speedReadout.value = `${SPEEDS[state.speed]} steps/s per panel`;
     this.story.value = state.story || '';

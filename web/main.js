@@ -7,7 +7,7 @@
 // it and posts a snapshot; one requestAnimationFrame loop redraws what changed and
 // moves the clock on when every panel has arrived. The page starts paused at step 0.
 import { parseHash, toHash, reconcile, panelLabel, panelConfig, marginsOf, defaultState, SPEEDS, MARGIN_STATE, HIDEABLE,
-  clearOverrides, keptPanels, addPanel, duplicatePanel, removePanel, sweepPanels, sweepTokens } from './state.js';
+  clearOverrides, keptPanels, FIELDS, dataDefaults, addPanel, duplicatePanel, removePanel, sweepPanels, sweepTokens } from './state.js';
 import { LockStep, STEP_CHUNK, FRAME_GOALS } from './clock.js';
 import { Panel } from './panel.js';
 import { Controls } from './controls.js';
@@ -18,6 +18,12 @@ import { panelColor } from './palette.js';
 import { bestGrid } from './layout.js';
 import { DataNote } from './datanote.js';
 import { PanelTools, PanelBar } from './compare.js';
+import { DataTools } from './datatools.js';
+import { mnistSet, generatedSet, generatedInputDim, linkPoints, setFromPoints, addPoint, removeNearest, emptySet, makeSet,
+  trainError } from './dataset.js';
+import { decodeCsvBytes, toCsv } from '../wasm/csv.js';
+import { ROW_KINDS } from '../wasm/trainer.js';
+import { runBytes, readRun, RUN_FILE } from './runio.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,7 +32,11 @@ const LIVE_FIELDS = new Set(['speed', 'hide', 'story', 'until', 'play', 'lrChang
 
 let { state, notices } = parseHash(location.hash);
 let panels = [];
-let controls, charts, curves, dataNote, panelBar;
+let controls, charts, curves, dataNote, panelBar, dataTools;
+// data 'rows': the set the panels train on (dataset.js; state.points is the link's copy
+// of a small one); pendingSet: an edited set that cannot train yet (the planes show it);
+// generatedFrom: the generated kind that regenerate goes back to
+let ownSet = state.data === 'rows' ? setFromPoints(state.points) : null, pendingSet = null, generatedFrom = FIELDS.data.def;
 const clock = new LockStep({ stepsPerSec: SPEEDS[state.speed] });
 
 function showNotices(list) {
@@ -88,7 +98,8 @@ const panelHooks = {
   onSnapshot: (panel, snap) => {
     charts?.push(panel.id, snap.metrics, snap.histogram);
     followLambda();
-    if (snap.examples) dataNote.update(state.data, snap.examples);
+    if (snap.examples) showDataNote(snap.examples);
+    if (pendingSet) panel.inputView?.showSet(pendingSet);   // still editing a set that cannot train yet
   },
   onReset: (panel) => startPanel(panel),
   onDiverged: () => updatePlayButton(),
@@ -136,11 +147,33 @@ function syncPanels() {
   grid.dataset.count = panels.length;
 }
 
-// (Re)start one panel from step 0; it trains on to the clock's target, where the others are.
-function startPanel(panel) {
+/** The rows the panels train on, for the data kinds whose rows the page passes (mnist, rows). */
+async function rowsOf(data) {
+  if (data === 'mnist') return mnistSet();
+  return data === 'rows' ? ownSet : null;
+}
+
+// (Re)start one panel from step 0; it trains on to the clock's target, where the others
+// are. saved: { config, lrChanges, state } of a saved run's panel, which it restores instead.
+async function startPanel(panel, saved = null) {
   charts?.resetPanel(panel.id);
-  panel.startedWith = JSON.stringify(panelConfig(state, panel.token));
-  panel.start(panelConfig(state, panel.token), { dim: state.dim, target: clock.target, lrChanges: state.lrChanges });
+  const config = panelConfig(state, panel.token);
+  panel.startedWith = JSON.stringify(config);
+  let rows = null;
+  if (ROW_KINDS.includes(config.data)) {
+    try {
+      rows = await rowsOf(config.data);
+    } catch (err) {
+      showNotices([`the ${config.data} data could not be loaded: ${err.message}`]);
+    }
+  }
+  if (panel.startedWith !== JSON.stringify(panelConfig(state, panel.token))) return;   // changed again meanwhile
+  if (!panel.worker) panel.makeWorker();
+  panel.worker.postMessage({ type: 'rows', rows: rows && { x: rows.x, labels: rows.labels } });
+  if (!saved) { panel.start(config, { dim: state.dim, target: clock.target, lrChanges: state.lrChanges }); return; }
+  await panel.start(saved.config, { dim: state.dim, target: 0, lrChanges: saved.lrChanges });
+  panel.worker.postMessage({ type: 'restore', state: saved.state });
+  panel.runTo(clock.target);
 }
 
 const NORMAL_VIEW = 340;   // a view's size outside presentation mode (smaller where the panel is narrower)
@@ -173,7 +206,8 @@ function showState() {
   writeHash();
   applyHidden();
   showCaption();
-  dataNote.update(state.data, panels[0]?.snap?.examples ?? null);
+  showDataNote(panels[0]?.snap?.examples ?? null);
+  showDataTools();
   controls.set({ ...state, lr: state.lrChanges.at(-1)?.lr ?? state.lr }); // the rate training uses now
   curves.update(curveParams());
   clock.stepsPerSec = SPEEDS[state.speed];
@@ -250,6 +284,14 @@ function changeLr(lr) {
 }
 
 function commit(partial) {
+  if ('data' in partial && partial.data !== state.data) {
+    partial = { ...dataChange(partial.data), ...partial };
+    if (partial.data === 'rows' && !ownSet) {
+      showNotices(['no set of your own yet: import a CSV, or click on a panel’s input plane (blobs, spiral) to place points']);
+      controls.set(state);
+      return;
+    }
+  }
   if ('lr' in partial) { const { lr, ...rest } = partial; partial = { ...rest, ...changeLr(lr) }; }
   // a global control sets every panel at once: the panels' own values of it go, so that
   // the control and the panels agree (the sliders' tooltips say so)
@@ -264,6 +306,181 @@ function commit(partial) {
   if (restart) { state.story = ''; restartChanged(); return; }
   showState();
   if ('lrChanges' in partial) for (const p of panels) p.setLrChanges(state.lrChanges);
+}
+
+/** What else changes with the data kind: a preset's learning rate (MNIST's) comes and
+ *  goes with it, a set of your own brings its classes and its link's points. */
+function dataChange(data) {
+  const partial = { ...dataDefaults(data), points: [] };
+  if (state.data === 'mnist' && data !== 'mnist') Object.assign(partial, { lr: FIELDS.lr.def, lrChanges: [] });
+  if (data === 'rows' && ownSet) Object.assign(partial, { classes: ownSet.classes, points: linkPoints(ownSet) });
+  if (data !== 'rows') pendingSet = null;
+  return partial;
+}
+
+// ---------------------------------------------------------------------------
+// Data of your own: points placed on an input plane, a CSV in and out.
+
+/** Whether a click on an input plane places a point: the data is 2-D. */
+function editable() {
+  if (pendingSet) return true;
+  if (state.data === 'rows') return ownSet?.dim === 2;
+  return !ROW_KINDS.includes(state.data) && generatedInputDim(panelConfig(state, state.panels[0])) === 2;
+}
+
+/** The set an edit starts from: the one being edited, yours, or the generated one. */
+function setToEdit() {
+  if (pendingSet) return pendingSet;
+  if (state.data === 'rows') return ownSet;
+  generatedFrom = state.data;
+  return generatedSet(panelConfig(state, state.panels[0]));
+}
+
+/** Train every panel on a set from step 0 (the same seed: the same start), or, when the
+ *  library cannot train on it yet, keep it on the planes and say what it needs. */
+function trainOn(set, notices = []) {
+  const problem = trainError(set, panelConfig({ ...state, data: 'rows', classes: set.classes }, state.panels[0]));
+  if (problem) {
+    pendingSet = set;
+    for (const p of panels) p.inputView?.showSet(set);
+    showNotices([`${problem}: place more points, and the panels train on them`]);
+    showDataTools();
+    return;
+  }
+  pendingSet = null;
+  ownSet = set;
+  Object.assign(state, dataChange('rows'), { data: 'rows', story: '' });
+  showNotices([...notices, ...reconcile(state)]);
+  rebuild();
+}
+
+function onInputEdit({ detail: { at, remove, radius } }) {
+  if (!editable()) return;
+  const set = setToEdit(), edited = remove ? removeNearest(set, at, radius) : addPoint(set, at, dataTools.chosen);
+  if (edited) trainOn(edited);
+}
+
+function clearPoints() {
+  if (state.data !== 'rows' && !pendingSet) generatedFrom = state.data;
+  trainOn(emptySet(2));
+}
+
+function regenerate() {
+  pendingSet = null;
+  for (const p of panels) p.inputView?.showSet(null);
+  if (state.data === 'rows') commit({ data: generatedFrom });
+  else showDataTools();
+}
+
+async function importCsv(file) {
+  let set;
+  try {
+    const rows = decodeCsvBytes(new Uint8Array(await file.arrayBuffer()));
+    const plain = rows.names.every((name, j) => name === String(j));   // labels 0, 1, … need no names
+    set = makeSet(rows.x, rows.labels, rows.dim, plain ? null : rows.names);
+  } catch (err) {
+    showNotices([`${file.name} was not imported: ${err.message}`]);
+    return;
+  }
+  if (set.classes > FIELDS.classes.max) {
+    showNotices([`${file.name} was not imported: it has ${set.classes} classes, and the page trains ${FIELDS.classes.max} at most`]);
+    return;
+  }
+  const problem = trainError(set, panelConfig({ ...state, data: 'rows', classes: set.classes }, state.panels[0]));
+  if (problem) { showNotices([`${file.name} was not imported: ${problem}`]); return; }
+  if (state.data !== 'rows') generatedFrom = ROW_KINDS.includes(state.data) ? generatedFrom : state.data;
+  const n = set.labels.length.toLocaleString('en-US');
+  trainOn(set, [`${file.name}: ${n} rows of ${set.dim} values in ${set.classes} classes` +
+    (set.dim === 2 ? '' : ' (not 2-D: no input plane)')]);
+}
+
+/** The set the panels train on, as the rows a CSV holds. */
+async function currentSet() {
+  if (state.data === 'rows') return ownSet;
+  if (state.data === 'mnist') return mnistSet();
+  return generatedSet(panelConfig(state, state.panels[0]));
+}
+
+function download(bytes, name, type) {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  Object.assign(document.createElement('a'), { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function exportCsv() {
+  const set = await currentSet();
+  download(toCsv({ x: set.x, labels: set.labels, dim: set.dim, names: set.names }), `${state.data}-seed${state.seed}.csv`, 'text/csv');
+}
+
+function showDataTools() {
+  const set = pendingSet ?? (state.data === 'rows' ? ownSet : null);
+  dataTools.show({ classes: set ? set.classes : state.classes, maxClasses: FIELDS.classes.max, editable: editable(),
+    regenerable: state.data === 'rows' || !!pendingSet });
+}
+
+function showDataNote(examples = panels[0]?.snap?.examples ?? null) {
+  const own = state.data === 'rows' && ownSet ? { rows: ownSet.labels.length, dim: ownSet.dim, inLink: state.points.length > 0 } : null;
+  dataNote.update(state.data, examples, { own, evalRows: panelConfig(state, state.panels[0]).evalRows ?? 0 });
+}
+
+// ---------------------------------------------------------------------------
+// Saved runs: Save pauses and writes every panel at its step; Open restores them there.
+
+async function saveRunFile() {
+  setPlaying(false);
+  try {
+    const bytes = await runBytes({ settings: structuredClone(state), kind: state.data, set: ownSet, workers: panels.map((p) => p.worker) });
+    download(bytes, RUN_FILE, 'application/octet-stream');
+  } catch (err) {
+    showNotices([`the run was not saved: ${err.message}`]);
+  }
+}
+
+/** A saved run's settings as a state, checked by the link's own rules (a run's set of
+ *  your own comes from the file, so its points are not needed). */
+function runState(run) {
+  const settings = { ...defaultState(), ...run.settings, data: run.data.kind === 'rows' ? FIELDS.data.def : run.settings.data, points: [] };
+  let parsed;
+  try { parsed = parseHash(toHash(settings)); } catch { throw new Error('its settings are not the page’s'); }
+  const opened = parsed.state;
+  if (opened.data !== run.data.kind && run.data.kind !== 'rows') throw new Error(`its settings say data ${opened.data}, its trainers ${run.data.kind}`);
+  if (opened.panels.length !== run.trainers.length) throw new Error(`its settings list ${opened.panels.length} panels, and it holds ${run.trainers.length} trainers`);
+  return { opened, notices: parsed.notices };
+}
+
+async function openRunFile(file) {
+  let run, opened, notices;
+  try {
+    run = await readRun(new Uint8Array(await file.arrayBuffer()));
+    ({ opened, notices } = runState(run));
+    if (run.data.kind === 'rows') {
+      const { x, labels, dim, names } = run.data.rows, set = makeSet(x, labels, dim, names);
+      const problem = trainError(set, panelConfig({ ...opened, data: 'rows', classes: set.classes }, opened.panels[0]));
+      if (problem) throw new Error(`its rows cannot be trained on: ${problem}`);
+      ownSet = set;
+      Object.assign(opened, { data: 'rows', classes: set.classes, points: linkPoints(set) });
+    }
+  } catch (err) {
+    showNotices([`${file.name} was not opened: ${err.message}`]);
+    return;
+  }
+  setPlaying(false);
+  state = opened;
+  pendingSet = null;
+  showNotices([`${file.name}: the run continues at step ${Math.max(0, ...(run.settings.steps ?? [0])).toLocaleString('en-US')}`, ...notices]);
+  buildPanels();
+  showState();
+  clock.target = Math.max(0, ...(run.settings.steps ?? []).filter(Number.isInteger));
+  panels.forEach((panel, k) => startPanel(panel, run.trainers[k]));
+}
+
+// a .csv dropped anywhere on the page is imported; a saved run (.iamrun) is opened
+function onDrop(event) {
+  const file = event.dataTransfer?.files?.[0];
+  if (!file) return;
+  event.preventDefault();
+  if (/\.iamrun$/i.test(file.name)) openRunFile(file);
+  else importCsv(file);
 }
 
 function chooseStory(id) {
@@ -360,6 +577,8 @@ function onHashChange() {
   if (location.hash === toHash(state)) return;
   const parsed = parseHash(location.hash);
   state = parsed.state;
+  if (state.data === 'rows') ownSet = setFromPoints(state.points);
+  pendingSet = null;
   showNotices(parsed.notices);
   rebuild();
 }
@@ -380,6 +599,12 @@ function init() {
     add: () => commit({ panels: addPanel(state.panels) }),
     sweep: ({ token, key }) => commit({ panels: sweepTokens(token, key) }),   // these panels only, all else equal
   });
+  dataTools = new DataTools(controls.dataGroup, controls.runGroup, {
+    clear: clearPoints, regenerate, importCsv, exportCsv, save: saveRunFile, open: openRunFile,
+  });
+  $('panels').addEventListener('input-edit', onInputEdit);
+  addEventListener('dragover', (event) => event.preventDefault());
+  addEventListener('drop', onDrop);
   buildPanels();
   charts = new LiveCharts($('charts'), chartPanels());
   showNotices(notices);
@@ -410,6 +635,18 @@ function init() {
     },
     // the snapshot a panel draws, in plain arrays (what its card and arrows are made of)
     snapshot: (k) => structuredClone(panels[k]?.snap ?? null),
+    // the points panel k's input plane shows (data rows: the whole set), and where an input
+    // point (x, y) is on the page, for the tests that place points
+    inputCount: (k) => panels[k]?.inputs?.labels.length ?? 0,
+    inputPosition: (k, x, y) => {
+      const view = panels[k]?.inputView, grid = view?.grid;
+      if (!grid) return null;
+      const r = view.canvas.getBoundingClientRect();
+      return [r.left + ((x - grid.x0) / (grid.x1 - grid.x0)) * r.width, r.top + ((grid.y1 - y) / (grid.y1 - grid.y0)) * r.height];
+    },
+    ownSet: () => (ownSet ? { rows: ownSet.labels.length, dim: ownSet.dim, classes: ownSet.classes } : null),
+    pending: () => (pendingSet ? pendingSet.labels.length : null),
+    digits: (k) => (panels[k]?.digits ? { count: panels[k].digits.pixels.length / panels[k].digits.side ** 2, side: panels[k].digits.side } : null),
   };
   document.body.dataset.ready = '1';
 }

@@ -10,15 +10,27 @@
 //   { type: 'inspect', on }                send the forces with every snapshot (arrows shown, or the
 //                                          pointer over the view), then a snapshot; they cost a third
 //                                          of a snapshot, so they are not computed unasked
+//   { type: 'rows', rows }                 the rows { x, labels } that the next resets train on when
+//                                          config.data is mnist or rows (null: none); sent before the reset
+//   { type: 'getState' }                   answered with { type: 'state', config, state, lrChanges, step }:
+//                                          the trainer's whole config and state (trainer.state()), for a saved run
+//   { type: 'restore', state }             after a reset with the saved config and rows: the trainer takes
+//                                          the saved state back (trainer.setState) and is at its saved step;
+//                                          then a first snapshot, as after a reset
 // The page's clock (web/clock.js) hands every panel the same target, so the panels
 // are compared at the same step; a worker that reached it uses no CPU. It posts a
 // snapshot at every target it reaches, and every SNAPSHOT_MS while catching up: a
 // Snapshot (wasm/trainer.js) with what only a panel needs on top:
-//   { type: 'snapshot', ...Snapshot, forces, heldout?, edited?, grid?, inputs?, stepsPerSec }
+//   { type: 'snapshot', ...Snapshot, forces, heldout?, edited?, grid?, inputs?, examples?, digits?, stepsPerSec }
 // forces: trainer.forces() of the same samples, while inspecting (the arrows and the hover card); heldout:
 // { embedding, labels } of identities never trained on (data sets that have them);
 // edited: the weights were dragged since the last step, and the losses in the metrics
 // are then the mean over the shown samples (the last batch's would be stale).
+// The first snapshot of a run also carries what the data look like: inputs, the 2-D
+// points of the input plane (the test set; data 'rows': the whole set, which the user
+// edits); else examples, a few inputs of each class (glyphs, MNIST); and for MNIST
+// digits: { pixels: Uint8Array(points·196), side: 14 }, the shown test samples' images
+// (trainer.shownInputs, in the snapshot's order).
 // A divergence posts { type: 'diverged', message, divergence: { failedStep, goodStep,
 // reason } }: the trainer has rolled back to its last good state (src/train.c), so
 // nothing non-finite ever reaches the page.
@@ -41,6 +53,7 @@
 //                             Harmless: only the page's own script can post to its worker,
 //                             and it could terminate the worker as well; no URL reaches it.
 import { loadIAM } from '../wasm/iam.js';
+import { ROW_KINDS } from '../wasm/trainer.js';
 
 const SNAPSHOT_MS = 125;     // while catching up: 8 snapshots a second
 const SLICE_MS = 8;          // train at most this long before yielding to messages
@@ -49,7 +62,7 @@ const GRID = 64;             // input-space heatmap resolution (2-D inputs only)
 const EXAMPLES_PER_CLASS = 3; // inputs sent once per run when they are not 2-D points
 const HELDOUT_POINTS = 200;   // held-out identities' samples drawn beside the trained ones
 
-let iam = null, trainer = null;
+let iam = null, trainer = null, rows = null;
 let run = 0, target = 0, lrChanges = [], lastSnapshot = 0, stopped = false, running = false, edited = false, inspecting = false;
 let measured = { steps: 0, since: 0, rate: 0 };
 let faulted = false, trapNext = false;
@@ -99,12 +112,16 @@ function snapshot(withInputs = false) {
     transfer.push(message.grid.classes.buffer);
   }
   if (withInputs && gridInputs) {
-    const { x, labels } = trainer.inputs('test');
+    const { x, labels } = trainer.config.data === 'rows' ? wholeSet() : trainer.inputs('test');
     message.inputs = { x, labels };
     transfer.push(x.buffer, labels.buffer);
   } else if (withInputs) {
     message.examples = examples(EXAMPLES_PER_CLASS);
     transfer.push(message.examples.x.buffer, message.examples.labels.buffer);
+  }
+  if (withInputs && trainer.config.data === 'mnist') {
+    message.digits = digits();
+    transfer.push(message.digits.pixels.buffer);
   }
   post(message, transfer);
   lastSnapshot = performance.now();
@@ -117,6 +134,21 @@ function editedMetrics(s, forces) {
   const base = mean(forces.lossBase), iamPart = mean(forces.lossIam);
   Object.assign(s.metrics, { base, iam: iamPart, loss: base + s.loss.beta * iamPart });
   return { samples: forces.lossBase.length };
+}
+
+// The train and test inputs together: a set of your own, as the user placed it.
+function wholeSet() {
+  const train = trainer.inputs('train'), test = trainer.inputs('test');
+  const x = new Float32Array(train.x.length + test.x.length), labels = new Int32Array(train.labels.length + test.labels.length);
+  x.set(train.x); x.set(test.x, train.x.length);
+  labels.set(train.labels); labels.set(test.labels, train.labels.length);
+  return { x, labels };
+}
+
+// The images of the test digits a snapshot shows, as bytes (pixels in 0..1 → 0..255).
+function digits() {
+  const { x } = trainer.shownInputs({ points: POINTS, set: 'test' });
+  return { pixels: Uint8Array.from(x, (v) => Math.round(v * 255)), side: Math.round(Math.sqrt(trainer.inputDim)) };
 }
 
 // A few test inputs of each class, for the page to show what the data look like
@@ -231,6 +263,27 @@ function setWeight({ j, direction }) {
   snapshot();
 }
 
+// A saved run's panel: the trainer (just made from the saved config and rows) takes its state back.
+function restore(state) {
+  if (!trainer) return;
+  try {
+    trainer.setState(state);
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err;
+    stopped = true;
+    post({ type: 'error', message: `the saved panel could not be restored: ${err.message}` });
+    return;
+  }
+  target = trainer.last().step;
+  snapshot(true);
+}
+
+function sendState() {
+  if (!trainer) { post({ type: 'state', config: null, state: null, lrChanges, step: 0 }); return; }
+  const state = trainer.state();
+  post({ type: 'state', config: trainer.config, state, lrChanges, step: trainer.last().step }, [state.buffer]);
+}
+
 function runTo(step) {
   target = step;
   if (!running) train();
@@ -244,7 +297,7 @@ function build(config, changes = []) {
   edited = false;
   lrChanges = [...changes].sort((p, q) => p.step - q.step);
   try {
-    trainer = iam.trainer(config);
+    trainer = ROW_KINDS.includes(config.data) ? iam.trainer(config, rows ?? undefined) : iam.trainer(config);
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) throw err;
     post({ type: 'error', message: err.message });
@@ -287,5 +340,8 @@ function handle(data) {
     case 'setWeight': setWeight(data); break;
     case 'inspect': if (inspecting !== data.on) { inspecting = data.on; if (trainer && data.on) snapshot(); } break;
     case 'fault': injectFault(data.kind); break;
+    case 'rows': rows = data.rows; break;
+    case 'getState': sendState(); break;
+    case 'restore': restore(data.state); break;
   }
 }
