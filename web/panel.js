@@ -343,6 +343,7 @@ export class Panel {
       this.snap = data;
       this.reached = data.step;
       if (data.inputs) this.inputs = data.inputs;
+      if (data.digits) this.digits = data.digits;   // MNIST: the shown test digits' images (worker.js), for the hover thumbnails
       this.dirty = true;
       this.hooks.onSnapshot?.(this, data);
     } else if (data.type === 'diverged') {
