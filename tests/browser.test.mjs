@@ -109,12 +109,12 @@ test('a URL reproduces its state, and a malformed one falls back with notices', 
   assert.deepEqual(problems, []);
   await page.close();
 
-  const bad = await open('#classes=99&panels=arcface+iam,bogus&s=-3&beta=abc&data=mnist&zzz=1&seed=%E0%A4%A&play=1');
+  const bad = await open('#classes=99&panels=arcface+iam,bogus&s=-3&beta=abc&data=cifar&zzz=1&seed=%E0%A4%A&play=1');
   const fallback = await bad.page.evaluate(() => window.iamDemo.state());
   const def = defaultState();
   for (const key of ['classes', 'panels', 'scale', 'beta', 'data', 'seed']) assert.deepEqual(fallback[key], def[key], key);
   const notices = await bad.page.textContent('#notices');
-  for (const word of ['classes=99', 'panels=', 's=-3', 'beta=abc', 'data=mnist', "'zzz'"]) assert.ok(notices.includes(word), `no notice for ${word}: ${notices}`);
+  for (const word of ['classes=99', 'panels=', 's=-3', 'beta=abc', 'data=cifar', "'zzz'"]) assert.ok(notices.includes(word), `no notice for ${word}: ${notices}`);
   await bad.page.waitForFunction(() => window.iamDemo.panels().every((p) => p.step > 0));
   assert.deepEqual(bad.problems, []);
   await shot(bad.page, 'demo-bad-link.png');
