@@ -3,8 +3,9 @@
 //   dist/index.html, dist/web/, dist/wasm/, dist/vendor/   a static site: relative URLs only,
 //                     so it works from any sub-path of any static server
 //   dist/margin-losses.html                              the whole demo in one file: the
-//                     modules bundled by esbuild, the worker, both .wasm builds, the styles
-//                     and KaTeX's fonts inline; it opens by a double-click, with no server
+//                     modules bundled by esbuild, the worker, both .wasm builds, the MNIST
+//                     digits (wasm/mnist.bin, as a data: URL), the styles and KaTeX's fonts
+//                     inline; it opens by a double-click, with no server
 //
 // The source tree stays unbundled for development (./build.sh serve): this script only
 // copies and packs it. In the single file the worker runs from a blob: URL and the
@@ -24,8 +25,10 @@ const VENDOR = [
   'uplot/dist/uPlot.esm.js', 'uplot/dist/uPlot.min.css', 'katex/dist/katex.mjs', 'katex/dist/katex.min.css',
   'katex/dist/fonts',
 ];
-// the binding's modules the page imports (the command lines' are not part of the page)
-const BINDING = ['iam.js', 'trainer.js', 'structs.js', 'presets.js', 'iam-simd.wasm', 'iam.wasm'];
+// the binding the page imports: every ES module of wasm/ (the command lines' .mjs are not
+// part of the page), both .wasm builds and the MNIST digits (mnist.bin, read by mnist.js)
+const BINDING_DATA = ['iam-simd.wasm', 'iam.wasm', 'mnist.bin'];
+const binding = () => [...readdirSync(join(ROOT, 'wasm')).filter((f) => f.endsWith('.js')), ...BINDING_DATA];
 const NOT_THE_PAGE = new Set(['server.mjs', 'build-dist.mjs']);
 
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
@@ -40,7 +43,7 @@ function siteIndex() {
 
 function buildSite() {
   for (const f of readdirSync(join(ROOT, 'web'))) if (!NOT_THE_PAGE.has(f) && /\.(js|css)$/.test(f)) copy(`web/${f}`, `web/${f}`);
-  for (const f of BINDING) copy(`wasm/${f}`, `wasm/${f}`);
+  for (const f of binding()) copy(`wasm/${f}`, `wasm/${f}`);
   for (const v of VENDOR) copy(`node_modules/${v}`, `vendor/${v}`);
   writeFileSync(join(OUT, 'index.html'), siteIndex());
 }
@@ -72,6 +75,24 @@ export const wasmBytes = (simd) => Uint8Array.from(atob(simd ? WASM.simd : WASM.
 `;
 }
 
+/** esbuild: wasm/mnist.js reads its digits from a data: URL instead of the file beside it.
+ *  A bundled classic worker (and the page, from file://) has no import.meta.url to find
+ *  mnist.bin by, and file: fetches are refused; a data: URL fetches anywhere. The one
+ *  expression replaced is loadMnist()'s default URL; the build fails if it is not there. */
+const MNIST_DEFAULT_URL = 'new URL(`./${MNIST.file}`, import.meta.url)';
+const inlineMnist = () => ({
+  name: 'inline-mnist',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]wasm[\\/]mnist\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      if (!source.includes(MNIST_DEFAULT_URL))
+        throw new Error(`build-dist: wasm/mnist.js no longer has ${MNIST_DEFAULT_URL}; say here how the single file finds mnist.bin`);
+      const url = `data:application/octet-stream;base64,${base64('wasm/mnist.bin')}`;
+      return { contents: source.replace(MNIST_DEFAULT_URL, () => `new URL(${JSON.stringify(url)})`), loader: 'js' };
+    });
+  },
+});
+
 /** esbuild: web/sources.js becomes the inline twin. */
 const swapSources = (contents) => ({
   name: 'inline-sources',
@@ -93,8 +114,8 @@ function inlineStyles() {
 
 async function buildSingleFile() {
   // a page opened from a file may start a classic worker from a blob: URL, not a module one
-  const worker = await bundle('web/worker.js', { format: 'iife' });
-  const page = await bundle('web/main.js', { plugins: [swapSources(inlineSources(worker))] });
+  const worker = await bundle('web/worker.js', { format: 'iife', plugins: [inlineMnist()] });
+  const page = await bundle('web/main.js', { plugins: [swapSources(inlineSources(worker)), inlineMnist()] });
   const html = read('web/index.html')
     .replace(/<link rel="stylesheet"[^>]*>\n?/g, '')
     .replace(/<script type="importmap">[\s\S]*?<\/script>\n?/, `<style>\n${inlineStyles()}\n</style>\n`)

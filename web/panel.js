@@ -319,10 +319,12 @@ export class Panel {
   hover(i, x = this.hoverAt?.[0], y = this.hoverAt?.[1]) {
     this.hovered = i;
     this.hoverAt = [x, y];
+    // the shown samples' images (MNIST), if the run has them: thumbnails round the focus
+    this.view?.setDigits?.(i === null ? null : this.digits ?? null);
     this.view?.setFocus(i);
     // the forces (losses, margins) come with the next snapshot once the pointer is in
     if (i === null || !this.snap?.forces) { this.card?.hide(); return; }
-    this.card.show(sampleFacts(this.snap, i), this.config?.data, x, y);
+    this.card.show(sampleFacts(this.snap, i), this.config?.data, x, y, this.digits ?? null);
   }
 
   receive(data) {

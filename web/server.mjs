@@ -18,6 +18,7 @@ const TYPES = {
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.woff': 'font/woff',
   '.ttf': 'font/ttf', '.map': 'application/json',
+  '.bin': 'application/octet-stream',   // wasm/mnist.bin: the digits, fetched by wasm/mnist.js beside it (/wasm/mnist.bin)
 };
 
 const SPEC = {

@@ -14,7 +14,7 @@
 import { decisionRing2d, neighbourGaps2d, hasMarginBand } from './geometry.js';
 import { classColor, paleCss, HIGHLIGHT } from './palette.js';
 import { viewCanvas, sizeCanvas } from './dom.js';
-import { FORCE_COLORS, ARROWS, arrowLength, sampleFacts, tangent } from './inspect.js';
+import { FORCE_COLORS, ARROWS, arrowLength, sampleFacts, tangent, digitSheet } from './inspect.js';
 
 const BAND = '#d4d4d4', INK = '#222';
 const RING_SAMPLES = 720;            // directions classified around the ring: one per half degree
@@ -22,12 +22,14 @@ const NARROW_GAP_DEG = 15;           // a gap this narrow has no room for its la
 const DESIGN_SIZE = 340;             // the canvas size the strokes and type below are drawn for
 
 /** Everything the stages need for one snapshot on a canvas of size × size CSS px;
- *  options: forces (draw the arrows), focus (a sample index to light up). */
-export function makeFrame(snap, size, { forces = false, focus = null } = {}) {
+ *  options: forces (draw the arrows), focus (a sample index to light up), sheet (the
+ *  shown samples' digits, inspect.js's DigitSheet: thumbnails round the focus). */
+export function makeFrame(snap, size, { forces = false, focus = null, sheet = null } = {}) {
   const cx = size / 2, cy = size / 2, R = size * 0.33;
   const scale = size / DESIGN_SIZE;
   return {
     snap, size, cx, cy, forces: forces && !!snap.forces, focus: snap.forces ? focus : null,
+    sheet: sheet && sheet.count === snap.labels.length ? sheet : null,   // a sheet of another run's samples is not drawn
     points: samplePoints(snap, cx, cy, R),   // where each sample's dot is drawn (the arrows start there; picking)
     px: (v) => v * Math.max(0.6, scale),              // a stroke or a dot: thinner on a small canvas, not thinner than 60%
     fontPx: (v) => Math.max(11, Math.round(v * scale)), // type: it scales with the canvas, never below 11 px
@@ -331,9 +333,92 @@ function focus(ctx, frame) {
   ctx.stroke();
 }
 
+// The thumbnails' scratch: the nearest samples and their places, reused by every frame.
+const THUMBS_MAX = 8;
+const near = new Int32Array(THUMBS_MAX), nearCos = new Float64Array(THUMBS_MAX), nearAngle = new Float64Array(THUMBS_MAX);
+const slotAngle = new Float64Array(THUMBS_MAX);
+
+/** The larger of |Δx| and |Δy| between two points at radius r and angles a, b. */
+const chebyshev = (r, a, b) => r * Math.max(Math.abs(Math.cos(a) - Math.cos(b)), Math.abs(Math.sin(a) - Math.sin(b)));
+
+/** How many thumbnails fit on the arc, and their size: 14 px digits at 2× (3× on a large
+ *  view, a projector's), a whole number so that the pixels stay square and sharp. */
+export function thumbLayout(size, side) {
+  const scale = size >= 460 ? 3 : 2, t = side * scale, gap = Math.max(4, Math.round(t * 0.18));
+  const R = size * 0.33, r = R * 0.66;                 // the arc inside the circle, clear of the dots
+  const count = Math.max(5, Math.min(THUMBS_MAX, 1 + Math.floor((2.2 * r) / (t + gap))));   // mostly within ~150°
+  return { t, gap, r, count };
+}
+
+/** Digit thumbnails of the focused sample and of its nearest shown neighbours on the
+ *  circle, each on an arc just inside the circle by its own dot's direction, pushed
+ *  apart only as much as they need, a thin leader from its dot, a frame in its class
+ *  colour (the focused sample's thicker, in ink round it). Only with digits and a focus. */
+function thumbs(ctx, frame) {
+  const { sheet, snap, points, cx, cy, px } = frame, i0 = frame.focus;
+  if (!sheet || i0 === null || !Number.isFinite(points[2 * i0])) return;
+  const { embedding, labels } = snap, { t, gap, r, count } = thumbLayout(frame.size, sheet.side);
+  const ux = embedding[2 * i0], uy = embedding[2 * i0 + 1], a0 = Math.atan2(uy, ux);
+  // the `count` samples nearest to the focus by angle (the focus itself first: cos 1)
+  let found = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (!Number.isFinite(points[2 * i])) continue;
+    const c = i === i0 ? 2 : embedding[2 * i] * ux + embedding[2 * i + 1] * uy;
+    if (found === count && c <= nearCos[count - 1]) continue;
+    let k = found < count ? found++ : count - 1;
+    while (k > 0 && nearCos[k - 1] < c) { near[k] = near[k - 1]; nearCos[k] = nearCos[k - 1]; k--; }
+    near[k] = i; nearCos[k] = c;
+  }
+  // by signed angle from the focus, so that the leaders never cross
+  for (let k = 0; k < found; k++) {
+    const i = near[k];
+    nearAngle[k] = Math.atan2(ux * embedding[2 * i + 1] - uy * embedding[2 * i], ux * embedding[2 * i] + uy * embedding[2 * i + 1]);
+  }
+  for (let k = 1; k < found; k++)
+    for (let m = k; m > 0 && nearAngle[m - 1] > nearAngle[m]; m--) {
+      const a = nearAngle[m]; nearAngle[m] = nearAngle[m - 1]; nearAngle[m - 1] = a;
+      const n = near[m]; near[m] = near[m - 1]; near[m - 1] = n;
+    }
+  // slots: the focus's thumbnail on its own direction, the others outward from it on
+  // either side, each at its own angle or, where that would touch its inner neighbour
+  // (boxes are upright: the Chebyshev distance), turned on just far enough
+  let centre = 0;
+  while (near[centre] !== i0) centre++;
+  slotAngle[centre] = 0;
+  const apart = t + gap, nudge = 0.02;
+  for (const dir of [1, -1])
+    for (let k = centre + dir; k >= 0 && k < found; k += dir) {
+      const prev = slotAngle[k - dir];
+      let a = dir > 0 ? Math.max(nearAngle[k], prev) : Math.min(nearAngle[k], prev);
+      for (let n = 0; n < 200 && chebyshev(r, a0 + prev, a0 + a) < apart; n++) a += dir * nudge;
+      slotAngle[k] = a;
+    }
+  const shift = 0;
+  // leaders first, under every thumbnail
+  ctx.lineWidth = px(1.2);
+  ctx.strokeStyle = 'rgba(34,34,34,0.7)';
+  ctx.beginPath();
+  for (let k = 0; k < found; k++) {
+    const a = a0 + slotAngle[k] + shift, i = near[k];
+    ctx.moveTo(points[2 * i], points[2 * i + 1]);
+    ctx.lineTo(cx + (r + t / 2) * Math.cos(a), cy - (r + t / 2) * Math.sin(a));
+  }
+  ctx.stroke();
+  for (let k = 0; k < found; k++) {
+    const a = a0 + slotAngle[k] + shift, i = near[k], focused = i === i0;
+    const x = Math.round(cx + r * Math.cos(a) - t / 2), y = Math.round(cy - r * Math.sin(a) - t / 2);
+    const frameW = px(focused ? 3.5 : 2.2);
+    ctx.fillStyle = INK;                                  // an ink edge: the class colour reads on white and on the ring
+    ctx.fillRect(x - frameW - 1, y - frameW - 1, t + 2 * frameW + 2, t + 2 * frameW + 2);
+    ctx.fillStyle = classColor(labels[i]);
+    ctx.fillRect(x - frameW, y - frameW, t + 2 * frameW, t + 2 * frameW);
+    sheet.draw(ctx, i, x, y, t);
+  }
+}
+
 /** The drawing stages, in the order an update draws them (later ones on top). */
 export const STAGES = {
-  paper, ring, boundaries, unitCircle, spokes, sampleForces, samples, spokeTips, weightForces, gapLabels, caption, forcesKey, focus,
+  paper, ring, boundaries, unitCircle, spokes, sampleForces, samples, spokeTips, weightForces, gapLabels, caption, forcesKey, focus, thumbs,
 };
 
 export class CircleView {
@@ -354,7 +439,7 @@ export class CircleView {
   /** @param {import('../wasm/trainer.js').Snapshot} snap  a 2-D snapshot */
   update(snap) {
     this.last = snap;
-    this.frame = makeFrame(snap, this.size, { forces: this.showForces, focus: this.focusIndex ?? null });
+    this.frame = makeFrame(snap, this.size, { forces: this.showForces, focus: this.focusIndex ?? null, sheet: this.sheet ?? null });
     for (const stage of Object.values(STAGES)) stage(this.ctx, this.frame);
   }
 
@@ -370,6 +455,15 @@ export class CircleView {
     if ((this.focusIndex ?? null) === i) return;
     this.focusIndex = i;
     if (this.last) this.update(this.last);
+  }
+
+  /** The shown samples' digits ({ pixels, side }, the snapshot's order), or null: with
+   *  a focus, their thumbnails are drawn round it. The sheet is made once per digits. */
+  setDigits(digits) {
+    const sheet = digitSheet(digits);
+    if (sheet === (this.sheet ?? null)) return;
+    this.sheet = sheet;
+    if (this.last && (this.focusIndex ?? null) !== null) this.update(this.last);
   }
 
   /** What is under a point (CSS px in the canvas): { weight: j } within reach of a spoke's
