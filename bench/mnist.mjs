@@ -1,10 +1,10 @@
 // mnist.mjs: how well, and how fast, every loss learns real MNIST digits with a 2-D and a
 // 3-D feature, in Node (one trainer at a time, the SIMD build): the table of bench/RESULTS.md.
 //
-//   node bench/mnist.mjs [--seeds 1,2,3] [--steps 8000] [--dims 2,3] [--kinds all|arcface,...] [--beta 0]
+//   node bench/mnist.mjs [--seeds 1,2,3] [--steps 12000] [--dims 2,3] [--kinds all|arcface,...] [--beta 0]
 //
 // Each run is the page's MNIST preset (wasm/presets.js: MLP 196-256-128-d, shifts of a
-// pixel, Adam 0.002 then a tenth of it from step 6,000), evaluated every 250 steps on all
+// pixel, Adam 0.002 then a tenth of it from step 9,000), evaluated every 250 steps on all
 // 2,000 held-out digits: the final test accuracy, the first step at which it reached 90%
 // and 95%, and the training time (evaluation excluded). Prints a markdown table.
 import { loadIAM } from '../wasm/iam.js';
@@ -15,13 +15,13 @@ import { parseFlags, integer } from '../wasm/flags.js';
 const ints = (v) => (/^\d+(,\d+)*$/.test(v) ? v.split(',').map(Number) : undefined);
 const spec = {
   '--seeds': { value: ints, help: 'seeds (default 1,2,3)' },
-  '--steps': { value: integer, help: 'steps per run (default 8000)' },
+  '--steps': { value: integer, help: 'steps per run (default 12000)' },
   '--dims': { value: ints, help: 'embedding dimensions (default 2,3)' },
   '--kinds': { value: (v) => v, help: 'loss kinds, comma-separated, or all (default all)' },
   '--beta': { value: Number, help: 'the IAM weight β (default 0)' },
 };
 const flags = parseFlags(process.argv.slice(2), spec);
-const seeds = flags.seeds ?? [1, 2, 3], steps = flags.steps ?? 8000, dims = flags.dims ?? [2, 3];
+const seeds = flags.seeds ?? [1, 2, 3], steps = flags.steps ?? 12000, dims = flags.dims ?? [2, 3];
 const iam = await loadIAM();
 const kinds = !flags.kinds || flags.kinds === 'all' ? iam.names.kind : flags.kinds.split(',');
 const rows = mnistRows(await loadMnist());

@@ -139,6 +139,8 @@ void iam_trainer_free(iam_trainer *t) {
     free(t);
 }
 
+static void save_good(iam_trainer *t);
+
 /* The trainer around a data set that is ready (moved in: the trainer frees it). */
 static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trainer **out) {
     iam_trainer *t = calloc(1, sizeof *t);
@@ -197,6 +199,7 @@ static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trai
     for (size_t k = 0; k < (size_t)t->c * t->d; k++) W[k] = iam_rng_normal(&init_rng);
     t->rng = iam_rng_seeded((unsigned long long)cfg->seed * 2 + 3);
     t->last_config = step_loss_config(t);
+    save_good(t);   /* the first rollback point is the start, and a state taken now holds it */
     *out = t;
     return 0;
 }

@@ -60,7 +60,7 @@ export function flagSpec({ names, defaults: d }) {
     '--init': { to: 'train.init', value: oneOf(names.init), help: `${list(names.init)} (default ${d.init})` },
     '--optimizer': { to: 'train.optimizer', value: oneOf(names.optimizer), help: `${list(names.optimizer)} (default ${d.optimizer})` },
     '--lr': { to: 'train.lr', value: number, help: `learning rate (default ${d.lr})` },
-    '--lr-changes': { to: 'run.lrChanges', value: lrChangeList, arg: 'STEP:LR,…', help: 'learning-rate changes at those steps, e.g. 6000:0.0002 (default: the data set\'s preset; mnist 6000:0.0002)' },
+    '--lr-changes': { to: 'run.lrChanges', value: lrChangeList, arg: 'STEP:LR,…', help: `learning-rate changes at those steps, e.g. 6000:0.0002 (default: the data set's preset; mnist ${DATA_LR_CHANGES.mnist.map((c) => `${c.step}:${c.lr}`).join(',')})` },
     '--momentum': { to: 'train.momentum', value: number, help: `SGD momentum (default ${d.momentum})` },
     '--weight-decay': { to: 'train.weightDecay', value: number, help: `L2 weight decay (default ${d.weightDecay})` },
     '--w-lr-mult': { to: 'train.wLrMult', value: number, help: `learning-rate multiplier of the class weights W (default ${d.wLrMult})` },

@@ -57,7 +57,7 @@ const DATA_LABELS = { mnist: 'MNIST digits', rows: 'your own points / CSV' };
 export const CLASSES_FIXED = Object.freeze({ mnist: 'MNIST has 10 digit classes', rows: 'the classes of your own set' });
 
 /** What a data kind's preset trains with unless the link or the controls say otherwise
- *  (wasm/presets.js): MNIST's learning rate and its change at step 6,000. */
+ *  (wasm/presets.js): MNIST's learning rate and its change (DATA_LR_CHANGES). */
 export function dataDefaults(data) {
   if (data !== 'mnist') return {};
   const { classes, lr } = trainerPreset('softmax', { data });

@@ -3,8 +3,9 @@
  *
  * The bytes become an iam_train_config (every field around its valid range,
  * out-of-range and non-finite values included; fuzz_input.h says how), then
- * iam_trainer_new, then a few calls chosen by the bytes: steps, evaluate, embed,
- * forces, set_weight, set_lr, set_params, predict and the getters, with valid
+ * iam_trainer_new (or, for data mnist and rows, iam_trainer_new_rows on rows made from
+ * the bytes), then a few calls chosen by the bytes: steps, evaluate, embed, forces,
+ * set_weight, set_lr, set_params, predict, the state, shown_inputs and the getters, with valid
  * and invalid arguments. Each is held to the contract (status 0 ⇒ finite outputs
  * within their documented ranges; ≠ 0 ⇒ a sentence) and to what iam.h promises
  * besides: a failed step rolls the parameters back to where the call began;
@@ -50,7 +51,34 @@ static iam_train_config take_train_config(bytes *b) {
     if (which & 1024) cfg.lambda_gamma = take_float(b, 0.0f, 100.0f);
     if (which & 2048) cfg.lambda_power = take_float(b, 0.0f, 100.0f);
     if (which & 4096) cfg.lambda_min = take_float(b, 0.0f, 1e6f);
+    if (which & 8192) cfg.augment_shift = take_int(b, 0, 3, 4);
+    if (which & 16384) cfg.eval_rows = take_int(b, 0, 20, -1);
+    if (which & 32768) cfg.test_fraction = take_float(b, 0.01f, 0.9f);
     return cfg;
+}
+
+/* The caller's rows, for data mnist and rows: n rows of dim values, labels mostly in range
+   (a few classes left empty or a label out of range now and then: refused with a sentence). */
+typedef struct {
+    float *x;
+    int *labels;
+    int n, dim;
+} rows;
+
+static rows take_rows(bytes *b, int classes) {
+    rows r = { NULL, NULL, take_int(b, 2, 40, 1), take_int(b, 1, 8, IAM_DATA_MAX_DIM + 1) };
+    /* room for what C will read: up to 41 rows of up to 9 values; larger counts and
+       dimensions (2^31 − 1, 1025) are past the limits and refused before any read */
+    size_t n = (size_t)(r.n < 0 ? 0 : r.n > 41 ? 0 : r.n), dim = (size_t)(r.dim >= 1 && r.dim <= 9 ? r.dim : 0);
+    r.x = malloc(sizeof(float) * (n * dim + 1));
+    r.labels = malloc(sizeof(int) * (n + 1));
+    uint8_t bad = take_u8(b);
+    for (size_t i = 0; i < n; i++) {
+        r.labels[i] = classes > 0 ? (int)(i % (size_t)classes) : 0;
+        for (size_t k = 0; k < dim; k++) r.x[i * dim + k] = (float)r.labels[i] + take_float(b, -1.0f, 1.0f);
+    }
+    if (n && bad == 1) r.labels[take_u8(b) % n] = take_int(b, -1, classes, classes);
+    return r;
 }
 
 /* What one input's calls share: the trainer, its sizes, and room for its parameters. */
@@ -76,6 +104,49 @@ static void expect_label(int y, int below, const char *what) {
 }
 
 /* ---- the calls ---- */
+
+/* The state: taken, given back unchanged (params and step equal after), or with a byte
+   changed (refused with a sentence, changing nothing, or taken if the byte was harmless). */
+static void call_state(session *z, bytes *b) {
+    size_t bytes_n = iam_trainer_state_bytes(z->t), n = (size_t)z->s.n_params;
+    CHECK(bytes_n > 6 * n * sizeof(float), "state_bytes %zu for %zu parameters", bytes_n, n);
+    unsigned char *state = malloc(bytes_n);
+    before_call();
+    CHECK(expect_status(iam_trainer_get_state(z->t, state, bytes_n - 1), "iam_trainer_get_state") != 0,
+          "get_state took a buffer one byte short");
+    CHECK(iam_trainer_get_state(z->t, state, bytes_n) == 0, "get_state failed");
+    CHECK(iam_trainer_get_params(z->t, z->params, (int)n) == 0, "get_params failed");
+    uint8_t how = take_u8(b);
+    size_t at = (size_t)(take_u8(b) << 8 | take_u8(b)) % bytes_n;
+    if (how & 1) state[at] ^= (unsigned char)(take_u8(b) | 1);
+    size_t given = how & 2 ? bytes_n - 1 - at % 3 : bytes_n;
+    before_call();
+    int status = expect_status(iam_trainer_set_state(z->t, state, given), "iam_trainer_set_state");
+    float *now = malloc(sizeof(float) * n);
+    CHECK(iam_trainer_get_params(z->t, now, (int)n) == 0, "get_params failed");
+    expect_finite(now, n, "params after set_state");
+    if (status != 0 || !(how & 1))
+        CHECK(memcmp(now, z->params, sizeof(float) * n) == 0, "set_state changed the parameters (status %d)", status);
+    if (!(how & 3)) CHECK(status == 0, "set_state refused its own state: %s", iam_last_error());
+    free(now);
+    free(state);
+}
+
+/* shown_inputs: the rows embed shows, with labels in range */
+static void call_shown_inputs(session *z, bytes *b) {
+    int set = take_int(b, 0, 2, 3), count = take_int(b, 1, 40, 1 << 20);
+    size_t rows_n = room(z, set, count), D = (size_t)z->s.input_dim;
+    float *x = malloc(sizeof(float) * (rows_n * D + 1));
+    int *labels = malloc(sizeof(int) * (rows_n + 1));
+    before_call();
+    if (expect_status(iam_trainer_shown_inputs(z->t, set, count, x, labels), "iam_trainer_shown_inputs") == 0) {
+        CHECK(set >= 0 && set <= 2 && count >= 1 && count <= set_size(z, set), "shown_inputs(%d, %d) returned 0", set, count);
+        expect_finite(x, (size_t)count * D, "shown inputs");
+        for (int i = 0; i < count; i++)
+            expect_label(labels[i], set == IAM_SET_HELDOUT ? z->heldout_ids : z->s.classes, "shown_inputs");
+    }
+    free(x); free(labels);
+}
 
 /* A step call: status 0 ⇒ k more steps and finite losses. A failure is either a
    divergence, rolled back to a good state no later than where the call began (bit
@@ -141,7 +212,8 @@ static void call_evaluate(session *z, bytes *b) {
         if (hist) {
             long total = 0;
             for (int k = 0; k < bins; k++) total += hist[k];
-            CHECK(total == z->s.n_train, "the margin histogram counts %ld of %d samples", total, z->s.n_train);
+            int cap = iam_trainer_config(z->t)->eval_rows, n = cap && cap < z->s.n_train ? cap : z->s.n_train;
+            CHECK(total == n, "the margin histogram counts %ld of %d samples", total, n);
         }
     }
     free(hist);
@@ -320,6 +392,10 @@ static void call_with_null(void) {
     NULL_CALL(iam_trainer_last_step(NULL, &ls));
     NULL_CALL(iam_trainer_get_sizes(NULL, &s));
     NULL_CALL(iam_trainer_divergence(NULL, &dv));
+    NULL_CALL(iam_trainer_new_rows(NULL, f, labels, 2, 2, NULL));
+    NULL_CALL(iam_trainer_get_state(NULL, f, sizeof f));
+    NULL_CALL(iam_trainer_set_state(NULL, f, sizeof f));
+    NULL_CALL(iam_trainer_shown_inputs(NULL, 0, 1, f, labels));
 #undef NULL_CALL
     iam_trainer_free(NULL);
 }
@@ -329,8 +405,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     iam_train_config cfg = take_train_config(&b);
     session z = { 0 };
     z.t = (iam_trainer *)&z; /* not NULL, so that a failing new must set it to NULL */
+    const int from_rows = cfg.data == IAM_DATA_MNIST || cfg.data == IAM_DATA_ROWS;
+    rows r = { 0 };
+    if (from_rows) r = take_rows(&b, cfg.classes);
     before_call();
-    if (expect_status(iam_trainer_new(&cfg, &z.t), "iam_trainer_new")) {
+    int made = from_rows ? iam_trainer_new_rows(&cfg, r.x, r.labels, r.n, r.dim, &z.t) : iam_trainer_new(&cfg, &z.t);
+    free(r.x);
+    free(r.labels);   /* the trainer keeps its own copy */
+    if (expect_status(made, from_rows ? "iam_trainer_new_rows" : "iam_trainer_new")) {
         CHECK(z.t == NULL, "a failed iam_trainer_new left *out set");
         return 0;
     }
@@ -344,7 +426,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     int steps_left = MAX_STEPS, evaluations = 0, calls = take_u8(&b) % 12;
     for (int q = 0; q < calls; q++) {
-        switch (take_u8(&b) % 10) {
+        switch (take_u8(&b) % 12) {
         case 0: call_step(&z, &b, &steps_left); break;
         case 1: if (evaluations++ < MAX_EVALUATE) call_evaluate(&z, &b); break;
         case 2: call_embed(&z, &b); break;
@@ -354,6 +436,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 6: call_set_params(&z, &b); break;
         case 7: call_predict(&z, &b); break;
         case 8: call_getters(&z, &b); break;
+        case 9: call_state(&z, &b); break;
+        case 10: call_shown_inputs(&z, &b); break;
         default: call_with_null(); break;
         }
     }
