@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,10 @@ const DIST = join(ROOT, 'dist');
 let browser, python, site, port;
 
 before(async () => {
-  if (!existsSync(join(DIST, 'margin-losses.html'))) execFileSync(process.execPath, [join(ROOT, 'web/build-dist.mjs')]);
+  // built if missing, or from before the single file carried the MNIST digits
+  const single = join(DIST, 'margin-losses.html');
+  if (!existsSync(single) || !readFileSync(single, 'utf8').includes('data:application/octet-stream;base64,'))
+    execFileSync(process.execPath, [join(ROOT, 'web/build-dist.mjs')]);
   // the site at /user/repo/ of a plain static server, and a copy with its .wasm missing
   site = mkdtempSync(join(tmpdir(), 'iam-site-'));
   for (const [path, wasm] of [['user/repo', true], ['broken', false]]) {
@@ -74,6 +77,24 @@ test('the single file trains six panels from file://, asking for nothing but fil
   for (const scheme of requested) assert.ok(['file:', 'data:', 'blob:'].includes(scheme), `it requested ${scheme}`);
   assert.deepEqual(problems, []);
   await page.screenshot({ path: join(ROOT, 'tests/artifacts/single-file.png') });
+  await page.close();
+});
+
+test('MNIST from the single file opened as file://: the digits are inline, a panel trains, its test accuracy rises', async () => {
+  const html = readFileSync(join(DIST, 'margin-losses.html'), 'utf8');
+  const inline = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(html);
+  assert.ok(inline, 'mnist.bin is inlined as a data: URL');
+  assert.ok(Buffer.from(inline[1], 'base64').equals(readFileSync(join(ROOT, 'wasm/mnist.bin'))), 'byte for byte');
+  const { page, problems, requested } = await open(`file://${join(DIST, 'margin-losses.html')}#data=mnist&panels=arcface&dim=2&seed=1&play=1&until=600`);
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30000 });
+  await page.waitForFunction(() => window.iamDemo.panels()[0]?.step >= 50, null, { timeout: 60000 });
+  const early = (await page.evaluate(() => window.iamDemo.panels()[0])).metrics.test_acc;
+  await page.waitForFunction(() => window.iamDemo.panels()[0].step >= 600, null, { timeout: 90000 });
+  const late = (await page.evaluate(() => window.iamDemo.panels()[0])).metrics.test_acc;
+  assert.ok(late > early + 0.1 && late > 0.6, `test accuracy rises on real digits: ${early} at step ≥ 50, ${late} at 600`);
+  assert.equal(await page.evaluate(() => window.iamDemo.digits(0)?.side), 14, 'the shown digits reached the panel');
+  for (const scheme of requested) assert.ok(['file:', 'data:', 'blob:'].includes(scheme), `it requested ${scheme}`);
+  assert.deepEqual(problems, []);
   await page.close();
 });
 
