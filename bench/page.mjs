@@ -41,6 +41,7 @@ const SPEC = {
   '--forces': { value: oneOf(['off', 'on', 'both']), arg: 'F', help: 'the force arrows off (default), on, or both side by side' },
   '--data': { value: oneOf(['default', 'mnist']), arg: 'DATA', help: 'the page\'s default data (default) or real MNIST digits (mnist)' },
   '--to90': { help: 'with --data mnist: seconds and steps until each panel reaches 90% test accuracy' },
+  '--panels': { value: (v) => (/^[a-z+,:.=0-9]+$/.test(v) ? v : undefined), help: 'with --to90: the panels (the link\'s panels=…), default the six of the page' },
   '--help': { short: 'h', help: 'this text' },
 };
 
@@ -178,7 +179,8 @@ async function main(argv) {
   if (flags.help) { console.log(usage); return 0; }
   if (flags.to90) {
     if (flags.data !== 'mnist') { console.error(`bench --page: --to90 is for --data mnist\n\n${usage}`); return 2; }
-    const rows = await timeTo90({ dim: Number(flags.dim ?? 2), size: flags.viewport, seconds: flags.seconds ?? 180, load: flags.load ?? 'idle' });
+    const rows = await timeTo90({ dim: Number(flags.dim ?? 2), size: flags.viewport, seconds: flags.seconds ?? 180, load: flags.load ?? 'idle',
+      panels: flags.panels ?? null });
     for (const r of rows) console.log(flags.json ? JSON.stringify(r) : `${r.token}\t${r.seconds_to_90 ?? '–'} s\t${r.steps_to_90 ?? '–'} steps\tfinal ${r.final_test_acc} at ${r.final_step}`);
     return 0;
   }

@@ -228,11 +228,14 @@ typedef struct {
 int iam_mlp_make(iam_mlp *m, int d_in, const int *hidden, int n_hidden, int d_embed, int activation);
 /* He (fan-in, for ReLU/PReLU) or Xavier (for tanh) normal init, zero biases, PReLU slopes 0.25. */
 void iam_mlp_init_params(const iam_mlp *m, float *params, int init, unsigned long long seed);
-/* Floats of activations kept for a batch of B (the backward needs them). */
+/* Floats of activations kept for a batch of B (the backward needs them), and room the
+   forward uses for the first layer on mostly-zero inputs. */
 size_t iam_mlp_act_floats(const iam_mlp *m, int B);
+/* Floats of the backward's scratch for a batch of B. */
+size_t iam_mlp_scratch_floats(const iam_mlp *m, int B);
 /* x (B, D_in) → acts; returns a pointer into acts to the embedding (B, d_embed). */
 float *iam_mlp_forward(const iam_mlp *m, const float *params, const float *x, int B, float *acts);
-/* Accumulates (+=) into grads from dembed (B, d_embed); scratch holds 2·B·max_width floats. */
+/* Accumulates (+=) into grads from dembed (B, d_embed); scratch holds iam_mlp_scratch_floats. */
 void iam_mlp_backward(const iam_mlp *m, const float *params, float *grads, const float *x, int B,
                       const float *acts, const float *dembed, float *scratch);
 

@@ -171,7 +171,7 @@ static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trai
     t->batch_x = calloc((size_t)t->B * t->data.dim, sizeof(float));
     t->batch_y = calloc((size_t)t->B, sizeof(int));
     t->acts = calloc(iam_mlp_act_floats(&t->mlp, t->B), sizeof(float));
-    t->scratch = calloc(2 * (size_t)t->B * t->mlp.max_width, sizeof(float));
+    t->scratch = calloc(iam_mlp_scratch_floats(&t->mlp, t->B), sizeof(float));
     t->dembed = calloc((size_t)t->B * t->d, sizeof(float));
     t->loss_work = calloc(iam_loss_work_floats(t->B, t->d, t->c), sizeof(float));
     t->eval_emb = calloc((size_t)n_eval * t->d, sizeof(float));

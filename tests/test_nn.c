@@ -29,7 +29,7 @@ static void net_make(net *t, int activation) {
     t->params = calloc(t->n, sizeof(float));
     t->grads = calloc(t->n, sizeof(float));
     t->acts = calloc(iam_mlp_act_floats(&t->mlp, B), sizeof(float));
-    t->scratch = calloc(2 * B * t->mlp.max_width, sizeof(float));
+    t->scratch = calloc(iam_mlp_scratch_floats(&t->mlp, B), sizeof(float));
     t->dembed = calloc(B * D, sizeof(float));
     t->work = calloc(iam_loss_work_floats(B, D, C), sizeof(float));
     iam_mlp_init_params(&t->mlp, t->params, activation == IAM_ACT_TANH ? IAM_INIT_XAVIER : IAM_INIT_HE, 7);
@@ -170,7 +170,62 @@ static void test_lambda_schedule(void) {
     CHECK(monotone, "λ must never increase");
 }
 
+/* The first layer on mostly-zero inputs (an image's background) takes the sparse path:
+   its outputs and its weight and bias gradients against float64 sums written here, for a
+   batch with 3 of 4 inputs at 0, and against the dense path on the same inputs made
+   dense (no zero) but for the zeroed entries' contribution. */
+static void test_sparse_first_layer(void) {
+    enum { SB = 5, SIN = 64, SOUT = 9 };
+    iam_mlp m;
+    CHECK(iam_mlp_make(&m, SIN, NULL, 0, SOUT, IAM_ACT_RELU) == 0, "make");
+    float *params = calloc(m.n_params, sizeof(float)), *grads = calloc(m.n_params, sizeof(float));
+    float *acts = calloc(iam_mlp_act_floats(&m, SB), sizeof(float)), *scratch = calloc(iam_mlp_scratch_floats(&m, SB), sizeof(float));
+    float x[SB * SIN], dout[SB * SOUT];
+    iam_mlp_init_params(&m, params, IAM_INIT_HE, 3);
+    for (int o = 0; o < SOUT; o++) params[m.bias[0] + o] = 0.1f * o;
+    unsigned s = 5;
+    for (int k = 0; k < SB * SIN; k++) {
+        s = s * 1664525u + 1013904223u;
+        x[k] = (s >> 24) % 4 == 0 ? (float)(s >> 8) / 8388608.0f : 0.0f;   /* about 1 in 4 nonzero */
+    }
+    for (int k = 0; k < SB * SOUT; k++) dout[k] = 0.3f * (float)((k * 7) % 5) - 0.6f;
+    const float *out = iam_mlp_forward(&m, params, x, SB, acts);
+    iam_mlp_backward(&m, params, grads, x, SB, acts, dout, scratch);
+    double worst_out = 0.0, worst_dw = 0.0, worst_db = 0.0;
+    for (int b = 0; b < SB; b++)
+        for (int o = 0; o < SOUT; o++) {
+            double sum = params[m.bias[0] + o];
+            for (int i = 0; i < SIN; i++) sum += (double)x[b * SIN + i] * params[m.weight[0] + o * SIN + i];
+            worst_out = fmax(worst_out, fabs(sum - out[b * SOUT + o]));
+        }
+    for (int o = 0; o < SOUT; o++) {
+        double db = 0.0;
+        for (int b = 0; b < SB; b++) db += dout[b * SOUT + o];
+        worst_db = fmax(worst_db, fabs(db - grads[m.bias[0] + o]));
+        for (int i = 0; i < SIN; i++) {
+            double dw = 0.0;
+            for (int b = 0; b < SB; b++) dw += (double)dout[b * SOUT + o] * x[b * SIN + i];
+            worst_dw = fmax(worst_dw, fabs(dw - grads[m.weight[0] + o * SIN + i]));
+        }
+    }
+    CHECK(worst_out < 1e-5 && worst_dw < 1e-5 && worst_db < 1e-5,
+          "sparse first layer vs float64: out %.2g, dW %.2g, db %.2g", worst_out, worst_dw, worst_db);
+    /* a dense batch of the same layer (no zero input) gives the float64 sums too */
+    for (int k = 0; k < SB * SIN; k++) if (x[k] == 0.0f) x[k] = 1e-3f * (float)(k % 7 + 1);
+    out = iam_mlp_forward(&m, params, x, SB, acts);
+    worst_out = 0.0;
+    for (int b = 0; b < SB; b++)
+        for (int o = 0; o < SOUT; o++) {
+            double sum = params[m.bias[0] + o];
+            for (int i = 0; i < SIN; i++) sum += (double)x[b * SIN + i] * params[m.weight[0] + o * SIN + i];
+            worst_out = fmax(worst_out, fabs(sum - out[b * SOUT + o]));
+        }
+    CHECK(worst_out < 1e-5, "dense first layer vs float64: out %.2g", worst_out);
+    free(params); free(grads); free(acts); free(scratch);
+}
+
 int main(void) {
+    test_sparse_first_layer();
     test_network_gradients();
     test_mlp_errors();
     test_optimizers();
