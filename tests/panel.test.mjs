@@ -26,6 +26,13 @@ test('the rows: the packing limit and λ where they apply, verification only for
   assert.equal(statRows(snap({}))[2][1], '42.3°');
 });
 
+test('the test accuracy says what it is measured on: all held-out samples, or a share (MNIST in the page)', () => {
+  const title = (evaluated) => statRows({ ...snap({}), evaluated })[1][2];
+  assert.equal(title({ test: 800, nTest: 800 }), 'accuracy on all 800 held-out test samples');
+  assert.equal(title({ test: 1000, nTest: 2000 }),
+    'accuracy on 1,000 of the 2,000 held-out test samples, every class alike (to keep the page fast)');
+});
+
 test('a divergence is told from its fields', () => {
   assert.equal(divergenceText({ failedStep: 305, goodStep: 300, reason: 'a parameter became NaN' }),
     'Diverged at step 305: a parameter became NaN. Rolled back to step 300. Lower the learning rate, then reset.');

@@ -5,14 +5,19 @@
 //   sentence naming the bad argument: never a RangeError or TypeError from inside the
 //   binding, never a wasm trap; wasm memory stays flat after a warm-up, and a live
 //   trainer's parameters are untouched by any call that is not its own;
-// - parseHash never throws and always gives a valid state that round-trips through toHash.
-// There is no CSV reader yet; when there is one, it belongs here too.
+// - parseHash never throws and always gives a valid state that round-trips through toHash;
+// - a CSV file, however mangled, is rows a trainer takes or one CsvError sentence naming
+//   its line (wasm/csv.js), and a saved run, however damaged, opens or is refused in one
+//   RunFileError sentence (wasm/run.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadIAM } from '../wasm/iam.js';
 import { FIELDS, parseHash, toHash, defaultState } from '../web/state.js';
 import { STORIES } from '../web/stories.js';
 import { mulberry32 } from './helpers.mjs';
+import { parseCsv, CsvError, toCsv } from '../wasm/csv.js';
+import { saveRun, openRun } from '../wasm/run.js';
+import { RunFileError } from '../wasm/runfile.js';
 
 const iam = await loadIAM();
 
@@ -265,4 +270,65 @@ test('parseHash: 3,000 random and hostile hashes never throw, and give a valid s
     assert.deepEqual(again.state, state, `${what}: the state does not round-trip`);
   }
   assert.equal({}.polluted, undefined);
+});
+
+// -- CSV files and saved runs ----------------------------------------------------
+
+const CSV_PIECES = ['', ',', '\n', '\r\n', ' ', '"', '-', '.', 'e', '1e39', 'NaN', 'Infinity', '0x1', '\ufeff', 'a', 'label', '3', '-0.5', ',,', '\t'];
+
+test('1,500 mangled CSV files: rows a trainer takes, or a CsvError naming the line', () => {
+  const rand = mulberry32(12);
+  const good = toCsv({ x: Float32Array.from({ length: 60 }, (_, k) => Math.sin(k)), labels: Int32Array.from({ length: 20 }, (_, i) => i % 3), dim: 3, names: ['a', 'b', 'c'] });
+  let parsed = 0, refused = 0;
+  for (let round = 0; round < 1500; round++) {
+    const chars = [...good];
+    for (let k = 1 + Math.floor(rand() * 4); k > 0; k--) {
+      const at = Math.floor(rand() * chars.length);
+      if (rand() < 0.5) chars.splice(at, 1 + Math.floor(rand() * 3));
+      else chars.splice(at, 0, pick(rand, CSV_PIECES));
+    }
+    const text = chars.join('');
+    let set;
+    try {
+      set = parseCsv(text);
+    } catch (err) {
+      assert.ok(err instanceof CsvError, `${err?.name}: ${err?.message} for ${JSON.stringify(text.slice(0, 80))}`);
+      assert.match(err.message, /^(line \d+|the file|every row)/);
+      refused++;
+      continue;
+    }
+    parsed++;
+    assert.equal(set.x.length, set.rows * set.dim);
+    assert.ok(set.x.every(Number.isFinite), 'a parsed value is not finite');
+    assert.ok(set.classes >= 2 && set.labels.every((l) => l >= 0 && l < set.classes));
+    if (set.rows >= 2 && round % 25 === 0) {   // and the library takes it (or says why in a sentence)
+      try {
+        iam.trainer({ data: 'rows', classes: set.classes }, set).free();
+      } catch (err) {
+        assert.ok(!(err instanceof TypeError || err instanceof RangeError || err instanceof WebAssembly.RuntimeError), err.message);
+      }
+    }
+  }
+  assert.ok(parsed > 100 && refused > 100, `parsed ${parsed}, refused ${refused}`);
+});
+
+test('500 damaged saved runs: each opens, or is refused in one RunFileError sentence', () => {
+  const rand = mulberry32(13);
+  const t = iam.trainer({ classes: 3, trainPerClass: 20 });
+  t.step(3);
+  const bytes = saveRun({ settings: { a: 1 }, data: { kind: 'blobs' }, trainers: [{ config: t.config, state: t.state() }] });
+  t.free();
+  let refused = 0;
+  for (let round = 0; round < 500; round++) {
+    const b = bytes.slice();
+    for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) b[Math.floor(rand() * b.length)] ^= 1 + Math.floor(rand() * 255);
+    const cut = rand() < 0.3 ? b.subarray(0, Math.floor(rand() * b.length)) : b;
+    try {
+      openRun(cut);
+    } catch (err) {
+      assert.ok(err instanceof RunFileError, `${err?.name}: ${err?.message}`);
+      refused++;
+    }
+  }
+  assert.equal(refused, 500, 'a damaged file opened (the checksum covers every byte)');
 });

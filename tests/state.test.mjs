@@ -280,3 +280,21 @@ test('a change of the panel list keeps every panel it does not touch', () => {
   assert.deepEqual(keptPanels(['normface', 'arcface:m=0.3', 'cosface'], swept), [0, -1, 1, -1, 2], 'the swept panel’s own value trains on');
   assert.deepEqual(keptPanels(six, sweepTokens('arcface', 'm')), [-1, -1, -1], 'the paper’s sweep: all new');
 });
+
+test('data=rows with pts=: a small placed set round-trips; a bad one falls back with a notice', () => {
+  const hash = '#data=rows&pts=-1:0:0,-1.2:0.25:0,1:0:1,0.8:-0.125:1';
+  const { state, notices } = parseHash(hash);
+  assert.deepEqual(notices, []);
+  assert.equal(state.data, 'rows');
+  assert.equal(state.classes, 2, 'the classes are the points\u2019 own');
+  assert.deepEqual(state.points, [[-1, 0, 0], [-1.2, 0.25, 0], [1, 0, 1], [0.8, -0.125, 1]]);
+  assert.deepEqual(parseHash(toHash(state)).state.points, state.points);
+  for (const bad of ['-1:0:0,1:0:2', '1:0:0', 'a:b:0,1:1:1', '1.2345:0:0,1:1:1']) {
+    const r = parseHash(`#data=rows&pts=${bad}`);
+    assert.ok(r.notices.length > 0, `pts=${bad} gave no notice`);
+    assert.notEqual(r.state.data, 'rows', `pts=${bad}: data falls back`);
+  }
+  const stray = parseHash('#data=blobs&pts=-1:0:0,1:0:1');
+  assert.match(stray.notices.join(' '), /ignored the 2 points of pts=/);
+  assert.deepEqual(stray.state.points, []);
+});

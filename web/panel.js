@@ -27,12 +27,21 @@ export function formatLossValue(v, digits = 3) {
   return Math.abs(v) >= 1e4 ? v.toExponential(1).replace('-', '−') : v.toFixed(digits).replace('-', '−');
 }
 
+/** What the test accuracy is measured on: every held-out sample, or (evalRows) a balanced share. */
+function testAccTitle(evaluated) {
+  if (!evaluated) return 'accuracy on the held-out test samples';
+  const n = (v) => v.toLocaleString('en-US');
+  return evaluated.test < evaluated.nTest
+    ? `accuracy on ${n(evaluated.test)} of the ${n(evaluated.nTest)} held-out test samples, every class alike (to keep the page fast)`
+    : `accuracy on all ${n(evaluated.nTest)} held-out test samples`;
+}
+
 /** The rows under a view: [label, value, title, extra: true (hidden when presenting) or a class]. */
 export function statRows(snap) {
   const m = snap.metrics;
   const rows = [
     ['step', m.step.toLocaleString('en-US'), 'optimizer steps taken', 'in-toolbar'],
-    ['test acc', `${(100 * m.test_acc).toFixed(1)}%`],
+    ['test acc', `${(100 * m.test_acc).toFixed(1)}%`, testAccTitle(snap.evaluated)],
     ['min angle', `${m.min_weight_angle_deg.toFixed(1)}°`, 'the smallest angle between class weights'],
     ['L_base', formatLossValue(m.base), 'cross-entropy of the last batch', true],
     ['L_IAM', formatLossValue(m.iam), 'the IAM term of the last batch (≤ −log(C−1))', true],

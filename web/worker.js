@@ -21,11 +21,12 @@
 // are compared at the same step; a worker that reached it uses no CPU. It posts a
 // snapshot at every target it reaches, and every SNAPSHOT_MS while catching up: a
 // Snapshot (wasm/trainer.js) with what only a panel needs on top:
-//   { type: 'snapshot', ...Snapshot, forces, heldout?, edited?, grid?, inputs?, examples?, digits?, stepsPerSec }
+//   { type: 'snapshot', ...Snapshot, forces, heldout?, edited?, grid?, inputs?, examples?, digits?, stepsPerSec, evaluated }
 // forces: trainer.forces() of the same samples, while inspecting (the arrows and the hover card); heldout:
 // { embedding, labels } of identities never trained on (data sets that have them);
 // edited: the weights were dragged since the last step, and the losses in the metrics
-// are then the mean over the shown samples (the last batch's would be stale).
+// are then the mean over the shown samples (the last batch's would be stale); evaluated:
+// { test, nTest }, how many of the held-out samples the test accuracy counts (evalRows).
 // The first snapshot of a run also carries what the data look like: inputs, the 2-D
 // points of the input plane (the test set; data 'rows': the whole set, which the user
 // edits); else examples, a few inputs of each class (glyphs, MNIST); and for MNIST
@@ -93,7 +94,7 @@ function makeGrid() {
 
 function snapshot(withInputs = false) {
   const s = trainer.snapshot({ points: POINTS, set: 'test', bins: 36 });
-  const message = { type: 'snapshot', ...s, stepsPerSec: measured.rate };
+  const message = { type: 'snapshot', ...s, stepsPerSec: measured.rate, evaluated: evaluated() };
   const transfer = [s.embedding.buffer, s.labels.buffer, s.weights.buffer, s.weightNorms.buffer, s.histogram.buffer];
   if (inspecting || edited) {
     const forces = trainer.forces({ points: POINTS, set: 'test' });
@@ -125,6 +126,12 @@ function snapshot(withInputs = false) {
   }
   post(message, transfer);
   lastSnapshot = performance.now();
+}
+
+// How many held-out samples the test accuracy is measured on (evalRows: a balanced prefix).
+function evaluated() {
+  const cap = trainer.config.evalRows;
+  return { test: cap > 0 ? Math.min(cap, trainer.nTest) : trainer.nTest, nTest: trainer.nTest };
 }
 
 // After a drag the last batch's losses say nothing of the new weights: the snapshot's
