@@ -6,6 +6,7 @@
 // the same step with the same numbers. Screenshots land in tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { DATA_LR_CHANGES } from '../wasm/presets.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { startServer } from '../web/server.mjs';
 import { launchChromium, openDemo } from './helpers.mjs';
@@ -45,7 +46,8 @@ test('MNIST trains in the page: test accuracy above 0.5 within 600 steps, the sh
   const state = await page.evaluate(() => window.iamDemo.state());
   assert.equal(state.classes, 10);
   assert.equal(state.lr, 0.002, 'the MNIST preset’s learning rate');
-  assert.deepEqual(state.lrChanges, [{ step: 6000, lr: 0.0002 }]);
+  assert.deepEqual(state.lrChanges, DATA_LR_CHANGES.mnist.map((c) => ({ ...c })), 'and its change');
+  assert.equal(state.cosMargin, 0.15, 'and its CosFace margin');
   assert.ok(await page.$eval('#ctl-classes', (n) => n.disabled), 'classes are fixed for MNIST');
   for (const p of await panels(page)) assert.ok(p.metrics.test_acc > 0.5, `${p.token}: ${p.metrics.test_acc}`);
   assert.deepEqual(await page.evaluate(() => window.iamDemo.digits(0)), { count: 400, side: 14 });

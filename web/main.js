@@ -308,11 +308,12 @@ function commit(partial) {
   if ('lrChanges' in partial) for (const p of panels) p.setLrChanges(state.lrChanges);
 }
 
-/** What else changes with the data kind: a preset's learning rate (MNIST's) comes and
- *  goes with it, a set of your own brings its classes and its link's points. */
+/** What else changes with the data kind: a preset's settings (MNIST's learning rate, its
+ *  change and its CosFace margin) come and go with it, a set of your own brings its classes
+ *  and its link's points. */
 function dataChange(data) {
-  const partial = { ...dataDefaults(data), points: [] };
-  if (state.data === 'mnist' && data !== 'mnist') Object.assign(partial, { lr: FIELDS.lr.def, lrChanges: [] });
+  const leaving = Object.fromEntries(Object.keys(dataDefaults(state.data)).map((key) => [key, FIELDS[key].def]));
+  const partial = { ...leaving, ...dataDefaults(data), points: [] };
   if (data === 'rows' && ownSet) Object.assign(partial, { classes: ownSet.classes, points: linkPoints(ownSet) });
   if (data !== 'rows') pendingSet = null;
   return partial;

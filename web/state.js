@@ -57,11 +57,13 @@ const DATA_LABELS = { mnist: 'MNIST digits', rows: 'your own points / CSV' };
 export const CLASSES_FIXED = Object.freeze({ mnist: 'MNIST has 10 digit classes', rows: 'the classes of your own set' });
 
 /** What a data kind's preset trains with unless the link or the controls say otherwise
- *  (wasm/presets.js): MNIST's learning rate and its change (DATA_LR_CHANGES). */
+ *  (wasm/presets.js): MNIST's learning rate and its change (DATA_LR_CHANGES), and its
+ *  CosFace margin (DATA_LOSS_CHANGES). */
 export function dataDefaults(data) {
   if (data !== 'mnist') return {};
   const { classes, lr } = trainerPreset('softmax', { data });
-  return { classes, lr, lrChanges: DATA_LR_CHANGES.mnist.map((c) => ({ ...c })) };
+  return { classes, lr, lrChanges: DATA_LR_CHANGES.mnist.map((c) => ({ ...c })),
+    cosMargin: trainerPreset('cosface', { data }).loss.margin };
 }
 
 // A point of pts=: 'x:y:class', the coordinates in at most three decimals.
