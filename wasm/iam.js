@@ -36,7 +36,8 @@ export function simdSupported() {
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
-async function readBytes(url) {
+/** The bytes at a URL: a file beside this module in Node (fs), else fetched (page, worker). */
+export async function readBytes(url) {
   if (isNode && url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
     try {

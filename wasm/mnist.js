@@ -28,6 +28,7 @@
 // class in the package's file order; the train/test split by seed is done in C.
 
 import { crc32 } from './runfile.js';
+import { readBytes } from './iam.js';
 
 /** The layout of mnist.bin, version 1. */
 export const MNIST = Object.freeze({
@@ -99,20 +100,6 @@ export function mnistDigest(m) {
   for (let i = 0; i < m.count; i++) bytes[i] = m.labels[i];
   bytes.set(m.pixels, m.count);
   return crc32(bytes).toString(16).padStart(8, '0');
-}
-
-async function readBytes(url) {
-  if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      return await readFile(url);
-    } catch (err) {
-      throw new Error(`cannot read ${url.pathname}: run ./build.sh build first (${err.code})`);
-    }
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`cannot read ${url}: HTTP ${res.status}; run ./build.sh build first`);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 const cache = new Map();   // URL string → the promise of its parse
