@@ -61,6 +61,10 @@ static const field loss_fields[] = {
     E(iam_loss_config, "kind", kind, iam_kind_names), L("scale", scale, 'f'), L("margin", margin, 'f'),
     L("m1", m1, 'f'), L("m2", m2, 'f'), L("m3", m3, 'f'), L("beta", beta, 'f'), L("lambda", lambda, 'f'),
     L("featureNorm", feature_norm, 'b'), E(iam_loss_config, "fallback", fallback, iam_fallback_names),
+    L("momentum", momentum, 'f'), L("h", h, 'f'), L("la", la, 'f'), L("ua", ua, 'f'), L("lm", lm, 'f'),
+    L("um", um, 'f'), L("lambdaG", lambda_g, 'f'), L("subcenters", subcenters, 'i'),
+    L("marginStd", margin_std, 'f'), L("marginSeed", margin_seed, 'u'), L("detachMargin", detach_margin, 'b'),
+    L("t", t, 'f'), L("normMean", norm_mean, 'f'), L("normStd", norm_std, 'f'),
 };
 static const iam_table loss_table = TABLE("loss_config", iam_loss_config, loss_fields, loss_defaults);
 
@@ -105,7 +109,7 @@ static const iam_table metric_table = TABLE("metrics", iam_train_metrics, metric
 #define Z(name, member) F(iam_trainer_sizes, name, member, 'i')
 static const field size_fields[] = {
     Z("nTrain", n_train), Z("nTest", n_test), Z("nHeldout", n_heldout), Z("inputDim", input_dim),
-    Z("dim", embed_dim), Z("classes", classes), Z("nParams", n_params),
+    Z("dim", embed_dim), Z("classes", classes), Z("subcenters", subcenters), Z("nParams", n_params),
 };
 static const iam_table size_table = TABLE("sizes", iam_trainer_sizes, size_fields, NULL);
 
@@ -167,8 +171,9 @@ const char *iam_field_enum(const iam_table *t, int k, int v) {
 
 /* ---- the enum names (iam.h): the one place they are spelled ---- */
 
-const char *const iam_kind_names[] = { "softmax", "normface", "sphereface", "cosface", "arcface", "combined", NULL };
-const char *const iam_fallback_names[] = { "continuous", "insightface", "easy", NULL };
+const char *const iam_kind_names[] = { "softmax", "normface", "sphereface", "cosface", "arcface", "combined",
+                                       "curricularface", "adaface", "magface", NULL };
+const char *const iam_fallback_names[] = { "continuous", "insightface", "easy", "none", NULL };
 const char *const iam_data_names[] = { "blobs", "spiral", "glyphs", "identities", "mnist", "rows", NULL };
 const char *const iam_activation_names[] = { "relu", "prelu", "tanh", NULL };
 const char *const iam_init_names[] = { "he", "xavier", NULL };

@@ -1,10 +1,11 @@
 /* iam.h: the public C API of the IAM teaching library.
  *
  * The margin-based softmax losses of face recognition (Softmax, NormFace,
- * SphereFace, CosFace, ArcFace, the combined margin) and the IAM inter-class
- * angular margin term of Sun et al. (2020), each with its forward and its
- * backward. The math is ../LOSSES.md (beside the repository); section names
- * in comments refer to it.
+ * SphereFace, CosFace, ArcFace, the combined margin; the adaptive CurricularFace,
+ * AdaFace, MagFace; sub-centers and ElasticFace's random margin as options) and the
+ * IAM inter-class angular margin term of Sun et al. (2020), each with its forward
+ * and its backward. The math is ../LOSSES.md (beside the repository) and, for the
+ * losses after 2019, docs/LOSSES.md; section names in comments refer to them.
  *
  * Conventions:
  * - every entry point returns an int status, 0 on success, and never aborts;
@@ -40,14 +41,19 @@ enum iam_kind {
     IAM_COSFACE = 3,    /* z_iy = s (cos θ − m)                             */
     IAM_ARCFACE = 4,    /* z_iy = s cos(θ + m), see the fallbacks below     */
     IAM_COMBINED = 5,   /* z_iy = s (cos(m1 θ + m2) − m3)                   */
-    IAM_KIND_COUNT = 6
+    IAM_CURRICULARFACE = 6, /* z_iy = s cos(θ + m); a hard negative s c (t + c) */
+    IAM_ADAFACE = 7,    /* z_iy = s (cos(θ + g_angle) − g_add), by the norm   */
+    IAM_MAGFACE = 8,    /* z_iy = s cos(θ + m(a)), a = ‖x‖, plus λ_g g(a)     */
+    IAM_KIND_COUNT = 9
 };
 
 /* What ArcFace does past θ > π − m, where cos(θ + m) would rise again. */
 enum iam_fallback {
     IAM_FALLBACK_CONTINUOUS = 0,  /* −2 − cos(θ + m): the monotone ψ of LOSSES.md    */
     IAM_FALLBACK_INSIGHTFACE = 1, /* cos θ − m sin m: insightface and PML parity     */
-    IAM_FALLBACK_EASY = 2         /* easy_margin: the margin only where cos θ > 0    */
+    IAM_FALLBACK_EASY = 2,        /* easy_margin: the margin only where cos θ > 0    */
+    IAM_FALLBACK_NONE = 3         /* plain cos(θ + m) everywhere: insightface since
+                                     March 2022 (with detach_margin, its gradient)   */
 };
 
 typedef struct {
@@ -59,7 +65,29 @@ typedef struct {
     float beta;        /* β ≥ 0: L = L_base + β L_IAM                            */
     float lambda;      /* SphereFace annealing mix λ ≥ 0 (0 = none)              */
     int feature_norm;  /* SphereFace: 1 = r = ‖x‖ (original), 0 = r = s          */
-    int fallback;      /* ArcFace: enum iam_fallback                             */
+    int fallback;      /* ArcFace, CurricularFace: enum iam_fallback             */
+    /* options of the adaptive losses (docs/LOSSES.md) */
+    float momentum;    /* CurricularFace's t, AdaFace's norm statistics: the running
+                          average's rate α in (0, 1]: v ← α batch + (1 − α) v (0.01)  */
+    float h;           /* AdaFace: ẑ = clip(h (‖x‖ − μ)/(σ + 1e-3), −1, 1), h in (0, 10] */
+    float la, ua;      /* MagFace: a = ‖x‖ clipped to [la, ua], 0 < la < ua      */
+    float lm, um;      /* MagFace: the margin m(a) runs from lm at la to um at ua */
+    float lambda_g;    /* MagFace: the weight λ_g ≥ 0 of g(a) = 1/a + a/ua²      */
+    int subcenters;    /* K in [1, 64], every kind but softmax: W holds c·K rows,
+                          class j's sub-centers are rows jK .. jK+K−1, and
+                          cos θ_j = max_k cos(x, W_jk) (sub-center ArcFace)       */
+    float margin_std;  /* ElasticFace, ArcFace and CosFace only: σ in [0, 1]; each
+                          sample's margin is m + σ N(0, 1), clipped to the margin's
+                          range, drawn from margin_seed (0 = the fixed m)         */
+    unsigned margin_seed; /* the seed of that draw: same seed, same margins       */
+    int detach_margin; /* 1: the margin's gradient is cut, dψ/dc taken as 1 (and
+                          MagFace's margin does not depend on a), as insightface's
+                          ArcFace computes it since March 2022; every margin kind */
+    /* the running state of CurricularFace and AdaFace: iam_loss reads it as a constant
+       (as the papers' backward passes do); iam_loss_update_state moves it */
+    float t;           /* CurricularFace: the running mean of cos θ_y, in [−1, 1] (starts at 0) */
+    float norm_mean, norm_std; /* AdaFace: the running mean μ and std σ ≥ 0 of ‖x‖
+                          (start 20 and 100, as in the paper's code)              */
 } iam_loss_config;
 
 typedef struct {
@@ -69,8 +97,11 @@ typedef struct {
 } iam_loss_result;
 
 /* The documented defaults for one kind: s = 10, β = 0, that kind's own margin (CosFace
-   0.2, ArcFace 0.3 rad, SphereFace 4, the paper's m; 0 where unused), combined
-   (1, 0.3, 0.2), λ = 0, r = s, the continuous ArcFace fallback. */
+   0.2, ArcFace 0.3 rad, SphereFace 4, the paper's m, CurricularFace 0.3, AdaFace 0.25;
+   0 where unused), combined (1, 0.3, 0.2), λ = 0, r = s, the continuous ArcFace
+   fallback; momentum 0.01, h 0.333, MagFace [la, ua] = [1, 10], [lm, um] = [0.1, 0.4],
+   λ_g 1 (toy values: docs/LOSSES.md); K = 1, σ = 0, the margin's gradient kept; the
+   state t = 0, μ = 20, σ = 100. */
 iam_loss_config iam_loss_config_default(int kind);
 
 /* 0 if the loss config is valid (kind, scale, beta, the kind's margins), else an error
@@ -78,7 +109,8 @@ iam_loss_config iam_loss_config_default(int kind);
 int iam_loss_config_check(const iam_loss_config *cfg);
 
 /* 0 if iam_loss takes these sizes (the limits above), else an error naming the size:
-   what a caller that allocates for iam_loss asks before it allocates anything. */
+   what a caller that allocates for iam_loss asks before it allocates anything. With
+   sub-centers, c is the rows of W (classes · K). */
 int iam_loss_check_sizes(int n, int d, int c);
 
 /* How many floats of workspace iam_loss needs for these sizes: what the forward
@@ -86,12 +118,24 @@ int iam_loss_check_sizes(int n, int d, int c);
    (2(n+c)d + 6nc + 4n + c floats). 0 for sizes iam_loss_check_sizes refuses (its
    sentence is then iam_last_error()), so that a product never wraps. */
 size_t iam_loss_work_floats(int n, int d, int c);
+/* The same for a config: with K sub-centers the cosines are (n, c·K) (a larger sum). */
+size_t iam_loss_work_floats_for(const iam_loss_config *cfg, int n, int d, int c);
+
+/* The running state's step for this batch (CurricularFace's t, AdaFace's μ and σ; a no-op
+ * for the other kinds), before iam_loss, as the papers' code does it:
+ *   t ← α mean_i cos θ_iy + (1 − α) t,    μ ← α mean_i ‖x_i‖ + (1 − α) μ,
+ *   σ ← α std_i ‖x_i‖ + (1 − α) σ  (std unbiased; with n = 1 σ stays; ‖x‖ clipped to
+ *   [0.001, 100] as AdaFace's code does). x (n,d), W (c·K,d), labels (n), as for iam_loss. */
+int iam_loss_update_state(iam_loss_config *cfg, const float *x, const float *W, const int *labels,
+                          int n, int d, int c);
 
 /* Forward and backward of L = L_base + β L_IAM.
  * x (n,d), W (c,d), labels (n) are read; ∂L/∂x and ∂L/∂W are accumulated (+=)
  * into dx (n,d) and dW (c,d), as nn.c's backward does, so the caller zeroes them
  * once per step; either may be NULL to skip it (both NULL: the loss only).
- * out gets the three loss values; work holds iam_loss_work_floats(n,d,c) floats. */
+ * out gets the three loss values; work holds iam_loss_work_floats_for(cfg,n,d,c) floats.
+ * With K sub-centers W is (c·K, d) and so is dW. MagFace's base is its whole loss,
+ * cross-entropy + λ_g mean g(a). */
 int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,
              int n, int d, int c, float *dx, float *dW, iam_loss_result *out, float *work);
 
@@ -311,6 +355,7 @@ typedef struct {
 typedef struct {
     int n_train, n_test, n_heldout; /* samples per set (held-out: identities only, else 0) */
     int input_dim, embed_dim, classes;
+    int subcenters;                 /* K: W holds classes · K rows                         */
     int n_params;                   /* floats in the parameter array (get/set_params)      */
 } iam_trainer_sizes;
 
@@ -400,6 +445,14 @@ int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction);
 /* Normalized class weights Ŵ (classes, embed_dim), and their norms ‖W_j‖ (classes)
    unless norms is NULL (Softmax decides by ‖W_j‖ cos θ_j). */
 int iam_trainer_weights(const iam_trainer *t, float *w_hat, float *norms);
+/* With sub-centers: every row of W normalized (classes·K, embed_dim), and each class's
+   dominant one (classes), the one most of its training samples were nearest to at the last
+   evaluation (0 before it); dominant may be NULL. The metrics, iam_trainer_weights, the
+   forces and set_weight use the dominant ones; accuracy and predict take the nearest of all. */
+int iam_trainer_subcenters(const iam_trainer *t, float *w_hat, int *dominant);
+/* The embeddings e = f(x) (count, embed_dim) as they are, not normalized, of the samples
+   iam_trainer_embed shows: their norms are what AdaFace and MagFace read. */
+int iam_trainer_embed_raw(iam_trainer *t, int set, int count, float *emb, int *labels);
 /* The raw inputs (count, input_dim) and labels of the `count` samples of a set that
    iam_trainer_embed shows, in its order: what a view draws beside a point (a digit). */
 int iam_trainer_shown_inputs(const iam_trainer *t, int set, int count, float *x, int *labels);

@@ -1,14 +1,22 @@
 /* loss.c: the margin-based softmax losses and the IAM term, forward and backward.
  *
  * Every loss here is cross-entropy over logits z_ij. The kinds differ only in
- * the target logit z_iy (LOSSES.md, "Base losses"). The loss is a stack of
- * layers, each a forward/backward pair of plain loops, as in llm.c:
+ * the target logit z_iy (LOSSES.md, "Base losses"), and CurricularFace also in its
+ * hard negatives (docs/LOSSES.md). The loss is a stack of layers, each a
+ * forward/backward pair of plain loops, as in llm.c:
  *
  *   normalize   x̂ = x/‖x‖,  Ŵ = W/‖W‖
  *   cosine      c = x̂ Ŵᵀ                                   (simd.h)
- *   logits      z_i = r (c_i with c_iy replaced by f(c_iy)); softmax: z = x Wᵀ
+ *   sub-centers c_ij = max_k c_i,jk   (K = 1: a copy)
+ *   target sin  sin θ_iy = ‖Ŵ_y − c_iy x̂_i‖, θ_iy = atan2(sin, c): exact near 0 and π
+ *   margins     each sample's angular and additive margin (ElasticFace, AdaFace, MagFace)
+ *   logits      z_i = r (c_i with c_iy replaced by f(θ_iy)); softmax: z = x Wᵀ
  *   cross-entropy on z:  L_base_i = softplus(−g_i),  g_i = z_iy − LSE_{j≠y} z_ij
  *   IAM on u = s c:      L_IAM_i = −softplus(h_i) − log(C−1),  h_i = u_iy − LSE_{j≠y} u_ij
+ *
+ * The target's gradient goes to x and W along the vectors themselves,
+ * (Ŵ_y − c x̂)/‖x‖ and (x̂ − c Ŵ_y)/‖W_y‖, whose length is sin θ: df/dc grows as
+ * 1/sin θ near θ = 0, and their product stays exact where a projection would cancel.
  *
  * softplus(−g) is exactly LSE_j(z_ij) − z_iy, and −softplus(h) − log(C−1) is
  * exactly LSE_{j≠y} − LSE_j − log(C−1): the same log-sum-exps as LOSSES.md,
@@ -28,13 +36,16 @@
 
 #include "iam.h"
 #include "internal.h"
+#include "rng.h"
 #include "simd.h"
 
 #define PI_F 3.14159265358979f
 #define HALF_PI_F 1.57079632679490f
-/* acos is evaluated at c clamped to [−1+ε, 1−ε]: its derivative is infinite
-   at ±1, the NaN every public ArcFace implementation has met (LOSSES.md). */
-#define COS_EPS 1e-6f
+#define MAX_SUBCENTERS 64
+/* AdaFace's code: norms clipped to [0.001, 100], σ + 1e-3 in the denominator */
+#define ADA_NORM_MIN 0.001f
+#define ADA_NORM_MAX 100.0f
+#define ADA_EPS 1e-3f
 
 iam_loss_config iam_loss_config_default(int kind) {
     iam_loss_config cfg = { 0 };
@@ -49,6 +60,22 @@ iam_loss_config iam_loss_config_default(int kind) {
     cfg.lambda = 0.0f;
     cfg.feature_norm = 0;
     cfg.fallback = IAM_FALLBACK_CONTINUOUS;
+    if (kind == IAM_CURRICULARFACE) cfg.margin = 0.3f;
+    if (kind == IAM_ADAFACE) cfg.margin = 0.25f;
+    cfg.momentum = 0.01f;
+    cfg.h = 0.333f;
+    cfg.la = 1.0f;
+    cfg.ua = 10.0f;
+    cfg.lm = 0.1f;
+    cfg.um = 0.4f;
+    cfg.lambda_g = 1.0f;
+    cfg.subcenters = 1;
+    cfg.margin_std = 0.0f;
+    cfg.margin_seed = 0;
+    cfg.detach_margin = 0;
+    cfg.t = 0.0f;
+    cfg.norm_mean = 20.0f;
+    cfg.norm_std = 100.0f;
     return cfg;
 }
 
@@ -101,22 +128,24 @@ static void label_split_backward(float *d_v, const float *q, int y, int c, float
  * Target functions ψ (LOSSES.md, "One monotone target function")
  * ------------------------------------------------------------------------- */
 
-/* ψ(θ) = (−1)^k cos φ − 2k − m3,  φ = m1 θ + m2,  k = ⌊φ/π⌋.
- * Continuous and decreasing on [0, π]. Returns ψ; *dpsi_dc = dψ/dc. */
-static float margin_psi(float c, float m1, float m2, float m3, float *dpsi_dc) {
-    float c_clamped = clampf(c, -1.0f + COS_EPS, 1.0f - COS_EPS);
-    float theta = acosf(c_clamped);
-    float sin_theta = sqrtf((1.0f - c_clamped) * (1.0f + c_clamped));
+/* ψ = (−1)^k cos φ − 2k − m3,  φ = m1 θ + m2,  k = ⌊φ/π⌋: continuous and decreasing
+ * on [0, π]. A phase below 0 (AdaFace's negative angular margin near θ = 0) is held at
+ * 0, as AdaFace's code clips it: ψ = 1 − m3 there. Returns ψ; *dpsi_dphi = ∂ψ/∂φ
+ * (∂ψ/∂θ = m1 ∂ψ/∂φ, ∂ψ/∂m2 = ∂ψ/∂φ). */
+static float margin_psi(float theta, float m1, float m2, float m3, float *dpsi_dphi) {
     float phi = m1 * theta + m2;
+    if (phi < 0.0f) {
+        *dpsi_dphi = 0.0f;
+        return 1.0f - m3;
+    }
     int k = (int)floorf(phi / PI_F);
     float sign = (k & 1) ? -1.0f : 1.0f;
-    /* dψ/dθ = −(−1)^k m1 sin φ  and  dθ/dc = −1/sin θ */
-    *dpsi_dc = sign * m1 * sinf(phi) / sin_theta;
+    *dpsi_dphi = -sign * sinf(phi);
     return sign * cosf(phi) - 2.0f * (float)k - m3;
 }
 
 /* SphereFace with integer m: cos(mθ) = T_m(c), the Chebyshev polynomial, and
- * d cos(mθ)/dc = m U_{m−1}(c). No acos, so no clamp. k = ⌊mθ/π⌋ counts the
+ * d cos(mθ)/dc = m U_{m−1}(c). No angle at all. k = ⌊mθ/π⌋ counts the
  * j in 1..m with θ ≥ jπ/m, that is c ≤ cos(jπ/m). */
 static float sphereface_psi_int(float c, int m, float *dpsi_dc) {
     float t_prev = 1.0f, t = c;           /* T_0, T_1 */
@@ -135,44 +164,66 @@ static float sphereface_psi_int(float c, int m, float *dpsi_dc) {
     return sign * t - 2.0f * (float)k;
 }
 
-/* ArcFace's cos(θ + m) and its three ways of handling θ > π − m. */
-static float arcface_psi(float c, float m, int fallback, float *dpsi_dc) {
-    if (fallback == IAM_FALLBACK_INSIGHTFACE && c <= -cosf(m)) {
-        /* insightface: th = cos(π − m), mm = sin(π − m)·m; monotone but it jumps */
-        *dpsi_dc = 1.0f;
-        return c - m * sinf(m);
+/* cos(θ + m) with ArcFace's four ways past θ > π − m, where it would rise again (and
+ * CurricularFace's and MagFace's target, which are ArcFace's at their own m).
+ * Returns f; *df_dtheta and *df_dm. */
+static float arcface_psi(float c, float theta, float m, int fallback, float *df_dtheta, float *df_dm) {
+    if ((fallback == IAM_FALLBACK_INSIGHTFACE && c <= -cosf(m)) || (fallback == IAM_FALLBACK_EASY && c <= 0.0f)) {
+        /* insightface: th = cos(π − m), mm = sin(π − m)·m, monotone but it jumps; easy_margin:
+           no margin past 90°. Both are functions of c: ∂/∂θ = −sin θ */
+        *df_dtheta = -sinf(theta);
+        *df_dm = fallback == IAM_FALLBACK_EASY ? 0.0f : -(sinf(m) + m * cosf(m));
+        return fallback == IAM_FALLBACK_EASY ? c : c - m * sinf(m);
     }
-    if (fallback == IAM_FALLBACK_EASY && c <= 0.0f) { /* easy_margin: no margin past 90° */
-        *dpsi_dc = 1.0f;
-        return c;
+    if (fallback == IAM_FALLBACK_NONE) {
+        *df_dtheta = *df_dm = -sinf(theta + m);
+        return cosf(theta + m);
     }
-    return margin_psi(c, 1.0f, m, 0.0f, dpsi_dc);
+    float f = margin_psi(theta, 1.0f, m, 0.0f, df_dm);
+    *df_dtheta = *df_dm;
+    return f;
 }
 
-/* The target logit is r·f(c_iy); the other logits are r·c_ij (softmax aside).
- * Returns f and writes df/dc. */
-static float target_fn(const iam_loss_config *cfg, float c, float *df_dc) {
+/* The target logit is r·f(θ_iy); the other logits are r·c_ij (softmax aside). f at
+ * c = cos θ, sin θ, with the sample's angular margin m_angle (added to θ) and additive
+ * margin m_add (taken from the cosine). Returns f and writes ∂f/∂c (through θ: −∂f/∂θ /
+ * sin θ, 0 at sin θ = 0 where the vectors below are 0 too) and ∂f/∂m_angle. */
+static float target_fn(const iam_loss_config *cfg, float c, float sin_theta, float m_angle, float m_add,
+                       float *df_dc, float *df_dm) {
+    float theta = atan2f(sin_theta, c), df_dtheta = 0.0f, f;
+    *df_dm = 0.0f;
     switch (cfg->kind) {
     case IAM_COSFACE:
         *df_dc = 1.0f;
-        return c - cfg->margin;
-    case IAM_ARCFACE:
-        return arcface_psi(c, cfg->margin, cfg->fallback, df_dc);
+        return c - m_add;
+    case IAM_ARCFACE: case IAM_CURRICULARFACE: case IAM_MAGFACE:
+        f = arcface_psi(c, theta, m_angle, cfg->fallback, &df_dtheta, df_dm);
+        break;
+    case IAM_ADAFACE: /* s (cos(θ + g_angle) − g_add): the continuous ψ at that phase */
+        f = margin_psi(theta, 1.0f, m_angle, m_add, &df_dtheta);
+        break;
     case IAM_COMBINED:
-        return margin_psi(c, cfg->m1, cfg->m2, cfg->m3, df_dc);
+        f = margin_psi(theta, cfg->m1, cfg->m2, cfg->m3, &df_dtheta);
+        df_dtheta *= cfg->m1;
+        break;
     case IAM_SPHEREFACE: {
         /* annealed: (λ c + ψ(θ)) / (1 + λ) (LOSSES.md, "SphereFace annealing") */
-        float dpsi, psi, m = cfg->margin;
-        if (m == floorf(m)) psi = sphereface_psi_int(c, (int)m, &dpsi);
-        else psi = margin_psi(c, m, 0.0f, 0.0f, &dpsi);
-        float lambda = cfg->lambda;
-        *df_dc = (lambda + dpsi) / (1.0f + lambda);
+        float dpsi_dc, psi, m = cfg->margin, lambda = cfg->lambda;
+        if (m == floorf(m)) psi = sphereface_psi_int(c, (int)m, &dpsi_dc);
+        else {
+            float dpsi_dphi;
+            psi = margin_psi(theta, m, 0.0f, 0.0f, &dpsi_dphi);
+            dpsi_dc = sin_theta > 0.0f ? -m * dpsi_dphi / sin_theta : 0.0f;
+        }
+        *df_dc = (lambda + dpsi_dc) / (1.0f + lambda);
         return (lambda * c + psi) / (1.0f + lambda);
     }
     default: /* NormFace: no margin */
         *df_dc = 1.0f;
         return c;
     }
+    *df_dc = sin_theta > 0.0f ? -df_dtheta / sin_theta : 0.0f; /* dθ/dc = −1/sin θ */
+    return f;
 }
 
 /* ---------------------------------------------------------------------------
@@ -209,44 +260,170 @@ static void normalize_rows_backward(float *d_a, const float *d_a_hat, const floa
  * Logits: the target logit carries the margin (LOSSES.md, "From logits to ...")
  * ------------------------------------------------------------------------- */
 
+/* Sub-centers, forward: c_ij = max_k c_i,jK+k, and which k won (as a float, exact for
+   K ≤ 64). K = 1 is a copy. */
+static void subcenter_pool_forward(const float *cos_all, int n, int c, int K, float *cos, float *winner) {
+    // cos_all is (n, c·K), cos and winner are (n, c)
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < c; j++) {
+            const float *row = cos_all + (size_t)i * c * K + (size_t)j * K;
+            int best = 0;
+            for (int k = 1; k < K; k++)
+                if (row[k] > row[best]) best = k;
+            cos[(size_t)i * c + j] = row[best];
+            winner[(size_t)i * c + j] = (float)best;
+        }
+}
+
+/* ... and backward: the gradient flows to the winning sub-center only */
+static void subcenter_pool_backward(float *d_cos_all, const float *d_cos, const float *winner, int n, int c, int K) {
+    // d_cos_all is (n, c·K), d_cos and winner are (n, c)
+    for (size_t q = 0; q < (size_t)n * c; q++) d_cos_all[q * K + (size_t)winner[q]] += d_cos[q];
+}
+
+/* The row of W that is sample i's target: its class's winning sub-center */
+static int target_row(const float *winner, const int *labels, int i, int c, int K) {
+    return labels[i] * K + (int)winner[(size_t)i * c + labels[i]];
+}
+
+/* sin θ_iy = ‖Ŵ_t − c_iy x̂_i‖ from the vectors: sqrt(1 − c²) would lose every digit of a
+   small angle to the rounding of c (LOSSES.md's clamp is no longer needed) */
+static void target_sin_forward(const float *x_hat, const float *w_hat, const float *cos, const float *winner,
+                               const int *labels, int n, int d, int c, int K, float *target_sin) {
+    // x_hat is (n,d), w_hat is (c·K,d), cos and winner are (n,c), target_sin is (n)
+    for (int i = 0; i < n; i++) {
+        const float *xh = x_hat + (size_t)i * d, *wh = w_hat + (size_t)target_row(winner, labels, i, c, K) * d;
+        float cy = cos[(size_t)i * c + labels[i]], sum = 0.0f;
+        for (int k = 0; k < d; k++) {
+            float diff = wh[k] - cy * xh[k];
+            sum += diff * diff;
+        }
+        target_sin[i] = sqrtf(sum);
+    }
+}
+
+/* Each sample's margins (docs/LOSSES.md): the angle m_angle added to θ_y and the
+   amount m_add taken from its cosine, and ∂m_angle/∂‖x‖ (MagFace). ElasticFace draws
+   m + σ N(0, 1) per sample from margin_seed, clipped to the margin's range. */
+static void sample_margins_forward(const iam_loss_config *cfg, const float *x_norm, int n, float *m_angle,
+                                   float *m_add, float *dm_dnorm) {
+    // x_norm, m_angle, m_add, dm_dnorm are (n)
+    iam_rng rng = iam_rng_seeded(cfg->margin_seed);
+    for (int i = 0; i < n; i++) {
+        float m = cfg->margin;
+        m_angle[i] = m_add[i] = dm_dnorm[i] = 0.0f;
+        if (cfg->margin_std > 0.0f)
+            m = clampf(m + cfg->margin_std * iam_rng_normal(&rng), 0.0f, cfg->kind == IAM_COSFACE ? 1.0f : HALF_PI_F);
+        if (cfg->kind == IAM_COSFACE) m_add[i] = m;
+        else if (cfg->kind == IAM_ARCFACE || cfg->kind == IAM_CURRICULARFACE) m_angle[i] = m;
+        else if (cfg->kind == IAM_ADAFACE) { /* ẑ: the norm against the running statistics */
+            float norm = clampf(x_norm[i], ADA_NORM_MIN, ADA_NORM_MAX);
+            float z = clampf(cfg->h * (norm - cfg->norm_mean) / (cfg->norm_std + ADA_EPS), -1.0f, 1.0f);
+            m_angle[i] = -m * z;
+            m_add[i] = m * z + m;
+        } else if (cfg->kind == IAM_MAGFACE) { /* m(a), linear in a = ‖x‖ clipped to [la, ua] */
+            float slope = (cfg->um - cfg->lm) / (cfg->ua - cfg->la), a = clampf(x_norm[i], cfg->la, cfg->ua);
+            m_angle[i] = slope * (a - cfg->la) + cfg->lm;
+            dm_dnorm[i] = x_norm[i] > cfg->la && x_norm[i] < cfg->ua ? slope : 0.0f;
+        }
+    }
+}
+
 /* r_i: ‖x_i‖ for the original SphereFace (feature_norm), else the scale s */
 static float logit_radius(const iam_loss_config *cfg, const float *x_norm, int i) {
     return cfg->kind == IAM_SPHEREFACE && cfg->feature_norm ? x_norm[i] : cfg->scale;
 }
 
-static void margin_logits_forward(const iam_loss_config *cfg, const float *cos, const float *x_norm,
-                                  const int *labels, int n, int c, float *logits) {
-    // cos, logits are (n,c), x_norm is (n); z_ij = r_i c_ij, z_iy = r_i f(c_iy)
+/* The per-sample inputs of the target logit, as the forward saved them */
+typedef struct {
+    const float *cos, *target_sin, *x_norm, *m_angle, *m_add;
+} target_inputs;
+
+static float sample_target(const iam_loss_config *cfg, const target_inputs *in, int i, int y, int c, float *df_dc,
+                           float *df_dm) {
+    return target_fn(cfg, in->cos[(size_t)i * c + y], in->target_sin[i], in->m_angle[i], in->m_add[i], df_dc, df_dm);
+}
+
+/* CurricularFace's hard negative: a class j with c_ij above the target's f(θ_y) */
+static int curricular_hard(const iam_loss_config *cfg, float c_ij, float f_y) {
+    return cfg->kind == IAM_CURRICULARFACE && c_ij > f_y;
+}
+
+static void margin_logits_forward(const iam_loss_config *cfg, const target_inputs *in, const int *labels, int n,
+                                  int c, float *logits) {
+    // logits are (n,c); z_ij = r_i c_ij (CurricularFace's hard ones r c (t + c)), z_iy = r_i f(θ_iy)
     for (int i = 0; i < n; i++) {
         const int y = labels[i];
-        const float *cos_i = cos + (size_t)i * c;
-        float *z_i = logits + (size_t)i * c, r = logit_radius(cfg, x_norm, i), df_dc;
-        for (int j = 0; j < c; j++) z_i[j] = r * cos_i[j];
-        z_i[y] = r * target_fn(cfg, cos_i[y], &df_dc);
+        const float *cos_i = in->cos + (size_t)i * c;
+        float *z_i = logits + (size_t)i * c, r = logit_radius(cfg, in->x_norm, i), df_dc, df_dm;
+        float f_y = sample_target(cfg, in, i, y, c, &df_dc, &df_dm);
+        for (int j = 0; j < c; j++)
+            z_i[j] = curricular_hard(cfg, cos_i[j], f_y) && j != y ? r * cos_i[j] * (cfg->t + cos_i[j]) : r * cos_i[j];
+        z_i[y] = r * f_y;
     }
 }
 
-static void margin_logits_backward(const iam_loss_config *cfg, const float *cos, const float *x_norm,
-                                   const int *labels, const float *d_logits, int n, int c,
-                                   float *d_cos, float *d_radius) {
-    // cos, d_logits, d_cos are (n,c), x_norm, d_radius are (n)
-    // ∂z_ij/∂c_ij = r, ∂z_iy/∂c_iy = r f'(c_iy); and when r_i = ‖x_i‖, ∂z_ij/∂r_i = z_ij/r_i
+/* ∂z_ij/∂c_ij = r (r (t + 2c) for a hard negative) into d_cos; ∂z_iy/∂c_iy = r f' into
+   d_target (the target's own path, below); ∂z/∂‖x_i‖ into d_norm: z_ij/r_i when r_i = ‖x_i‖,
+   and MagFace's r ∂f/∂m ∂m/∂a. detach_margin takes f' as 1 and ∂f/∂m as 0. */
+static void margin_logits_backward(const iam_loss_config *cfg, const target_inputs *in, const float *dm_dnorm,
+                                   const int *labels, const float *d_logits, int n, int c, float *d_cos,
+                                   float *d_target, float *d_norm) {
+    // d_logits, d_cos are (n,c), dm_dnorm, d_target, d_norm are (n)
     const int r_is_norm = cfg->kind == IAM_SPHEREFACE && cfg->feature_norm;
     for (int i = 0; i < n; i++) {
         const int y = labels[i];
-        const float *cos_i = cos + (size_t)i * c, *d_z_i = d_logits + (size_t)i * c;
-        float *d_cos_i = d_cos + (size_t)i * c, r = logit_radius(cfg, x_norm, i), df_dc;
-        float f_y = target_fn(cfg, cos_i[y], &df_dc);
+        const float *cos_i = in->cos + (size_t)i * c, *d_z_i = d_logits + (size_t)i * c;
+        float *d_cos_i = d_cos + (size_t)i * c, r = logit_radius(cfg, in->x_norm, i), df_dc, df_dm;
+        float f_y = sample_target(cfg, in, i, y, c, &df_dc, &df_dm);
+        if (cfg->detach_margin && cfg->kind != IAM_NORMFACE) df_dc = 1.0f, df_dm = 0.0f;
         for (int j = 0; j < c; j++)
-            if (j != y) d_cos_i[j] += r * d_z_i[j];
-        d_cos_i[y] += r * df_dc * d_z_i[y];
+            if (j != y) d_cos_i[j] += (curricular_hard(cfg, cos_i[j], f_y) ? r * (cfg->t + 2.0f * cos_i[j]) : r) * d_z_i[j];
+        d_target[i] += r * df_dc * d_z_i[y];
+        d_norm[i] += r * df_dm * dm_dnorm[i] * d_z_i[y];
         if (r_is_norm) {
             float d_r = d_z_i[y] * f_y;
             for (int j = 0; j < c; j++)
                 if (j != y) d_r += d_z_i[j] * cos_i[j];
-            d_radius[i] += d_r;
+            d_norm[i] += d_r;
         }
     }
+}
+
+/* The target cosine's gradient along the vectors: ∂c/∂x_i = (Ŵ_t − c x̂_i)/‖x_i‖ and
+   ∂c/∂W_t = (x̂_i − c Ŵ_t)/‖W_t‖, each of length sin θ/‖·‖ */
+static void target_backward(const float *d_target, const float *x_hat, const float *x_norm, const float *w_hat,
+                            const float *w_norm, const float *cos, const float *winner, const int *labels, int n,
+                            int d, int c, int K, float *dx, float *dW) {
+    // d_target is (n), x_hat and dx are (n,d), w_hat and dW are (c·K,d)
+    for (int i = 0; i < n; i++) {
+        if (d_target[i] == 0.0f) continue;
+        const int t = target_row(winner, labels, i, c, K);
+        const float *xh = x_hat + (size_t)i * d, *wh = w_hat + (size_t)t * d, cy = cos[(size_t)i * c + labels[i]];
+        for (int k = 0; k < d; k++) {
+            if (dx) dx[(size_t)i * d + k] += d_target[i] * (wh[k] - cy * xh[k]) / x_norm[i];
+            if (dW) dW[(size_t)t * d + k] += d_target[i] * (xh[k] - cy * wh[k]) / w_norm[t];
+        }
+    }
+}
+
+/* MagFace's regularizer: λ_g mean_i g(a_i), g(a) = 1/a + a/ua², a = ‖x_i‖ clipped to
+   [la, ua]; returns its sum over the batch (before λ_g and 1/N). */
+static double magface_g_forward(const iam_loss_config *cfg, const float *x_norm, int n) {
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        float a = clampf(x_norm[i], cfg->la, cfg->ua);
+        sum += 1.0f / a + a / (cfg->ua * cfg->ua);
+    }
+    return sum;
+}
+
+/* ∂(λ_g/N Σ g)/∂‖x_i‖ = λ_g/N (−1/a² + 1/ua²) inside the clip, 0 outside */
+static void magface_g_backward(const iam_loss_config *cfg, const float *x_norm, int n, float *d_norm) {
+    const float inv_n = 1.0f / (float)n;
+    for (int i = 0; i < n; i++)
+        if (x_norm[i] > cfg->la && x_norm[i] < cfg->ua)
+            d_norm[i] += cfg->lambda_g * inv_n * (-1.0f / (x_norm[i] * x_norm[i]) + 1.0f / (cfg->ua * cfg->ua));
 }
 
 /* ---------------------------------------------------------------------------
@@ -316,21 +493,48 @@ static int check_range(const char *name, const char *kind, float v, float lo, fl
 int iam_loss_config_check(const iam_loss_config *cfg) {
     if (!cfg) return iam_fail("the loss config is NULL");
     if (cfg->kind < 0 || cfg->kind >= IAM_KIND_COUNT)
-        return iam_fail("unknown loss kind %d (expected 0..5: softmax, normface, sphereface, "
-                        "cosface, arcface, combined)", cfg->kind);
+        return iam_fail("unknown loss kind %d (expected 0..8: softmax, normface, sphereface, "
+                        "cosface, arcface, combined, curricularface, adaface, magface)", cfg->kind);
     const char *kind = kind_name(cfg->kind);
     if (!(cfg->scale > 0.0f && cfg->scale <= IAM_MAX_SCALE))
         return iam_fail("scale must be > 0 and at most %g (got %g)", IAM_MAX_SCALE, cfg->scale);
     if (!(cfg->beta >= 0.0f && isfinite(cfg->beta)))
         return iam_fail("beta must be >= 0 and finite (got %g)", cfg->beta);
+    if (cfg->subcenters < 1 || cfg->subcenters > MAX_SUBCENTERS)
+        return iam_fail("subcenters must be in [1, %d] (got %d)", MAX_SUBCENTERS, cfg->subcenters);
+    if (cfg->subcenters > 1 && cfg->kind == IAM_SOFTMAX)
+        return iam_fail("subcenters is for the cosine losses, not softmax (got %d)", cfg->subcenters);
+    if (check_range("margin_std", kind, cfg->margin_std, 0.0f, 1.0f)) return -1;
+    if (cfg->margin_std > 0.0f && cfg->kind != IAM_ARCFACE && cfg->kind != IAM_COSFACE)
+        return iam_fail("margin_std (ElasticFace) is for arcface and cosface, not %s (got %g)", kind, cfg->margin_std);
+    if (cfg->detach_margin != 0 && cfg->detach_margin != 1)
+        return iam_fail("detach_margin must be 0 or 1 (got %d)", cfg->detach_margin);
+    if (cfg->fallback < 0 || cfg->fallback > 3)
+        return iam_fail("unknown arcface fallback %d (expected 0 continuous, 1 insightface, "
+                        "2 easy, 3 none)", cfg->fallback);
     switch (cfg->kind) {
     case IAM_COSFACE:
         return check_range("margin", kind, cfg->margin, 0.0f, 1.0f);
     case IAM_ARCFACE:
-        if (cfg->fallback < 0 || cfg->fallback > 2)
-            return iam_fail("unknown arcface fallback %d (expected 0 continuous, 1 insightface, "
-                            "2 easy)", cfg->fallback);
         return check_range("margin", kind, cfg->margin, 0.0f, HALF_PI_F);
+    case IAM_CURRICULARFACE:
+        if (check_range("momentum", kind, cfg->momentum, 1e-6f, 1.0f) || check_range("t", kind, cfg->t, -1.0f, 1.0f))
+            return -1;
+        return check_range("margin", kind, cfg->margin, 0.0f, HALF_PI_F);
+    case IAM_ADAFACE:
+        if (check_range("momentum", kind, cfg->momentum, 1e-6f, 1.0f) || check_range("h", kind, cfg->h, 1e-6f, 10.0f) ||
+            check_range("norm_mean", kind, cfg->norm_mean, 0.0f, 1e6f) ||
+            check_range("norm_std", kind, cfg->norm_std, 0.0f, 1e6f))
+            return -1;
+        return check_range("margin", kind, cfg->margin, 0.0f, 1.0f);
+    case IAM_MAGFACE:
+        if (check_range("la", kind, cfg->la, 1e-3f, 1e4f) || check_range("ua", kind, cfg->ua, 1e-3f, 1e4f) ||
+            check_range("lm", kind, cfg->lm, 0.0f, HALF_PI_F) || check_range("um", kind, cfg->um, 0.0f, HALF_PI_F) ||
+            check_range("lambda_g", kind, cfg->lambda_g, 0.0f, 1e4f))
+            return -1;
+        if (!(cfg->la < cfg->ua)) return iam_fail("la must be below ua for magface (got la %g, ua %g)", cfg->la, cfg->ua);
+        if (!(cfg->lm <= cfg->um)) return iam_fail("lm must be at most um for magface (got lm %g, um %g)", cfg->lm, cfg->um);
+        return 0;
     case IAM_SPHEREFACE:
         if (!(cfg->lambda >= 0.0f && isfinite(cfg->lambda)))
             return iam_fail("lambda must be >= 0 and finite for sphereface (got %g)", cfg->lambda);
@@ -360,14 +564,14 @@ int iam_loss_check_sizes(int n, int d, int c) {
     return 0;
 }
 
-static int check_batch(const float *x, const float *W, const int *labels, int n, int d, int c) {
-    if (iam_loss_check_sizes(n, d, c)) return -1;
+static int check_batch(const float *x, const float *W, const int *labels, int n, int d, int c, int K) {
+    if (iam_loss_check_sizes(n, d, c) || iam_loss_check_sizes(n, d, c * K)) return -1;
     if (!x || !W || !labels) return iam_fail("x, W and labels must not be NULL");
     for (int i = 0; i < n; i++)
         if (labels[i] < 0 || labels[i] >= c)
             return iam_fail("labels[%d] = %d is out of range [0, %d)", i, labels[i], c);
     if (iam_check_finite("x", x, (size_t)n * d, d)) return -1;
-    return iam_check_finite("W", W, (size_t)c * d, d);
+    return iam_check_finite("W", W, (size_t)c * K * d, d);
 }
 
 /* ---------------------------------------------------------------------------
@@ -375,17 +579,21 @@ static int check_batch(const float *x, const float *W, const int *labels, int n,
  * ------------------------------------------------------------------------- */
 
 /* The workspace, carved into named buffers (like llm.c's ActivationTensors).
- * The forward writes the first group, the backward the second. */
+ * The forward writes the first group, the backward the second. R = c·K, the rows of W. */
 typedef struct {
     float *x_hat, *x_norm;           /* (n,d), (n)  x̂ = x/‖x‖                        */
-    float *w_hat, *w_norm;           /* (c,d), (c)  Ŵ = W/‖W‖                        */
-    float *cos;                      /* (n,c)       c_ij = x̂_i·Ŵ_j                   */
+    float *w_hat, *w_norm;           /* (R,d), (R)  Ŵ = W/‖W‖                        */
+    float *cos_all;                  /* (n,R)       x̂_i·Ŵ_r                          */
+    float *cos, *winner;             /* (n,c)       c_ij = max_k, and the k that won */
+    float *target_sin;               /* (n)         sin θ_iy                          */
+    float *m_angle, *m_add, *dm_dnorm; /* (n)       each sample's margins            */
     float *logits;                   /* (n,c)       z_ij                             */
     float *base_q, *base_gap;        /* (n,c), (n)  softmax_{j≠y} z_ij, g_i          */
     float *iam_q, *iam_gap;          /* (n,c), (n)  softmax_{j≠y} u_ij, h_i          */
     float *d_logits, *d_cos;         /* (n,c)       ∂L/∂z, ∂L/∂c                     */
-    float *d_radius;                 /* (n)         ∂L/∂r_i when r_i = ‖x_i‖         */
-    float *d_x_hat, *d_w_hat;        /* (n,d), (c,d) ∂L/∂x̂, ∂L/∂Ŵ                    */
+    float *d_cos_all;                /* (n,R)       ∂L/∂c to the sub-centers         */
+    float *d_target, *d_norm;        /* (n)         the target's ∂L/∂c_iy, ∂L/∂‖x_i‖ */
+    float *d_x_hat, *d_w_hat;        /* (n,d), (R,d) ∂L/∂x̂, ∂L/∂Ŵ                    */
 } loss_buffers;
 
 /* The next `count` floats of the workspace (NULL when only measuring it). */
@@ -396,35 +604,56 @@ static float *take(float *work, size_t *used, size_t count) {
 }
 
 /* Carves work into b; returns the floats used. The one home of the workspace's size. */
-static size_t loss_buffers_carve(loss_buffers *b, float *work, size_t n, size_t d, size_t c) {
-    size_t used = 0;
+static size_t loss_buffers_carve(loss_buffers *b, float *work, size_t n, size_t d, size_t c, size_t K) {
+    size_t used = 0, R = c * K;
     b->x_hat = take(work, &used, n * d);     b->x_norm = take(work, &used, n);
-    b->w_hat = take(work, &used, c * d);     b->w_norm = take(work, &used, c);
-    b->cos = take(work, &used, n * c);       b->logits = take(work, &used, n * c);
+    b->w_hat = take(work, &used, R * d);     b->w_norm = take(work, &used, R);
+    b->cos_all = take(work, &used, n * R);
+    b->cos = take(work, &used, n * c);       b->winner = take(work, &used, n * c);
+    b->target_sin = take(work, &used, n);
+    b->m_angle = take(work, &used, n);       b->m_add = take(work, &used, n);
+    b->dm_dnorm = take(work, &used, n);
+    b->logits = take(work, &used, n * c);
     b->base_q = take(work, &used, n * c);    b->base_gap = take(work, &used, n);
     b->iam_q = take(work, &used, n * c);     b->iam_gap = take(work, &used, n);
     b->d_logits = take(work, &used, n * c);  b->d_cos = take(work, &used, n * c);
-    b->d_radius = take(work, &used, n);
-    b->d_x_hat = take(work, &used, n * d);   b->d_w_hat = take(work, &used, c * d);
+    b->d_cos_all = take(work, &used, n * R);
+    b->d_target = take(work, &used, n);      b->d_norm = take(work, &used, n);
+    b->d_x_hat = take(work, &used, n * d);   b->d_w_hat = take(work, &used, R * d);
     return used;
 }
 
-size_t iam_loss_work_floats(int n, int d, int c) {
-    if (iam_loss_check_sizes(n, d, c)) return 0; /* within the limits nothing wraps */
+static int subcenters_of(const iam_loss_config *cfg) { return cfg->subcenters > 1 ? cfg->subcenters : 1; }
+
+size_t iam_loss_work_floats_for(const iam_loss_config *cfg, int n, int d, int c) {
+    if (iam_loss_config_check(cfg)) return 0;
+    const int K = subcenters_of(cfg);
+    if (iam_loss_check_sizes(n, d, c) || iam_loss_check_sizes(n, d, c * K)) return 0; /* nothing wraps */
     loss_buffers b;
-    return loss_buffers_carve(&b, NULL, (size_t)n, (size_t)d, (size_t)c);
+    return loss_buffers_carve(&b, NULL, (size_t)n, (size_t)d, (size_t)c, (size_t)K);
+}
+
+size_t iam_loss_work_floats(int n, int d, int c) {
+    iam_loss_config one = iam_loss_config_default(IAM_NORMFACE);
+    return iam_loss_work_floats_for(&one, n, d, c);
 }
 
 static int loss_forward(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,
                         int n, int d, int c, loss_buffers *b, iam_loss_result *out) {
-    // x is (n,d), W is (c,d), labels is (n)
+    // x is (n,d), W is (c·K,d), labels is (n)
+    const int K = subcenters_of(cfg);
     /* every kind needs the cosines: softmax too, for L_IAM */
     if (normalize_rows_forward(x, n, d, b->x_hat, b->x_norm, "x")) return -1;
-    if (normalize_rows_forward(W, c, d, b->w_hat, b->w_norm, "W")) return -1;
-    matmul_abt(b->cos, b->x_hat, b->w_hat, n, c, d);
+    if (normalize_rows_forward(W, c * K, d, b->w_hat, b->w_norm, "W")) return -1;
+    matmul_abt(b->cos_all, b->x_hat, b->w_hat, n, c * K, d);
+    subcenter_pool_forward(b->cos_all, n, c, K, b->cos, b->winner);
+    target_sin_forward(b->x_hat, b->w_hat, b->cos, b->winner, labels, n, d, c, K, b->target_sin);
+    sample_margins_forward(cfg, b->x_norm, n, b->m_angle, b->m_add, b->dm_dnorm);
+    const target_inputs in = { b->cos, b->target_sin, b->x_norm, b->m_angle, b->m_add };
     if (cfg->kind == IAM_SOFTMAX) matmul_abt(b->logits, x, W, n, c, d);
-    else margin_logits_forward(cfg, b->cos, b->x_norm, labels, n, c, b->logits);
+    else margin_logits_forward(cfg, &in, labels, n, c, b->logits);
     double base_sum = cross_entropy_forward(b->logits, labels, n, c, b->base_q, b->base_gap);
+    if (cfg->kind == IAM_MAGFACE) base_sum += cfg->lambda_g * magface_g_forward(cfg, b->x_norm, n);
     double iam_sum = iam_forward(b->cos, labels, cfg->scale, n, c, b->iam_q, b->iam_gap);
 
     out->base = (float)(base_sum / n);
@@ -439,50 +668,102 @@ static int loss_forward(const iam_loss_config *cfg, const float *x, const float 
    buffers are zeroed here, once, and every step below adds into them. */
 static void loss_backward(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,
                           int n, int d, int c, loss_buffers *b, float *dx, float *dW) {
-    // x, dx are (n,d), W, dW are (c,d), labels is (n)
-    const int softmax = cfg->kind == IAM_SOFTMAX;
-    const int r_is_norm = cfg->kind == IAM_SPHEREFACE && cfg->feature_norm;
+    // x, dx are (n,d), W, dW are (c·K,d), labels is (n)
+    const int softmax = cfg->kind == IAM_SOFTMAX, K = subcenters_of(cfg), R = c * K;
     memset(b->d_logits, 0, sizeof(float) * (size_t)n * c);
     memset(b->d_cos, 0, sizeof(float) * (size_t)n * c);
-    memset(b->d_radius, 0, sizeof(float) * (size_t)n);
+    memset(b->d_cos_all, 0, sizeof(float) * (size_t)n * R);
+    memset(b->d_target, 0, sizeof(float) * (size_t)n);
+    memset(b->d_norm, 0, sizeof(float) * (size_t)n);
 
-    /* the two losses, into the logits and the cosines */
+    /* the two losses, into the logits and the cosines; MagFace's g into the norms */
     cross_entropy_backward(b->base_q, b->base_gap, labels, n, c, b->d_logits);
+    const target_inputs in = { b->cos, b->target_sin, b->x_norm, b->m_angle, b->m_add };
     if (!softmax)
-        margin_logits_backward(cfg, b->cos, b->x_norm, labels, b->d_logits, n, c, b->d_cos,
-                               b->d_radius);
+        margin_logits_backward(cfg, &in, b->dm_dnorm, labels, b->d_logits, n, c, b->d_cos, b->d_target, b->d_norm);
+    if (cfg->kind == IAM_MAGFACE) magface_g_backward(cfg, b->x_norm, n, b->d_norm);
     iam_backward(b->iam_q, b->iam_gap, labels, cfg->scale, cfg->beta, n, c, b->d_cos);
+    subcenter_pool_backward(b->d_cos_all, b->d_cos, b->winner, n, c, K);
 
-    if (dx) { /* ∂L/∂x: the cosines, through x̂ = x/‖x‖; then the direct paths */
+    if (dx) { /* ∂L/∂x: the cosines, through x̂ = x/‖x‖; the target's own path; then the direct ones */
         memset(b->d_x_hat, 0, sizeof(float) * (size_t)n * d);
-        matmul_ab_acc(b->d_x_hat, b->d_cos, b->w_hat, n, c, d);
+        matmul_ab_acc(b->d_x_hat, b->d_cos_all, b->w_hat, n, R, d);
         normalize_rows_backward(dx, b->d_x_hat, b->x_hat, b->x_norm, n, d);
-        if (r_is_norm) /* ∂r_i/∂x_i = x̂_i */
-            for (int i = 0; i < n; i++)
-                vec_axpy(dx + (size_t)i * d, b->d_radius[i], b->x_hat + (size_t)i * d, d);
+        target_backward(b->d_target, b->x_hat, b->x_norm, b->w_hat, b->w_norm, b->cos, b->winner, labels, n, d, c, K,
+                        dx, NULL);
+        for (int i = 0; i < n; i++) /* ∂‖x_i‖/∂x_i = x̂_i */
+            if (b->d_norm[i] != 0.0f) vec_axpy(dx + (size_t)i * d, b->d_norm[i], b->x_hat + (size_t)i * d, d);
         if (softmax) matmul_ab_acc(dx, b->d_logits, W, n, c, d); /* ∂z_ij/∂x_i = W_j */
     }
-    if (dW) { /* ∂L/∂W: the cosines, through Ŵ = W/‖W‖; then softmax's path */
-        memset(b->d_w_hat, 0, sizeof(float) * (size_t)c * d);
-        matmul_atb_acc(b->d_w_hat, b->d_cos, b->x_hat, n, c, d);
-        normalize_rows_backward(dW, b->d_w_hat, b->w_hat, b->w_norm, c, d);
+    if (dW) { /* ∂L/∂W: the cosines, through Ŵ = W/‖W‖; the target's path; then softmax's */
+        memset(b->d_w_hat, 0, sizeof(float) * (size_t)R * d);
+        matmul_atb_acc(b->d_w_hat, b->d_cos_all, b->x_hat, n, R, d);
+        normalize_rows_backward(dW, b->d_w_hat, b->w_hat, b->w_norm, R, d);
+        target_backward(b->d_target, b->x_hat, b->x_norm, b->w_hat, b->w_norm, b->cos, b->winner, labels, n, d, c, K,
+                        NULL, dW);
         if (softmax) matmul_atb_acc(dW, b->d_logits, x, n, c, d); /* ∂z_ij/∂W_j = x_i */
     }
 }
 
 int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,
              int n, int d, int c, float *dx, float *dW, iam_loss_result *out, float *work) {
-    // x, dx are (n,d), W, dW are (c,d), labels is (n); dx and dW are accumulated into (+=)
-    if (iam_loss_config_check(cfg) || check_batch(x, W, labels, n, d, c)) return -1;
+    // x, dx are (n,d), W, dW are (c·K,d), labels is (n); dx and dW are accumulated into (+=)
+    if (iam_loss_config_check(cfg) || check_batch(x, W, labels, n, d, c, subcenters_of(cfg))) return -1;
     if (!out || !work) return iam_fail("out and work must not be NULL");
+    const int K = subcenters_of(cfg);
     loss_buffers b;
-    loss_buffers_carve(&b, work, (size_t)n, (size_t)d, (size_t)c);
+    loss_buffers_carve(&b, work, (size_t)n, (size_t)d, (size_t)c, (size_t)K);
 
     if (loss_forward(cfg, x, W, labels, n, d, c, &b, out)) return -1;
     if (!dx && !dW) return 0;
     loss_backward(cfg, x, W, labels, n, d, c, &b, dx, dW);
 
     if (dx && iam_check_finite("dx", dx, (size_t)n * d, d)) return -1;
-    if (dW && iam_check_finite("dW", dW, (size_t)c * d, d)) return -1;
+    if (dW && iam_check_finite("dW", dW, (size_t)c * K * d, d)) return -1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * The running state (CurricularFace's t, AdaFace's μ and σ), one step per batch
+ * ------------------------------------------------------------------------- */
+
+int iam_loss_update_state(iam_loss_config *cfg, const float *x, const float *W, const int *labels,
+                          int n, int d, int c) {
+    if (iam_loss_config_check(cfg) || check_batch(x, W, labels, n, d, c, subcenters_of(cfg))) return -1;
+    if (cfg->kind != IAM_CURRICULARFACE && cfg->kind != IAM_ADAFACE) return 0;
+    const int K = subcenters_of(cfg);
+    const float alpha = cfg->momentum;
+    double sum = 0.0, sum_sq = 0.0;
+    for (int i = 0; i < n; i++) {
+        const float *xi = x + (size_t)i * d;
+        float norm = sqrtf(vec_dot(xi, xi, d));
+        if (!(norm > IAM_MIN_NORM)) return iam_fail("row %d of x has zero norm (or too small to normalize)", i);
+        if (cfg->kind == IAM_ADAFACE) { /* AdaFace's safe norms */
+            norm = clampf(norm, ADA_NORM_MIN, ADA_NORM_MAX);
+            sum += norm;
+            sum_sq += (double)norm * norm;
+            continue;
+        }
+        float best = -INFINITY; /* cos θ_iy: the best of the class's sub-centers */
+        for (int k = 0; k < K; k++) {
+            const float *w = W + ((size_t)labels[i] * K + k) * d;
+            float wn = sqrtf(vec_dot(w, w, d));
+            if (!(wn > IAM_MIN_NORM))
+                return iam_fail("row %d of W has zero norm (or too small to normalize)", labels[i] * K + k);
+            float cos = vec_dot(xi, w, d) / (norm * wn);
+            if (cos > best) best = cos;
+        }
+        sum += clampf(best, -1.0f, 1.0f);
+    }
+    if (cfg->kind == IAM_CURRICULARFACE) {
+        cfg->t = clampf(alpha * (float)(sum / n) + (1.0f - alpha) * cfg->t, -1.0f, 1.0f);
+        return 0;
+    }
+    double mean = sum / n;
+    cfg->norm_mean = alpha * (float)mean + (1.0f - alpha) * cfg->norm_mean;
+    if (n > 1) { /* torch's std: unbiased */
+        double var = (sum_sq - n * mean * mean) / (n - 1);
+        cfg->norm_std = alpha * (float)sqrt(var > 0.0 ? var : 0.0) + (1.0f - alpha) * cfg->norm_std;
+    }
     return 0;
 }

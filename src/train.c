@@ -29,7 +29,8 @@ struct iam_trainer {
     iam_dataset data;
     iam_mlp mlp;
     int d, c, B;                  /* embedding dim, classes, batch size                   */
-    size_t n_params;              /* the MLP's, then the class weights W (c, d) at the end */
+    int K;                        /* sub-centers per class (1: plain)                     */
+    size_t n_params;              /* the MLP's, then the class weights W (c·K, d) at the end */
     float *params, *grads, *opt_m, *opt_v;
     float *good;                  /* params, opt_m, opt_v where the current step() began  */
     iam_loss_result good_last;    /* ... and the rest of that state                        */
@@ -52,6 +53,10 @@ struct iam_trainer {
     int *eval_labels;
     /* iam_trainer_forces' own buffers */
     float *force_x, *force_w;
+    /* sub-centers: each class's dominant one (the one most of its training samples are
+       nearest to, at the last evaluation; 0 before), and its rows (c, d) */
+    int *dominant;
+    float *dominant_w;
 };
 
 iam_train_config iam_train_config_default(void) {
@@ -119,9 +124,13 @@ static int check_train_config(const iam_train_config *cfg) {
     return 0;
 }
 
-/* The loss config for the current step: SphereFace's λ follows its schedule. */
+/* The loss config for the current step: SphereFace's λ follows its schedule, and the
+   running state (CurricularFace's t, AdaFace's μ, σ) is where the last step left it. */
 static iam_loss_config step_loss_config(const iam_trainer *t) {
     iam_loss_config lc = t->cfg.loss;
+    lc.t = t->last_config.t;
+    lc.norm_mean = t->last_config.norm_mean;
+    lc.norm_std = t->last_config.norm_std;
     if (lc.kind == IAM_SPHEREFACE && t->cfg.anneal)
         lc.lambda = iam_sphereface_lambda(t->step, t->cfg.lambda_base, t->cfg.lambda_gamma,
                                           t->cfg.lambda_power, t->cfg.lambda_min);
@@ -136,6 +145,7 @@ void iam_trainer_free(iam_trainer *t) {
     free(t->loss_work); free(t->eval_emb); free(t->eval_centers); free(t->eval_margins);
     free(t->eval_labels); free(t->force_x); free(t->force_w);
     free(t->live_emb); free(t->live_d); free(t->live_y); free(t->live_row);
+    free(t->dominant); free(t->dominant_w);
     free(t);
 }
 
@@ -151,6 +161,11 @@ static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trai
     t->cfg = *cfg;
     t->data = *data;
     memset(data, 0, sizeof *data);
+    const int dim = t->data.dim, side = (int)(sqrtf((float)dim) + 0.5f);
+    if (cfg->augment_shift && side * side != dim) {
+        iam_trainer_free(t);
+        return iam_fail("augment_shift moves square images, and rows of %d values are not one", dim);
+    }
     if (iam_mlp_make(&t->mlp, t->data.dim, cfg->hidden, cfg->n_hidden, cfg->embed_dim, cfg->activation)) {
         iam_trainer_free(t);
         return -1;
@@ -158,7 +173,8 @@ static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trai
     t->d = cfg->embed_dim;
     t->c = cfg->classes;
     t->B = cfg->batch_size;
-    t->n_params = t->mlp.n_params + (size_t)t->c * t->d;
+    t->K = cfg->loss.subcenters > 1 ? cfg->loss.subcenters : 1;
+    t->n_params = t->mlp.n_params + (size_t)t->c * t->K * t->d;
     int n_eval = t->data.n_train;
     if (t->data.n_test > n_eval) n_eval = t->data.n_test;
     if (t->data.n_heldout > n_eval) n_eval = t->data.n_heldout;
@@ -173,13 +189,20 @@ static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trai
     t->acts = calloc(iam_mlp_act_floats(&t->mlp, t->B), sizeof(float));
     t->scratch = calloc(iam_mlp_scratch_floats(&t->mlp, t->B), sizeof(float));
     t->dembed = calloc((size_t)t->B * t->d, sizeof(float));
-    t->loss_work = calloc(iam_loss_work_floats(t->B, t->d, t->c), sizeof(float));
+    size_t work_floats = iam_loss_work_floats_for(&cfg->loss, t->B, t->d, t->c);
+    if (!work_floats) {
+        iam_trainer_free(t);
+        return -1; /* sizes the loss refuses: its sentence stands */
+    }
+    t->loss_work = calloc(work_floats, sizeof(float));
     t->eval_emb = calloc((size_t)n_eval * t->d, sizeof(float));
     t->eval_centers = calloc((size_t)t->c * t->d, sizeof(float));
     t->eval_margins = calloc((size_t)n_eval, sizeof(float));
     t->eval_labels = calloc((size_t)n_eval, sizeof(int));
     t->force_x = calloc((size_t)t->d, sizeof(float));
-    t->force_w = calloc((size_t)2 * t->c * t->d, sizeof(float));
+    t->force_w = calloc((size_t)2 * t->c * t->K * t->d, sizeof(float));
+    t->dominant = calloc((size_t)t->c, sizeof(int));
+    t->dominant_w = calloc((size_t)t->c * t->d, sizeof(float));
     t->live_emb = calloc((size_t)t->B * t->d, sizeof(float));
     t->live_d = calloc((size_t)t->B * t->d, sizeof(float));
     t->live_y = calloc((size_t)t->B, sizeof(int));
@@ -187,7 +210,7 @@ static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trai
     if (!t->params || !t->grads || !t->opt_m || !t->opt_v || !t->good || !t->batch_x || !t->batch_y ||
         !t->acts || !t->scratch || !t->dembed || !t->loss_work || !t->eval_emb || !t->eval_centers ||
         !t->eval_margins || !t->eval_labels || !t->force_x || !t->force_w || !t->live_emb ||
-        !t->live_d || !t->live_y || !t->live_row) {
+        !t->live_d || !t->live_y || !t->live_row || !t->dominant || !t->dominant_w) {
         iam_trainer_free(t);
         return iam_fail("out of memory for a trainer with %zu parameters", (size_t)t->n_params);
     }
@@ -196,8 +219,9 @@ static int trainer_make(const iam_train_config *cfg, iam_dataset *data, iam_trai
     iam_mlp_init_params(&t->mlp, t->params, cfg->init, (unsigned long long)cfg->seed * 2 + 1);
     iam_rng init_rng = iam_rng_seeded((unsigned long long)cfg->seed * 2 + 2);
     float *W = t->params + t->mlp.n_params;
-    for (size_t k = 0; k < (size_t)t->c * t->d; k++) W[k] = iam_rng_normal(&init_rng);
+    for (size_t k = 0; k < (size_t)t->c * t->K * t->d; k++) W[k] = iam_rng_normal(&init_rng);
     t->rng = iam_rng_seeded((unsigned long long)cfg->seed * 2 + 3);
+    t->last_config = cfg->loss; /* the running state (CurricularFace, AdaFace) starts as configured */
     t->last_config = step_loss_config(t);
     save_good(t);   /* the first rollback point is the start, and a state taken now holds it */
     *out = t;
@@ -225,8 +249,33 @@ int iam_trainer_new_rows(const iam_train_config *cfg, const float *x, const int 
     return trainer_make(cfg, &data, out);
 }
 
-/* The class weights W (c, d) sit after the MLP's parameters, and so do their gradients. */
+/* The class weights W (c·K, d) sit after the MLP's parameters, and so do their gradients. */
 static float *class_weights(const iam_trainer *t, float *flat) { return flat + t->mlp.n_params; }
+
+/* The class weights the metrics and views show (c, d): W itself, or with sub-centers each
+   class's dominant one, copied into out. */
+static const float *shown_weights(const iam_trainer *t, float *out) {
+    const float *W = class_weights(t, t->params);
+    if (t->K == 1) return W;
+    for (int j = 0; j < t->c; j++)
+        memcpy(out + (size_t)j * t->d, W + ((size_t)j * t->K + t->dominant[j]) * t->d, sizeof(float) * t->d);
+    return out;
+}
+
+/* The class of embedding e (d): the row of W with the largest cos θ (or W·e for softmax),
+   over every sub-center, as the loss decides */
+static int nearest_class(const iam_trainer *t, const float *e) {
+    const int d = t->d, rows = t->c * t->K, use_cos = t->cfg.loss.kind != IAM_SOFTMAX;
+    const float *W = class_weights(t, t->params);
+    int best = 0;
+    float best_score = -INFINITY;
+    for (int r = 0; r < rows; r++) {
+        float dot = vec_dot(e, W + (size_t)r * d, d), wn = sqrtf(vec_dot(W + (size_t)r * d, W + (size_t)r * d, d));
+        float score = use_cos ? dot / (wn + 1e-30f) : dot;
+        if (score > best_score) { best_score = score; best = r; }
+    }
+    return best / t->K;
+}
 
 /* dst = src (side × side) moved dx pixels right and dy down, zeros where it came from outside */
 static void shift_image(float *dst, const float *src, int side, int dx, int dy) {
@@ -294,6 +343,10 @@ static int loss_step(iam_trainer *t, const float *emb) {
         return ALL_ZERO;
     }
     memset(t->live_d, 0, sizeof(float) * (size_t)n * d);
+    /* ElasticFace's margins: a seed per step from the batch stream (only when drawn, so that
+       every other run's batches stay as they were) */
+    if (lc.margin_std > 0.0f) lc.margin_seed = iam_rng_u32(&t->rng);
+    if (iam_loss_update_state(&lc, t->live_emb, class_weights(t, t->params), t->live_y, n, d, t->c)) return -1;
     if (iam_loss(&lc, t->live_emb, class_weights(t, t->params), t->live_y, n, d, t->c, t->live_d,
                  class_weights(t, t->grads), &t->last, t->loss_work))
         return -1;
@@ -308,7 +361,7 @@ static int loss_step(iam_trainer *t, const float *emb) {
 /* One optimizer step on the network, and one on W at its own rate (w_lr_mult). */
 static void optimizer_step(iam_trainer *t) {
     const iam_train_config *cfg = &t->cfg;
-    size_t n_net = t->mlp.n_params, n_w = (size_t)t->c * t->d;
+    size_t n_net = t->mlp.n_params, n_w = (size_t)t->c * t->K * t->d;
     float *W = class_weights(t, t->params), *dW = class_weights(t, t->grads);
     float lr_w = cfg->lr * cfg->w_lr_mult;
     if (cfg->optimizer == IAM_OPT_SGD) {
@@ -420,6 +473,7 @@ int iam_trainer_get_sizes(const iam_trainer *t, iam_trainer_sizes *out) {
     out->input_dim = t->data.dim;
     out->embed_dim = t->d;
     out->classes = t->c;
+    out->subcenters = t->K;
     out->n_params = (int)t->n_params;
     return 0;
 }
@@ -459,6 +513,12 @@ static int set_accuracy(const iam_trainer *t, int n, int live, float *accuracy) 
     const float *W = class_weights(t, t->params);
     *accuracy = 0.0f;
     if (live == 0) return 0;
+    if (t->K > 1) { /* sub-centers: the class of the nearest of them all */
+        int right = 0;
+        for (int i = 0; i < live; i++) right += nearest_class(t, t->eval_emb + (size_t)i * t->d) == t->eval_labels[i];
+        *accuracy = (float)right / (float)n;
+        return 0;
+    }
     if (iam_accuracy(t->eval_emb, W, t->eval_labels, live, t->d, t->c, t->cfg.loss.kind != IAM_SOFTMAX,
                      accuracy))
         return -1;
@@ -466,10 +526,39 @@ static int set_accuracy(const iam_trainer *t, int n, int live, float *accuracy) 
     return 0;
 }
 
+/* Each class's dominant sub-center: the one most of its `live` training samples (eval_emb)
+   are nearest to; a class with no sample keeps its last one. */
+static int update_dominant(iam_trainer *t, int live) {
+    if (t->K == 1) return 0;
+    const int d = t->d, K = t->K;
+    const float *W = class_weights(t, t->params);
+    int *wins = calloc((size_t)t->c * K, sizeof(int));
+    if (!wins) return iam_fail("out of memory for %d sub-center counts", t->c * K);
+    for (int i = 0; i < live; i++) {
+        const int y = t->eval_labels[i];
+        int best = 0;
+        float best_cos = -INFINITY;
+        for (int k = 0; k < K; k++) {
+            const float *w = W + ((size_t)y * K + k) * d;
+            float cos = vec_dot(t->eval_emb + (size_t)i * d, w, d) / (sqrtf(vec_dot(w, w, d)) + 1e-30f);
+            if (cos > best_cos) { best_cos = cos; best = k; }
+        }
+        wins[y * K + best]++;
+    }
+    for (int j = 0; j < t->c; j++) {
+        int best = t->dominant[j];
+        for (int k = 0; k < K; k++)
+            if (wins[j * K + k] > wins[j * K + best]) best = k;
+        t->dominant[j] = best;
+    }
+    free(wins);
+    return 0;
+}
+
 /* The train set's margins (eval_margins, n): a zero embedding's is 0° (90° − 90°), as far
    from its own class as from any other; then their min, mean and histogram. */
 static int train_margins(iam_trainer *t, int n, int live, iam_train_metrics *m, int *hist, int bins) {
-    if (live > 0 && iam_sample_margins(t->eval_emb, class_weights(t, t->params), t->eval_labels, live,
+    if (live > 0 && iam_sample_margins(t->eval_emb, shown_weights(t, t->dominant_w), t->eval_labels, live,
                                        t->d, t->c, t->eval_margins))
         return -1;
     for (int i = live; i < n; i++) t->eval_margins[i] = 0.0f;
@@ -514,13 +603,14 @@ int iam_trainer_evaluate(iam_trainer *t, iam_train_metrics *m, int *margin_hist,
     m->base = t->last.base;
     m->iam = t->last.iam;
     m->packing_limit_deg = iam_packing_limit_deg(c, d);
-    if (iam_pairwise_angles(class_weights(t, t->params), c, d, &m->min_weight_angle_deg,
-                            &m->mean_nn_weight_angle_deg))
-        return -1;
 
     embed_rows(t, ds->x_train, n_train, t->eval_emb);
     if (iam_check_finite("the train embedding", t->eval_emb, (size_t)n_train * d, d)) return -1;
     int live = live_first(t->eval_emb, ds->y_train, t->eval_labels, n_train, d);
+    if (update_dominant(t, live) ||
+        iam_pairwise_angles(shown_weights(t, t->dominant_w), c, d, &m->min_weight_angle_deg,
+                            &m->mean_nn_weight_angle_deg))
+        return -1;
     if (set_accuracy(t, n_train, live, &m->train_acc) ||
         train_margins(t, n_train, live, m, margin_hist, bins))
         return -1;
@@ -624,12 +714,27 @@ int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *label
 
 int iam_trainer_weights(const iam_trainer *t, float *w_hat, float *norms) {
     if (!t || !w_hat) return iam_fail("the trainer and the output array must not be NULL");
-    const float *W = class_weights(t, t->params);
-    memcpy(w_hat, W, sizeof(float) * t->c * t->d);
+    const float *W = shown_weights(t, w_hat);
+    if (W != w_hat) memcpy(w_hat, W, sizeof(float) * t->c * t->d);
+    W = w_hat;
     if (norms)
         for (int j = 0; j < t->c; j++) norms[j] = sqrtf(vec_dot(W + j * t->d, W + j * t->d, t->d));
     normalize_or_zero(w_hat, t->c, t->d);
     return 0;
+}
+
+int iam_trainer_subcenters(const iam_trainer *t, float *w_hat, int *dominant) {
+    if (!t || !w_hat) return iam_fail("the trainer and the output array must not be NULL");
+    memcpy(w_hat, class_weights(t, t->params), sizeof(float) * t->c * t->K * t->d);
+    normalize_or_zero(w_hat, t->c * t->K, t->d);
+    if (dominant) memcpy(dominant, t->dominant, sizeof(int) * t->c);
+    return 0;
+}
+
+int iam_trainer_embed_raw(iam_trainer *t, int set, int count, float *emb, int *labels) {
+    if (!t || !emb || !labels) return iam_fail("the trainer and the output arrays must not be NULL");
+    if (embed_raw(t, set, count, emb, labels)) return -1;
+    return iam_check_finite("the embedding", emb, (size_t)count * t->d, t->d);
 }
 
 int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels) {
@@ -670,26 +775,11 @@ int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *cla
     if (!t || !inputs || !classes) return iam_fail("the trainer and the arrays must not be NULL");
     if (count < 1 || count > 1 << 20) return iam_fail("count must be in [1, %d] (got %d)", 1 << 20, count);
     if (iam_check_finite("inputs", inputs, (size_t)count * t->data.dim, t->data.dim)) return -1;
-    const int d = t->d, c = t->c, use_cos = t->cfg.loss.kind != IAM_SOFTMAX;
-    const float *W = class_weights(t, t->params);
     for (int start = 0; start < count; start += t->B) {
         int chunk = count - start < t->B ? count - start : t->B;
         const float *e = iam_mlp_forward(&t->mlp, t->params, inputs + (size_t)start * t->data.dim, chunk, t->acts);
-        for (int q = 0; q < chunk; q++) {
-            /* argmax_j of cos θ_j (the norm of x does not change the argmax) or of W_j·x */
-            int best = 0;
-            float best_score = -INFINITY;
-            for (int j = 0; j < c; j++) {
-                float dot = 0.0f, wn = 0.0f;
-                for (int k = 0; k < d; k++) {
-                    dot += e[q * d + k] * W[j * d + k];
-                    wn += W[j * d + k] * W[j * d + k];
-                }
-                float score = use_cos ? dot / (sqrtf(wn) + 1e-30f) : dot;
-                if (score > best_score) { best_score = score; best = j; }
-            }
-            classes[start + q] = best;
-        }
+        /* argmax of cos θ (the norm of x does not change the argmax) or of W·x */
+        for (int q = 0; q < chunk; q++) classes[start + q] = nearest_class(t, e + (size_t)q * t->d);
     }
     return 0;
 }
@@ -701,13 +791,15 @@ static int sample_forces(iam_trainer *t, const float *e, int label, float *x_bas
                          float *w_base, float *w_whole, float *loss_base, float *loss_iam) {
     const int d = t->d, c = t->c;
     const float *W = class_weights(t, t->params);
-    iam_loss_config base_only = t->last_config;
+    iam_loss_config whole_config = t->last_config, base_only;
+    whole_config.margin_std = 0.0f; /* ElasticFace's margin is m outside training */
+    base_only = whole_config;
     base_only.beta = 0.0f;
     iam_loss_result base, whole;
     memset(x_base, 0, sizeof(float) * d);
     memset(t->force_x, 0, sizeof(float) * d);
     if (iam_loss(&base_only, e, W, &label, 1, d, c, x_base, w_base, &base, t->loss_work) ||
-        iam_loss(&t->last_config, e, W, &label, 1, d, c, t->force_x, w_whole, &whole, t->loss_work))
+        iam_loss(&whole_config, e, W, &label, 1, d, c, t->force_x, w_whole, &whole, t->loss_work))
         return -1;
     for (int k = 0; k < d; k++) x_iam[k] = t->force_x[k] - x_base[k];
     *loss_base = base.base;
@@ -720,7 +812,7 @@ int iam_trainer_forces(iam_trainer *t, int set, int count, float *x_base, float 
     if (!t) return iam_fail("the trainer is NULL");
     if (embed_raw(t, set, count, t->eval_emb, t->eval_labels)) return -1;
     const int d = t->d;
-    const size_t nw = (size_t)t->c * d;
+    const size_t nw = (size_t)t->c * t->K * d;
     float *wb = t->force_w, *wt = t->force_w + nw;   /* ∂/∂W summed over the samples: base, whole */
     memset(t->force_w, 0, sizeof(float) * 2 * nw);
     float xb[IAM_MAX_EMBED], xi[IAM_MAX_EMBED];
@@ -737,13 +829,15 @@ int iam_trainer_forces(iam_trainer *t, int set, int count, float *x_base, float 
         if (loss_base) loss_base[i] = lb;
         if (loss_iam) loss_iam[i] = li;
     }
-    for (size_t k = 0; k < nw; k++) {
-        if (w_base) w_base[k] = wb[k] / (float)count;
-        if (w_iam) w_iam[k] = (wt[k] - wb[k]) / (float)count;
-    }
+    for (int j = 0; j < t->c; j++) /* the dominant sub-center's (each class's own row when K = 1) */
+        for (int k = 0; k < d; k++) {
+            size_t at = ((size_t)j * t->K + t->dominant[j]) * d + k;
+            if (w_base) w_base[(size_t)j * d + k] = wb[at] / (float)count;
+            if (w_iam) w_iam[(size_t)j * d + k] = (wt[at] - wb[at]) / (float)count;
+        }
     if (!margins_deg) return 0;
     normalize_or_zero(t->eval_emb, count, d);
-    return iam_sample_margins(t->eval_emb, class_weights(t, t->params), t->eval_labels, count, d, t->c, margins_deg);
+    return iam_sample_margins(t->eval_emb, shown_weights(t, t->dominant_w), t->eval_labels, count, d, t->c, margins_deg);
 }
 
 int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction) {
@@ -752,7 +846,7 @@ int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction) {
     if (iam_check_finite("direction", direction, (size_t)t->d, t->d)) return -1;
     /* in double: a float sum of squares overflows past 1.8e19 and underflows below 1e-19 */
     double norm = 0.0, wnorm = 0.0;
-    float *w = class_weights(t, t->params) + (size_t)j * t->d;
+    float *w = class_weights(t, t->params) + ((size_t)j * t->K + t->dominant[j]) * t->d;
     for (int k = 0; k < t->d; k++) {
         norm += (double)direction[k] * direction[k];
         wnorm += (double)w[k] * w[k];
@@ -768,7 +862,7 @@ int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction) {
  * scalars, then params, opt_m, opt_v and the rollback copy (3 n_params): all 4-byte
  * values, little-endian in wasm and on x86-64, so a state crosses between them. */
 #define STATE_MAGIC 0x54534149u /* "IAST" */
-#define STATE_FORMAT 1u
+#define STATE_FORMAT 2u /* 2: the loss config holds the running state and the new options */
 
 typedef struct {
     unsigned magic, format, n_params, classes, dim, input_dim;

@@ -166,6 +166,14 @@ test('augmentShift moves each batch image by whole pixels: glyphs train with it 
   const m = shifted.evaluate({ bins: 0 }).metrics;
   shifted.free();
   assert.ok(m.test_acc >= 0.9, `glyphs with shifts: test accuracy ${m.test_acc}`);
+  // rows that are not square images cannot move: refused, where they once read past the row
+  const x = new Float32Array(3 * 40).map((_, k) => (k % 7) / 7), labels = new Int32Array(40).map((_, k) => k % 2);
+  assert.throws(() => iam.trainer({ data: 'mnist', classes: 2, augmentShift: 1 }, { x, labels, dim: 3 }),
+    /augment_shift moves square images, and rows of 3 values are not one/);
+  const still = iam.trainer({ data: 'mnist', classes: 2, augmentShift: 0 }, { x, labels, dim: 3 });
+  still.step(5);
+  assert.equal(still.last().step, 5);
+  still.free();
 });
 
 test('evalRows measures on a balanced prefix of each set; shownInputs are the rows a snapshot shows', async () => {

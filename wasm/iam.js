@@ -192,7 +192,8 @@ class IAM {
 
   /**
    * Forward and backward of L = L_base + β L_IAM for one batch.
-   * x: n*d, W: c*d (row per class), labels: n integers in [0, c).
+   * x: n*d, W: c*d (row per class; c*K*d with K = config.subcenters, class j's rows
+   * j*K .. j*K+K-1), labels: n integers in [0, c).
    * Returns { loss, base, iam, dx, dW } with fresh Float32Arrays.
    */
   loss(config, batch) {
@@ -203,35 +204,80 @@ class IAM {
     // size limits, the arrays, the labels (2**32 would wrap to 0), then the config, by C
     checkInt('n', n, 1); checkInt('d', d, 1); checkInt('c', c, 2);
     this.check(ex.iam_loss_check_sizes(n, d, c));
+    const config32 = this.#lossConfigBytes(config);
+    const K = this.#subcenters(config32), rows = c * K;
+    this.check(ex.iam_loss_check_sizes(n, d, rows));
     checkNumbers('x', x, n * d, 'n*d');
-    checkNumbers('W', W, c * d, 'c*d');
+    checkNumbers('W', W, rows * d, K > 1 ? 'c*subcenters*d' : 'c*d');
     if (!(ArrayBuffer.isView(labels) || Array.isArray(labels)) || labels instanceof DataView)
       throw new Error('labels must be a typed array or an array of integers');
     if (labels.length !== n) throw new Error(`labels has length ${labels.length} but n = ${n}`);
     checkIntegers('labels', labels, 0, c);
-    const config32 = this.#lossConfigBytes(config);
 
-    const workFloats = ex.iam_loss_work_floats(n, d, c);
+    const workFloats = this.#withConfig(config32, (p) => ex.iam_loss_work_floats_for(p, n, d, c));
     const cfgBytes = config32.length, outBytes = this.structBytes('loss_result');
-    A.reset(align16(cfgBytes) + align16(outBytes) + 2 * align16(4 * n * d) + 2 * align16(4 * c * d)
+    A.reset(align16(cfgBytes) + align16(outBytes) + 2 * align16(4 * n * d) + 2 * align16(4 * rows * d)
       + align16(4 * n) + align16(4 * workFloats));
     const pCfg = A.take(cfgBytes), pOut = A.take(outBytes);
     new Uint8Array(ex.memory.buffer).set(config32, pCfg);
-    const px = A.take(4 * n * d), pW = A.take(4 * c * d), pl = A.take(4 * n);
-    const pdx = A.take(4 * n * d), pdW = A.take(4 * c * d), pwork = A.take(4 * workFloats);
+    const px = A.take(4 * n * d), pW = A.take(4 * rows * d), pl = A.take(4 * n);
+    const pdx = A.take(4 * n * d), pdW = A.take(4 * rows * d), pwork = A.take(4 * workFloats);
     const f32 = new Float32Array(ex.memory.buffer);
     f32.set(x, px >> 2);
     f32.set(W, pW >> 2);
     new Int32Array(ex.memory.buffer).set(labels, pl >> 2);
     f32.fill(0, pdx >> 2, (pdx >> 2) + n * d); // iam_loss accumulates (+=) into dx and dW
-    f32.fill(0, pdW >> 2, (pdW >> 2) + c * d);
+    f32.fill(0, pdW >> 2, (pdW >> 2) + rows * d);
     this.check(ex.iam_loss(pCfg, px, pW, pl, n, d, c, pdx, pdW, pOut, pwork));
     const mem = new Float32Array(ex.memory.buffer); // memory may have grown: a fresh view
     return {
       ...this.readStruct('loss_result', pOut),
       dx: mem.slice(pdx >> 2, (pdx >> 2) + n * d),
-      dW: mem.slice(pdW >> 2, (pdW >> 2) + c * d),
+      dW: mem.slice(pdW >> 2, (pdW >> 2) + rows * d),
     };
+  }
+
+  /**
+   * The running state's step for one batch (CurricularFace's t, AdaFace's normMean and
+   * normStd; the others have none), as a trainer takes it before each loss: returns
+   * { t, normMean, normStd } after the step, to pass in the next config.
+   */
+  updateState(config, batch) {
+    if (batch === null || typeof batch !== 'object') throw new Error('the batch must be an object { x, W, labels, n, d, c }');
+    const { x, W, labels, n, d, c } = batch;
+    checkInt('n', n, 1); checkInt('d', d, 1); checkInt('c', c, 2);
+    this.check(this.ex.iam_loss_check_sizes(n, d, c));
+    const config32 = this.#lossConfigBytes(config);
+    const rows = c * this.#subcenters(config32);
+    checkNumbers('x', x, n * d, 'n*d');
+    checkNumbers('W', W, rows * d, 'c*subcenters*d');
+    if (!(ArrayBuffer.isView(labels) || Array.isArray(labels)) || labels.length !== n)
+      throw new Error(`labels must be an array of n = ${n} integers`);
+    checkIntegers('labels', labels, 0, c);
+    const ex = this.ex, A = this.arena;
+    A.reset(align16(config32.length) + align16(4 * n * d) + align16(4 * rows * d) + align16(4 * n));
+    const pCfg = A.take(config32.length), px = A.take(4 * n * d), pW = A.take(4 * rows * d), pl = A.take(4 * n);
+    new Uint8Array(ex.memory.buffer).set(config32, pCfg);
+    const f32 = new Float32Array(ex.memory.buffer);
+    f32.set(x, px >> 2);
+    f32.set(W, pW >> 2);
+    new Int32Array(ex.memory.buffer).set(labels, pl >> 2);
+    this.check(ex.iam_loss_update_state(pCfg, px, pW, pl, n, d, c));
+    const { t, normMean, normStd } = this.readStruct('loss_config', pCfg);
+    return { t, normMean, normStd };
+  }
+
+  // K, the sub-centers of a config's bytes
+  #subcenters(config32) {
+    return this.#withConfig(config32, (p) => this.readStruct('loss_config', p).subcenters);
+  }
+
+  // fn(p) with the config bytes at p (arena memory, valid during fn)
+  #withConfig(config32, fn) {
+    this.arena.reset(config32.length);
+    const p = this.arena.take(config32.length);
+    new Uint8Array(this.ex.memory.buffer).set(config32, p);
+    return fn(p);
   }
 
   // The loss config as C's struct bytes, checked by C (iam_loss_config_check) in a small

@@ -15,13 +15,13 @@
 /** The label of each loss kind (the kinds themselves are C's: iam.names.kind). */
 export const LOSS_LABELS = Object.freeze({
   softmax: 'Softmax', normface: 'NormFace', sphereface: 'SphereFace', cosface: 'CosFace',
-  arcface: 'ArcFace', combined: 'Combined',
+  arcface: 'ArcFace', combined: 'Combined', curricularface: 'CurricularFace', adaface: 'AdaFace', magface: 'MagFace',
 });
 
 /** The loss options that shape each kind's margin (what its margin controls set). */
 export const MARGIN_FIELDS = Object.freeze({
   softmax: [], normface: [], sphereface: ['margin'], cosface: ['margin'], arcface: ['margin'],
-  combined: ['m1', 'm2', 'm3'],
+  combined: ['m1', 'm2', 'm3'], curricularface: ['margin'], adaface: ['margin'], magface: ['lm', 'um'],
 });
 
 // loss kind → embedding dimension (2, or 3 for 3-D and up) → the options that differ from C's

@@ -26,6 +26,11 @@
  * @property {Int32Array} labels         (points)
  * @property {Float32Array} weights      (classes, dim): normalized class weights Ŵ
  * @property {Float32Array} weightNorms  (classes): ‖W_j‖ (Softmax decides by ‖W_j‖ cos θ_j)
+ * @property {Float32Array} norms        (points): ‖e‖ of each feature before normalizing (AdaFace
+ *                                       and MagFace read it: a view draws it as the radius)
+ * @property {{weights: Float32Array, dominant: Int32Array}|null} subcenters  with K > 1 sub-centers:
+ *                                       every normalized row (classes·K, dim), and each class's
+ *                                       dominant one (classes), which `weights` holds; else null
  * @property {Metrics} metrics
  * @property {Int32Array} histogram      sample margins, equal bins over [−180°, 180°]
  * @property {LossConfig} loss           the loss the last step really used (SphereFace's λ annealed)
@@ -127,7 +132,7 @@ export class Trainer {
       iam.check(ex.iam_trainer_new_rows(pConfig, px, pl, n, dim, pOut));
     } else iam.check(ex.iam_trainer_new(pConfig, pOut));
     this.ptr = new Uint32Array(ex.memory.buffer)[pOut >> 2];
-    /** nTrain, nTest, nHeldout, inputDim, dim, classes, nParams */
+    /** nTrain, nTest, nHeldout, inputDim, dim, classes, subcenters, nParams */
     Object.assign(this, this.#read('sizes', (p) => ex.iam_trainer_get_sizes(this.ptr, p)));
   }
 
@@ -193,16 +198,40 @@ export class Trainer {
     const pw = A.take(c * d * 4), pn = A.take(c * 4);
     this.iam.check(ex.iam_trainer_weights(this.ptr, pw, pn));
     const buf = ex.memory.buffer;
+    const weights = new Float32Array(buf, pw, c * d).slice(), weightNorms = new Float32Array(buf, pn, c).slice();
+    const raw = this.embedRaw({ points, set }).embedding, norms = new Float32Array(labels.length);
+    for (let i = 0; i < norms.length; i++) norms[i] = Math.hypot(...raw.subarray(i * d, i * d + d));
     return {
-      step: metrics.step, dim: d, classes: c, metrics, histogram, loss, embedding, labels,
-      weights: new Float32Array(buf, pw, c * d).slice(),
-      weightNorms: new Float32Array(buf, pn, c).slice(),
+      step: metrics.step, dim: d, classes: c, metrics, histogram, loss, embedding, labels, weights, weightNorms, norms,
+      subcenters: this.subcenters > 1 ? this.subcenterWeights() : null,
     };
+  }
+
+  /** With K sub-centers: { weights (classes·K × dim) every row normalized, dominant (classes)
+   *  each class's dominant one, as of the last evaluate }. */
+  subcenterWeights() {
+    this.alive();
+    const ex = this.iam.ex, A = this.iam.arena, rows = this.classes * this.subcenters, d = this.dim;
+    A.reset(rows * d * 4 + this.classes * 4 + 32);
+    const pw = A.take(rows * d * 4), pd = A.take(this.classes * 4);
+    this.iam.check(ex.iam_trainer_subcenters(this.ptr, pw, pd));
+    const buf = ex.memory.buffer;
+    return { weights: new Float32Array(buf, pw, rows * d).slice(), dominant: new Int32Array(buf, pd, this.classes).slice() };
+  }
+
+  /** The features e = f(x) as they are, not normalized (points × dim), of the samples embed()
+   *  shows, in its order: their norms are what AdaFace and MagFace read. */
+  embedRaw({ points = 400, set = 'test' } = {}) {
+    return this.#embedWith('iam_trainer_embed_raw', points, set);
   }
 
   /** The normalized features x̂ (points × dim) and labels of `points` samples of a set,
    *  the ones a snapshot of it shows (at most the set's size). */
   embed({ points = 400, set = 'test' } = {}) {
+    return this.#embedWith('iam_trainer_embed', points, set);
+  }
+
+  #embedWith(fn, points, set) {
     this.alive();
     const setId = this.#setId(set);
     if (!Number.isInteger(points) || points < 1) throw new Error(`points must be a positive integer (got ${points})`);
@@ -211,7 +240,7 @@ export class Trainer {
     const ex = this.iam.ex, A = this.iam.arena;
     A.reset(count * d * 4 + count * 4 + 32);
     const pe = A.take(count * d * 4), pl = A.take(count * 4);
-    this.iam.check(ex.iam_trainer_embed(this.ptr, setId, count, pe, pl));
+    this.iam.check(ex[fn](this.ptr, setId, count, pe, pl));
     const buf = ex.memory.buffer;
     return { embedding: new Float32Array(buf, pe, count * d).slice(), labels: new Int32Array(buf, pl, count).slice() };
   }
