@@ -45,7 +45,7 @@ test('--data identities adds verify_acc and tar_far_1e2', () => {
 
 test('bad flags print the usage and exit 2', () => {
   for (const [args, expected] of [
-    [['--loss', 'magface'], /bad value 'magface' for --loss/],
+    [['--loss', 'elasticface'], /bad value 'elasticface' for --loss/], // ElasticFace is --margin-std on arcface or cosface
     [['--bogus'], /unknown flag '--bogus'/],
     [['--classes'], /--classes needs a value/],
     [['--beta', 'lots'], /bad value 'lots' for --beta/],
@@ -164,4 +164,83 @@ test('--data mnist trains on the real digits, and a saved MNIST run continues to
   const resumed = cli('--load', file, '--steps', '200', '--json');
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.deepEqual(withoutTime(json(resumed)), withoutTime(json(straight)));
+});
+
+// ---- issue 15: CurricularFace, AdaFace, MagFace, sub-centers, ElasticFace, insightface's ArcFace ----
+test('curricularface, adaface and magface train, and so do arcface with sub-centers, ElasticFace and insightface\'s margin', () => {
+  const base = ['--classes', '8', '--seed', '1', '--steps', '1500', '--json'];
+  const runs = {};
+  for (const [name, flags] of Object.entries({
+    curricularface: ['--loss', 'curricularface'], adaface: ['--loss', 'adaface'], magface: ['--loss', 'magface'],
+    arcface: ['--loss', 'arcface'], subcenters: ['--loss', 'arcface', '--subcenters', '3'],
+    elastic: ['--loss', 'arcface', '--margin-std', '0.05'], insightface: ['--loss', 'arcface', '--fallback', 'none', '--detach-margin'],
+  })) {
+    const run = cli(...flags, ...base);
+    assert.equal(run.status, 0, `${name}: ${run.stderr}`);
+    runs[name] = json(run);
+    assert.ok(runs[name].test_acc > 0.9, `${name}: test accuracy ${runs[name].test_acc} (chance 0.125)`);
+  }
+  assert.equal(runs.curricularface.config.loss, 'curricularface');
+  assert.equal(runs.subcenters.config.subcenters, 3);
+  assert.equal(runs.arcface.config.subcenters, undefined, 'K = 1 is not reported');
+  // the options reach the loss: each changes the run it is added to
+  for (const name of ['subcenters', 'elastic', 'insightface'])
+    assert.notEqual(runs[name].min_weight_angle_deg, runs.arcface.min_weight_angle_deg, name);
+  // the running state is reported: t is a mean cosine, AdaFace's μ left its start (20) for the real norms
+  assert.deepEqual(Object.keys(runs.curricularface.loss_state), ['t']);
+  assert.ok(runs.curricularface.loss_state.t > 0.5 && runs.curricularface.loss_state.t <= 1, `t = ${runs.curricularface.loss_state.t}`);
+  assert.deepEqual(Object.keys(runs.adaface.loss_state), ['normMean', 'normStd']);
+  assert.notEqual(runs.adaface.loss_state.normMean, 20);
+  assert.equal(runs.magface.loss_state, undefined, 'MagFace keeps no running state');
+});
+
+test('--loss-momentum sets the rate of CurricularFace\'s t: from 0, t <= 1 − (1 − α)^steps', () => {
+  // t_k = α mean cos + (1 − α) t_{k−1}, with mean cos <= 1 and t_0 = 0: t_k <= 1 − (1 − α)^k
+  const steps = 300, bound = (alpha) => 1 - (1 - alpha) ** steps;
+  const slow = json(cli('--loss', 'curricularface', '--loss-momentum', '0.001', '--steps', String(steps), '--json'));
+  const usual = json(cli('--loss', 'curricularface', '--steps', String(steps), '--json'));
+  assert.ok(slow.loss_state.t > 0 && slow.loss_state.t <= bound(0.001) + 1e-6, `t = ${slow.loss_state.t}, bound ${bound(0.001)}`);
+  assert.ok(usual.loss_state.t > bound(0.001), `at the default α = 0.01, t = ${usual.loss_state.t}`);
+});
+
+test('a saved curricularface run with sub-centers continues to the bit, its t too', () => {
+  const flags = ['--loss', 'curricularface', '--subcenters', '2', '--classes', '4', '--seed', '4', '--json'];
+  const straight = cli(...flags, '--steps', '400');
+  assert.equal(straight.status, 0, straight.stderr);
+  const file = join(dir, 'curricular.iamrun');
+  assert.equal(cli(...flags, '--steps', '200', '--save', file).status, 0);
+  const resumed = cli('--load', file, '--steps', '200', '--json');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.deepEqual(withoutTime(json(resumed)), withoutTime(json(straight)));
+  const changed = cli('--load', file, '--steps', '1', '--subcenters', '3');
+  assert.equal(changed.status, 2);
+  assert.match(changed.stderr, /the saved run has loss\.subcenters = 2, but the command line says 3/);
+});
+
+test('the new loss flags refuse bad values, and flags of other kinds, with a sentence and exit 2', () => {
+  for (const [args, expected] of [
+    // the parsers: the usage follows
+    [['--subcenters', '2.5'], /bad value '2\.5' for --subcenters/],
+    [['--fallback', 'sometimes'], /bad value 'sometimes' for --fallback: .*continuous \| insightface \| easy \| none/],
+    [['--detach-margin=yes'], /--detach-margin is a switch and takes no value/],
+    [['--lambda-g', 'x'], /bad value 'x' for --lambda-g/],
+    // a flag another kind reads: C would ignore it silently
+    [['--loss', 'arcface', '--h', '0.5'], /--h is for adaface, not arcface/],
+    [['--loss', 'magface', '--margin-std', '0.05'], /--margin-std is for arcface, cosface, not magface/],
+    [['--loss', 'magface', '--margin', '0.3'], /--margin is for .*arcface.*, not magface/],
+    [['--loss', 'cosface', '--la', '2'], /--la is for magface, not cosface/],
+    [['--loss-momentum', '0.1'], /--loss-momentum is for curricularface, adaface, not normface/],
+    // C's ranges
+    [['--loss', 'arcface', '--subcenters', '0'], /subcenters must be in \[1, 64\] \(got 0\)/],
+    [['--loss', 'softmax', '--subcenters', '2'], /subcenters is for the cosine losses, not softmax/],
+    [['--loss', 'cosface', '--margin-std', '2'], /margin_std must be in \[0, 1\] for cosface \(got 2\)/],
+    [['--loss', 'curricularface', '--loss-momentum', '0'], /momentum must be in \[1e-06, 1\] for curricularface \(got 0\)/],
+    [['--loss', 'adaface', '--h', '-1'], /h must be in \[1e-06, 10\] for adaface \(got -1\)/],
+    [['--loss', 'magface', '--la', '5', '--ua', '2'], /la must be below ua for magface \(got la 5, ua 2\)/],
+    [['--loss', 'magface', '--lm', '0.5', '--um', '0.2'], /lm must be at most um for magface/],
+  ]) {
+    const run = cli(...args, '--steps', '1');
+    assert.equal(run.status, 2, `${args.join(' ')}: exit ${run.status} ${run.stderr}`);
+    assert.match(run.stderr, expected, args.join(' '));
+  }
 });

@@ -6,18 +6,22 @@
 //   ./build.sh train -- --data points.csv --classes 3 --steps 2000                 rows x1,…,xk,label (wasm/csv.js)
 //   ./build.sh train -- … --steps 500 --save run.iamrun                            the whole run, at its end
 //   ./build.sh train -- --load run.iamrun --steps 500 --json                       500 more, exactly as if never stopped
+//   ./build.sh train -- --loss adaface --h 0.333 --subcenters 3 --json             the losses of docs/LOSSES.md
+//   ./build.sh train -- --loss arcface --fallback none --detach-margin --json     insightface's ArcFace today
 //
 // With --json the last line of stdout is one JSON object with the final metrics
 // (DESIGN.md, "Commands"). A progress bar goes to stderr when it is a terminal.
 // Bad flags print the usage and exit 2; a diverging run exits 1 with the reason;
 // a file that cannot be read (a bad CSV, a damaged run) exits 2 with its sentence.
 // What a flag leaves out is the preset's (wasm/presets.js) or the library's default.
+// A loss flag that only other kinds read (--h without adaface) is refused: C would ignore it.
+// CurricularFace's and AdaFace's running state at the end is the JSON's loss_state.
 // With --load the run's settings are the file's: a training flag repeated on the command
 // line must say what the file says; --steps counts the steps to add, and the JSON's
 // steps is the total.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadIAM } from './iam.js';
-import { trainerPreset, DATA_LR_CHANGES } from './presets.js';
+import { trainerPreset, DATA_LR_CHANGES, MARGIN_FIELDS } from './presets.js';
 import { parseFlags, flagHelp, number, integer, between, oneOf } from './flags.js';
 import { loadMnist, mnistRows, mnistDigest } from './mnist.js';
 import { decodeCsvBytes } from './csv.js';
@@ -34,6 +38,11 @@ const lrChangeList = (v) => {
 /** A data set: one of the library's generated kinds or mnist by name, or a CSV file by its path. */
 const dataValue = (names) => (v) => (names.includes(v) && v !== 'rows' ? v : /\.csv$/i.test(v) ? { csv: v } : undefined);
 
+// the kinds whose target is ArcFace's cos(θ + m) (src/loss.c arcface_psi), so the ones --fallback shapes
+const ARC_TARGET = ['arcface', 'curricularface', 'magface'];
+/** The kinds whose margin a field of presets.js's MARGIN_FIELDS shapes: 'margin' → [sphereface, cosface, …]. */
+const shapedBy = (field) => Object.keys(MARGIN_FIELDS).filter((kind) => MARGIN_FIELDS[kind].includes(field));
+
 /** The flags, given the library's names and defaults: flag → { value, help, to: where it goes }. */
 export function flagSpec({ names, defaults: d }) {
   const list = (values) => values.join(' | ');
@@ -41,14 +50,25 @@ export function flagSpec({ names, defaults: d }) {
     '--loss': { to: 'kind', value: oneOf(names.kind), help: `loss kind: ${list(names.kind)} (default ${d.loss.kind})` },
     '--beta': { to: 'loss.beta', value: number, help: `the IAM weight β >= 0 (default ${d.loss.beta})` },
     '--scale': { to: 'loss.scale', value: number, help: `scale s (default ${d.loss.scale})` },
-    '--margin': { to: 'loss.margin', value: number, help: 'margin m in radians, or SphereFace\'s m (default: the preset)' },
-    '--m1': { to: 'loss.m1', value: number, help: 'combined margin m1' },
-    '--m2': { to: 'loss.m2', value: number, help: 'combined margin m2 (radians)' },
-    '--m3': { to: 'loss.m3', value: number, help: 'combined margin m3' },
-    '--lambda': { to: 'loss.lambda', value: number, help: 'SphereFace λ when --no-anneal (default 0)' },
-    '--feature-norm': { to: 'loss.featureNorm', help: 'SphereFace: r = ‖x‖ as in the original (switch)' },
-    '--fallback': { to: 'loss.fallback', value: oneOf(names.fallback), help: `ArcFace past θ > π − m: ${list(names.fallback)}` },
-    '--no-anneal': { to: 'train.anneal', is: false, help: 'SphereFace: keep λ fixed instead of annealing (switch)' },
+    '--margin': { to: 'loss.margin', value: number, kinds: shapedBy('margin'), help: 'margin m in radians, or SphereFace\'s m (default: the preset)' },
+    '--m1': { to: 'loss.m1', value: number, kinds: shapedBy('m1'), help: 'combined margin m1' },
+    '--m2': { to: 'loss.m2', value: number, kinds: shapedBy('m2'), help: 'combined margin m2 (radians)' },
+    '--m3': { to: 'loss.m3', value: number, kinds: shapedBy('m3'), help: 'combined margin m3' },
+    '--lambda': { to: 'loss.lambda', value: number, kinds: ['sphereface'], help: 'SphereFace λ when --no-anneal (default 0)' },
+    '--feature-norm': { to: 'loss.featureNorm', kinds: ['sphereface'], help: 'SphereFace: r = ‖x‖ as in the original (switch)' },
+    '--fallback': { to: 'loss.fallback', value: oneOf(names.fallback), kinds: ARC_TARGET,
+      help: `ArcFace's cos(θ + m) past θ > π − m (and CurricularFace's, MagFace's): ${list(names.fallback)} (default ${d.loss.fallback}; none and --detach-margin: insightface today)` },
+    '--detach-margin': { to: 'loss.detachMargin', help: 'the margin\'s gradient cut, dψ/dc taken as 1, as insightface since 2022 (switch)' },
+    '--subcenters': { to: 'loss.subcenters', value: integer, help: `sub-center ArcFace: K rows of W per class, cos θ_j the best of them, 1 to 64, every kind but softmax (default ${d.loss.subcenters})` },
+    '--margin-std': { to: 'loss.marginStd', value: number, kinds: ['arcface', 'cosface'], help: `ElasticFace: each sample's margin m + σ·N(0, 1), σ in [0, 1] (default ${d.loss.marginStd})` },
+    '--loss-momentum': { to: 'loss.momentum', value: number, kinds: ['curricularface', 'adaface'], help: `the rate α of CurricularFace's t and AdaFace's norm statistics, in (0, 1] (default ${d.loss.momentum}; not SGD's --momentum)` },
+    '--h': { to: 'loss.h', value: number, kinds: ['adaface'], help: `AdaFace: how much of the norm's spread sets the margin, ẑ = clip(h(‖x‖ − μ)/σ) (default ${d.loss.h})` },
+    '--la': { to: 'loss.la', value: number, kinds: ['magface'], help: `MagFace: the norm range [la, ua] (default ${d.loss.la})` },
+    '--ua': { to: 'loss.ua', value: number, kinds: ['magface'], help: `MagFace: the norm range's top (default ${d.loss.ua})` },
+    '--lm': { to: 'loss.lm', value: number, kinds: shapedBy('lm'), help: `MagFace: the margin at ‖x‖ = la, radians (default ${d.loss.lm})` },
+    '--um': { to: 'loss.um', value: number, kinds: shapedBy('um'), help: `MagFace: the margin at ‖x‖ = ua, radians (default ${d.loss.um})` },
+    '--lambda-g': { to: 'loss.lambdaG', value: number, kinds: ['magface'], help: `MagFace: the weight λ_g of the norm regularizer g(a) = 1/a + a/ua² (default ${d.loss.lambdaG})` },
+    '--no-anneal': { to: 'train.anneal', is: false, kinds: ['sphereface'], help: 'SphereFace: keep λ fixed instead of annealing (switch)' },
     '--data': { to: 'train.data', value: dataValue(names.data), arg: 'KIND|FILE.csv',
       help: `data set: ${list(names.data.filter((n) => n !== 'rows'))}, or a CSV file of rows x1,…,xk,label (default ${d.data})` },
     '--test-fraction': { to: 'train.testFraction', value: number, help: `mnist and CSV: the share of each class held out for test (default ${d.testFraction})` },
@@ -95,6 +115,15 @@ export function parseArgs(argv, spec) {
   return out;
 }
 
+/** A loss flag for other kinds would be ignored by C: refused instead, naming its kinds. */
+function checkKinds(args, kind, spec) {
+  for (const [flag, { to, kinds }] of Object.entries(spec)) {
+    const [group, key] = to.split('.');
+    if (kinds && args[group]?.[key] !== undefined && !kinds.includes(kind))
+      throw new Error(`${flag} is for ${kinds.join(', ')}, not ${kind}`);
+  }
+}
+
 function progress(done, total, t0) {
   const width = 30, frac = total ? done / total : 1;
   const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
@@ -104,9 +133,13 @@ function progress(done, total, t0) {
 
 const round = (v, digits = 4) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
 
-/** The JSON line: DESIGN.md's fields, rounded, and the config that ran. */
+// the running state each kind keeps (src/loss.c iam_loss_update_state), reported at the end
+const STATE_FIELDS = { curricularface: ['t'], adaface: ['normMean', 'normStd'] };
+
+/** The JSON line: DESIGN.md's fields, rounded, the running state of the loss, and the config that ran. */
 function resultOf(trainer, metrics, msPerStep, simd) {
-  const c = trainer.config;
+  const c = trainer.config, last = trainer.last().config;
+  const state = STATE_FIELDS[c.loss.kind]?.map((key) => [key, round(last[key], 6)]);
   return {
     loss: round(metrics.loss), base: round(metrics.base), iam: round(metrics.iam),
     train_acc: round(metrics.train_acc), test_acc: round(metrics.test_acc),
@@ -119,8 +152,10 @@ function resultOf(trainer, metrics, msPerStep, simd) {
     min_sample_margin_deg: round(metrics.min_sample_margin_deg, 2),
     mean_sample_margin_deg: round(metrics.mean_sample_margin_deg, 2),
     ...(c.data === 'identities' ? { verify_acc: round(metrics.verify_acc), tar_far_1e2: round(metrics.tar_far_1e2) } : {}),
+    ...(state ? { loss_state: Object.fromEntries(state) } : {}),
     steps: metrics.step, ms_per_step: round(msPerStep, 4), simd,
-    config: { loss: c.loss.kind, beta: c.loss.beta, data: c.data, classes: c.classes, dim: c.dim, seed: c.seed },
+    config: { loss: c.loss.kind, beta: c.loss.beta, data: c.data, classes: c.classes, dim: c.dim, seed: c.seed,
+      ...(c.loss.subcenters > 1 ? { subcenters: c.loss.subcenters } : {}) },
   };
 }
 
@@ -158,7 +193,8 @@ function readCsv(path) {
 }
 
 /** A new run from the flags: its trainer config, its data ({ kind, rows?, digest? }) and rows. */
-async function newRun(iam, args) {
+async function newRun(iam, args, spec) {
+  checkKinds(args, args.kind ?? iam.defaults().loss.kind, spec);
   const train = { ...args.train };
   let data = { kind: train.data ?? iam.defaults().data }, rows;
   if (train.data?.csv) {
@@ -198,7 +234,7 @@ function checkRepeated(args, config, data) {
 }
 
 /** A saved run, resumed: trainer `panel` of the file, its data and its learning-rate changes. */
-async function loadedRun(iam, args) {
+async function loadedRun(iam, args, spec) {
   const path = args.run.load;
   let bytes;
   try {
@@ -217,6 +253,7 @@ async function loadedRun(iam, args) {
     throw new Error(`${path} holds ${run.trainers.length} trainers (a page's panels): say which to continue with --panel K`);
   const entry = run.trainers[k];
   if (!entry) throw new Error(`${path} has no trainer ${k} (it has ${run.trainers.length})`);
+  checkKinds(args, entry.config.loss.kind, spec);
   checkRepeated(args, entry.config, run.data);
   const trainer = resumeTrainer(iam, run, k, { mnist: run.data.kind === 'mnist' ? await loadMnist() : undefined });
   return { trainer, data: run.data, lrChanges: args.run.lrChanges ?? entry.lrChanges };
@@ -236,7 +273,7 @@ export async function main(argv) {
   if (args.help) { console.log(usage(spec)); return 0; }
   let run;
   try {
-    run = args.run.load ? await loadedRun(iam, args) : await newRun(iam, args);
+    run = args.run.load ? await loadedRun(iam, args, spec) : await newRun(iam, args, spec);
   } catch (err) {
     console.error(`train: ${err.message}`);
     return 2;
