@@ -55,7 +55,7 @@ test('panel tokens use the library’s kinds, and their labels the presets’', 
   }
   assert.equal(panelLabel('arcface+iam'), 'ArcFace + IAM');
   assert.equal(panelLabel('sphereface+fixed'), 'SphereFace (λ fixed)');
-  assert.equal(parseHash('#panels=magface').notices.length, 1);
+  assert.equal(parseHash('#panels=elasticface').notices.length, 1);
 });
 
 // ---------------------------------------------------------------------------
@@ -84,9 +84,9 @@ test('per-panel settings round-trip through the URL, readable, in one canonical 
 test('a panel setting that is wrong is refused with a notice; the panel stays, and parseHash never throws', () => {
   const cases = [
     // wrong kind
-    ['normface:m=0.3', 'normface', /m=0\.3: the margin m applies to CosFace, ArcFace and SphereFace only/],
+    ['normface:m=0.3', 'normface', /m=0\.3: the margin m applies to SphereFace, CosFace, ArcFace, CurricularFace and AdaFace only/],
     ['arcface:fn=1', 'arcface', /fn=1: SphereFace’s feature norm applies to SphereFace only/],
-    ['cosface:fb=easy', 'cosface', /fb=easy: ArcFace’s fallback applies to ArcFace only/],
+    ['cosface:fb=easy', 'cosface', /fb=easy: ArcFace’s fallback applies to ArcFace, CurricularFace and MagFace only/],
     ['arcface:l=2', 'arcface', /l=2: SphereFace’s λ applies to SphereFace only/],
     ['arcface:m1=2', 'arcface', /m1=2: m1 applies to Combined only/],
     ['arcface:b=0.5', 'arcface', /b=0\.5: IAM’s β applies to panels with \+ IAM only/],
@@ -96,11 +96,11 @@ test('a panel setting that is wrong is refused with a notice; the panel stays, a
     ['sphereface:m=0.5', 'sphereface', /m=0\.5 \(for SphereFace it must be a number from 1 to 6 in steps of 0\.5\)/],
     ['normface:s=7.5', 'normface', /s=7\.5 \(for NormFace it must be a number from 1 to 64 in steps of 1\)/],
     ['arcface+iam:b=-1', 'arcface+iam', /b=-1 \(for ArcFace it must be a number from 0 to 3/],
-    ['arcface:fb=hard', 'arcface', /fb=hard \(for ArcFace it must be one of continuous, insightface, easy\)/],
+    ['arcface:fb=hard', 'arcface', /fb=hard \(for ArcFace it must be one of continuous, insightface, easy, none\)/],
     ['sphereface:fn=2', 'sphereface', /fn=2 \(for SphereFace it must be 1 or 0\)/],
     ['arcface:m=', 'arcface', /m= \(for ArcFace/],
     // unknown keys, the prototype's names among them
-    ['arcface:q=1', 'arcface', /the unknown setting 'q' \(a panel's settings are s, m, m1, m2, m3, b, l, fb, fn\)/],
+    ['arcface:q=1', 'arcface', /the unknown setting 'q' \(a panel's settings are s, m, m1, m2, m3, b, l, fb, fn, K, sd, dm, h, la, ua, lm, um, lg\)/],
     ['arcface:constructor=1', 'arcface', /the unknown setting 'constructor'/],
     ['arcface:__proto__=1', 'arcface', /the unknown setting '__proto__'/],
     ['arcface::', 'arcface', /the unknown setting ''/],
@@ -117,7 +117,7 @@ test('a panel setting that is wrong is refused with a notice; the panel stays, a
     assert.ok(readPanel(token).panel, 'the lenient reader keeps the panel');
   }
   // a bad kind or flag still refuses the whole list, as before
-  for (const hash of ['#panels=magface:m=0.3', '#panels=arcface+fixed:m=0.2', '#panels=arcface+iam+iam', '#panels=' + 'arcface,'.repeat(7)]) {
+  for (const hash of ['#panels=elasticface:m=0.3', '#panels=arcface+fixed:m=0.2', '#panels=arcface+iam+iam', '#panels=' + 'arcface,'.repeat(7)]) {
     const { state, notices } = parseHash(hash);
     assert.deepEqual(state.panels, FIELDS.panels.def, hash);
     assert.equal(notices.length, 1, hash);
@@ -185,8 +185,8 @@ test('the header shows what the panel uses, its own values marked', () => {
   assert.equal(line('sphereface:fn=1'), 'm 4 · r = ‖x‖ true*', 'r = ‖x‖: s is not used');
   assert.equal(line('combined'), 's 12 · m₁ 1 · m₂ 0.15 · m₃ 0.1');
   // the editor offers every setting that applies, used or not
-  assert.deepEqual(panelSettings(state, 'sphereface').map((x) => x.key), ['s', 'm', 'l', 'fn']);
-  assert.deepEqual(panelSettings(state, 'arcface+iam').map((x) => x.key), ['s', 'm', 'b', 'fb']);
+  assert.deepEqual(panelSettings(state, 'sphereface').map((x) => x.key), ['s', 'm', 'l', 'fn', 'K', 'dm']);
+  assert.deepEqual(panelSettings(state, 'arcface+iam').map((x) => x.key), ['s', 'm', 'b', 'fb', 'K', 'sd', 'dm']);
 });
 
 test('a global control sets every panel: its panels’ own values of it go, no others', () => {

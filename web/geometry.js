@@ -8,7 +8,8 @@
 //   NormFace  θ_1 = θ_2            (no band)
 //   SphereFace mθ_1 = θ_2          (with the annealing mix λ)
 //   CosFace   cos θ_1 − m = cos θ_2
-//   ArcFace   θ_1 + m = θ_2
+//   ArcFace   θ_1 + m = θ_2      (CurricularFace too; its hard negatives are raised)
+//   AdaFace, MagFace: a margin that depends on the feature's norm, drawn at one norm
 // No module here touches the DOM, so node tests can check it.
 
 const DEG = 180 / Math.PI;
@@ -20,16 +21,58 @@ export function monotonePsi(theta, m1, m2, m3) {
   return (k % 2 ? -1 : 1) * Math.cos(phi) - 2 * k - m3;
 }
 
+// AdaFace's clip of the norm before ẑ, and the ε under σ (src/loss.c, ADA_NORM_MIN/MAX, ADA_EPS)
+const ADA_NORM = [0.001, 100], ADA_EPS = 1e-3;
+const clip = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+/** AdaFace's ẑ of a feature norm: clip(h (‖x‖ − μ) / (σ + ε), −1, 1), ‖x‖ clipped to
+ *  [0.001, 100] first, μ and σ the running statistics (loss.normMean, loss.normStd). */
+export function adaZ(loss, norm) {
+  return clip((loss.h * (clip(norm, ...ADA_NORM) - loss.normMean)) / (loss.normStd + ADA_EPS), -1, 1);
+}
+
+/** AdaFace's two margins at a norm: g_angle = −m ẑ (added to θ), g_add = m ẑ + m
+ *  (taken from the cosine). A high norm (ẑ → 1, a clear sample) gets a negative angle
+ *  and 2m off the cosine; a low one (ẑ → −1) ArcFace's +m and nothing off. */
+export function adaMargins(loss, norm) {
+  const z = adaZ(loss, norm), m = loss.margin ?? 0;
+  return { z, gAngle: -m * z, gAdd: m * z + m };
+}
+
+/** MagFace's margin at a norm: m(a) = (um − lm)/(ua − la) (a − la) + lm, a = ‖x‖
+ *  clipped to [la, ua]: a larger norm gets a larger angular margin. */
+export function magMargin(loss, norm) {
+  return ((loss.um - loss.lm) / (loss.ua - loss.la)) * (clip(norm, loss.la, loss.ua) - loss.la) + loss.lm;
+}
+
+/** ArcFace's cos(θ + m) past θ > π − m, by its fallback (CurricularFace and MagFace share it). */
+function arcPsi(theta, m, fallback) {
+  const c = Math.cos(theta);
+  if (fallback === 'insightface' && theta >= Math.PI - m) return c - m * Math.sin(m);
+  if (fallback === 'easy' && c <= 0) return c;
+  if (fallback === 'none') return Math.cos(theta + m);
+  return monotonePsi(theta, 1, m, 0);
+}
+
+/** The norm a margin that depends on it is drawn at when no sample is named: ẑ = 0
+ *  (‖x‖ = μ) for AdaFace, the middle of [la, ua] for MagFace. */
+export const typicalNorm = (loss) => (loss.kind === 'adaface' ? loss.normMean : (loss.la + loss.ua) / 2);
+
 /** The target logit divided by s (or r), as a function of θ for a loss config
- *  { kind, margin, m1, m2, m3, lambda, fallback }. Softmax and NormFace: cos θ. */
-export function targetOfTheta(loss, theta) {
+ *  { kind, margin, m1, m2, m3, lambda, fallback, and AdaFace's and MagFace's own }.
+ *  Softmax and NormFace: cos θ. AdaFace and MagFace set the margin by the feature's
+ *  norm: `norm`, else the loss's `norm` (a view's choice), else typicalNorm. */
+export function targetOfTheta(loss, theta, norm = loss.norm) {
   const c = Math.cos(theta), m = loss.margin ?? 0;
   switch (loss.kind) {
     case 'cosface': return c - m;
-    case 'arcface':
-      if (loss.fallback === 'insightface' && theta >= Math.PI - m) return c - m * Math.sin(m);
-      if (loss.fallback === 'easy' && c <= 0) return c;
-      return monotonePsi(theta, 1, m, 0);
+    case 'arcface': case 'curricularface': return arcPsi(theta, m, loss.fallback);
+    case 'magface': return arcPsi(theta, magMargin(loss, norm ?? typicalNorm(loss)), loss.fallback);
+    case 'adaface': {
+      // cos(θ + g_angle) − g_add, continuous past π; a phase below 0 is held at 0 (src/loss.c)
+      const { gAngle, gAdd } = adaMargins(loss, norm ?? typicalNorm(loss));
+      return theta + gAngle < 0 ? 1 - gAdd : monotonePsi(theta, 1, gAngle, gAdd);
+    }
     case 'combined': return monotonePsi(theta, loss.m1 ?? 1, loss.m2 ?? 0, loss.m3 ?? 0);
     case 'sphereface': {
       const lambda = loss.lambda ?? 0;
@@ -39,26 +82,40 @@ export function targetOfTheta(loss, theta) {
   }
 }
 
+/** A negative's logit ÷ s: c_j, but CurricularFace's hard negative (c_j above the
+ *  target's f_y) gets c_j (t + c_j), t its running mean of cos θ_y (loss.t). */
+export function negativeLogit(loss, cj, fy) {
+  return loss.kind === 'curricularface' && cj > fy ? cj * ((loss.t ?? 0) + cj) : cj;
+}
+
 export const hasMarginBand = (kind) => kind !== 'softmax' && kind !== 'normface';
 
 const clampCos = (c) => Math.min(1, Math.max(-1, c));
 
-/** Classify a unit direction u against unit weights (flat, c×d): the predicted class,
- *  and whether u is inside that class's margin. weightNorms scales Softmax's logits. */
-export function classifyDirection(u, weights, d, loss, weightNorms = null) {
-  const c = weights.length / d;
-  let best = 0, bestScore = -Infinity, bestCos = 0, secondCos = -Infinity;
+/** Classify a unit direction u against unit weights (flat, (c·K)×d; with K sub-centers
+ *  per class, class j's rows j·K … j·K + K − 1 and cos θ_j their largest): the predicted
+ *  class, and whether u is inside that class's margin (its target beats every other
+ *  class's logit). weightNorms scales Softmax's logits. */
+export function classifyDirection(u, weights, d, loss, weightNorms = null, K = 1) {
+  const c = weights.length / d / K;
+  let best = 0, bestScore = -Infinity;
   const cosines = new Array(c);
   for (let j = 0; j < c; j++) {
-    let dot = 0;
-    for (let k = 0; k < d; k++) dot += u[k] * weights[j * d + k];
-    cosines[j] = clampCos(dot);
+    let top = -Infinity;
+    for (let r = j * K; r < (j + 1) * K; r++) {
+      let dot = 0;
+      for (let k = 0; k < d; k++) dot += u[k] * weights[r * d + k];
+      top = Math.max(top, dot);
+    }
+    cosines[j] = clampCos(top);
     const score = loss.kind === 'softmax' && weightNorms ? weightNorms[j] * cosines[j] : cosines[j];
     if (score > bestScore) { bestScore = score; best = j; }
   }
-  bestCos = cosines[best];
-  for (let j = 0; j < c; j++) if (j !== best && cosines[j] > secondCos) secondCos = cosines[j];
-  const inMargin = !hasMarginBand(loss.kind) || targetOfTheta(loss, Math.acos(bestCos)) >= secondCos;
+  let inMargin = true;
+  if (hasMarginBand(loss.kind)) {
+    const fy = targetOfTheta(loss, Math.acos(cosines[best]));
+    for (let j = 0; j < c; j++) if (j !== best && negativeLogit(loss, cosines[j], fy) > fy) inMargin = false;
+  }
   return { cls: best, inMargin, cosines };
 }
 
@@ -87,13 +144,13 @@ export function neighbourGaps2d(weights) {
 
 /** 2-D: the decision ring. For `samples` directions around the circle: the predicted
  *  class and whether the direction is inside its margin. */
-export function decisionRing2d(weights, loss, weightNorms = null, samples = 720) {
+export function decisionRing2d(weights, loss, weightNorms = null, samples = 720, K = 1) {
   const cls = new Int32Array(samples), inMargin = new Uint8Array(samples);
   const u = [0, 0];
   for (let k = 0; k < samples; k++) {
     const a = (2 * Math.PI * k) / samples;
     u[0] = Math.cos(a); u[1] = Math.sin(a);
-    const r = classifyDirection(u, weights, 2, loss, weightNorms);
+    const r = classifyDirection(u, weights, 2, loss, weightNorms, K);
     cls[k] = r.cls;
     inMargin[k] = r.inMargin ? 1 : 0;
   }
@@ -131,4 +188,19 @@ export function iamPush(thetaJ, { scale, beta, classes = 8, thetaY = Math.PI / 6
   const p = ey / (ey + ej + eo);
   const q = ej / (ej + eo);
   return { ce: (1 - p) * q, iam: beta * p * q, total: (1 - p) * q + beta * p * q, p, q };
+}
+
+/** CurricularFace: which samples of a snapshot have a hard negative now, a class j ≠ y
+ *  with cos θ_j above the target's f_y = ψ(θ_y + m) (its logit is then raised by t):
+ *  a Uint8Array, 1 per such sample. The cosines are to every sub-center, if any. */
+export function hardSamples(snap) {
+  const { embedding, labels, dim: d, loss } = snap, n = labels.length;
+  const K = snap.subcenters ? snap.subcenters.weights.length / d / snap.classes : 1;
+  const weights = snap.subcenters?.weights ?? snap.weights, hard = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const { cosines } = classifyDirection(embedding.subarray(i * d, i * d + d), weights, d, { kind: 'normface' }, null, K);
+    const fy = targetOfTheta(loss, Math.acos(cosines[labels[i]]));
+    hard[i] = cosines.some((cj, j) => j !== labels[i] && cj > fy) ? 1 : 0;
+  }
+  return hard;
 }

@@ -10,7 +10,7 @@
 // C library owns comes from it: the names of the loss kinds, data sets and
 // optimizers, and the training defaults. A default that differs on purpose says so.
 import { lib } from './library.js';
-import { lossPreset, trainerPreset, LOSS_LABELS, DATA_LR_CHANGES } from '../wasm/presets.js';
+import { lossPreset, trainerPreset, LOSS_LABELS, MARGIN_FIELDS, DATA_LR_CHANGES } from '../wasm/presets.js';
 import { STORIES } from './stories.js';
 
 const TRAIN = lib.defaults();
@@ -38,11 +38,16 @@ export const MNIST_EVAL_ROWS = 1000;
 export const MARGIN_STATE = Object.freeze({ cosface: 'cosMargin', arcface: 'arcMargin', sphereface: 'sphereMargin' });
 
 /** Every margin a state trains with, by kind: its margin fields, and the combined
- *  margin's (m1, m2, m3), which has no control, from the preset for its dimension. */
+ *  margin's (m1, m2, m3), which has no control, from the preset for its dimension; the
+ *  kinds without a control (CurricularFace, AdaFace, MagFace) bring their own options,
+ *  the preset's (C's), for the curves and formulas. */
 export function marginsOf(state) {
   const margins = Object.fromEntries(Object.entries(MARGIN_STATE).map(([kind, field]) => [kind, state[field]]));
   const { m1, m2, m3 } = lib.defaults('loss_config', lossPreset('combined', state.dim));
-  return { ...margins, combined: { m1, m2, m3 } };
+  const preset = (kind) => lib.defaults('loss_config', lossPreset(kind, state.dim));
+  const { margin: curricular } = preset('curricularface');
+  const { margin: ada, h } = preset('adaface'), { la, ua, lm, um } = preset('magface');
+  return { ...margins, combined: { m1, m2, m3 }, curricularface: curricular, adaface: { margin: ada, h }, magface: { la, ua, lm, um } };
 }
 
 // A field: { key in the hash, def, type, and what the type needs }:
@@ -272,16 +277,31 @@ export function toHash(state) {
 // no control). A panel without a setting follows the control.
 
 const only = (kind) => (p) => p.kind === kind;
+const among = (...kinds) => (p) => kinds.includes(p.kind);
+const labels = (kinds) => kinds.map((k) => LOSS_LABELS[k]).join(', ').replace(/, ([^,]*)$/, ' and $1');
+// the kinds with a margin m, and those with a margin at all (wasm/presets.js MARGIN_FIELDS)
+const M_KINDS = KINDS.filter((k) => MARGIN_FIELDS[k].includes('margin'));
+// detachMargin cuts ψ's gradient to f' = 1; CosFace's is 1 already
+const DETACH_KINDS = KINDS.filter((k) => MARGIN_FIELDS[k].length > 0 && k !== 'cosface');
+// ArcFace's fallback past θ > π − m, which CurricularFace's and MagFace's ψ share (src/loss.c)
+const FALLBACK_KINDS = ['arcface', 'curricularface', 'magface'];
+// ElasticFace's per-sample margin m + σ N(0, 1): ArcFace and CosFace only (src/loss.c)
+const ELASTIC_KINDS = ['arcface', 'cosface'];
+/** Sub-centers per class: K in [1, 64] (src/loss.c MAX_SUBCENTERS), every kind but Softmax. */
+export const MAX_SUBCENTERS = 64;
+const num = (min, max, step) => ({ type: 'num', min, max, step });
+/** The margin m of a kind without a control: its range (C's: src/loss.c iam_loss_config_check). */
+const OWN_MARGIN_FIELDS = Object.freeze({ curricularface: num(0, 1.5, 0.01), adaface: num(0, 1, 0.01) });
+// MagFace's norm range [la, ua] and margin range [lm, um] (lm, um ≤ π/2 in C)
+const NORM_FIELD = num(0.5, 100, 0.5), MAG_MARGIN_FIELD = num(0, 1.5, 0.01);
+
 /** A panel's own settings, in the order a token writes them: the loss option each one
  *  sets, the state field whose control it overrides (its range is that field's; `field`
  *  where there is no control, or where a margin borrows another's range), which panels
  *  it applies to, its short label (the header) and its name (the notices). */
 export const OVERRIDES = Object.freeze({
   s: { option: 'scale', global: 'scale', label: 's', name: 'the scale s', appliesTo: 'every loss', applies: () => true },
-  m: {
-    option: 'margin', label: 'm', name: 'the margin m', appliesTo: 'CosFace, ArcFace and SphereFace',
-    applies: (p) => !!MARGIN_STATE[p.kind],
-  },
+  m: { option: 'margin', label: 'm', name: 'the margin m', appliesTo: labels(M_KINDS), applies: among(...M_KINDS) },
   // the combined margin cos(m1 θ + m2) − m3 borrows SphereFace's, ArcFace's and CosFace's ranges
   m1: { option: 'm1', field: FIELDS.sphereMargin, label: 'm₁', name: 'm1', appliesTo: 'Combined', applies: only('combined') },
   m2: { option: 'm2', field: FIELDS.arcMargin, label: 'm₂', name: 'm2', appliesTo: 'Combined', applies: only('combined') },
@@ -290,20 +310,47 @@ export const OVERRIDES = Object.freeze({
   l: { option: 'lambda', global: 'lambda', label: 'λ', name: 'SphereFace’s λ', appliesTo: 'SphereFace', applies: only('sphereface') },
   fb: {
     option: 'fallback', field: { type: 'enum', options: lib.names.fallback }, label: 'fallback',
-    name: 'ArcFace’s fallback', appliesTo: 'ArcFace', applies: only('arcface'),
+    name: 'ArcFace’s fallback', appliesTo: labels(FALLBACK_KINDS), applies: among(...FALLBACK_KINDS),
   },
   // SphereFace's logit radius: the original r = ‖x‖ (1), or r = s (0, the library's default)
   fn: {
     option: 'featureNorm', field: { type: 'flag' }, label: 'r = ‖x‖', name: 'SphereFace’s feature norm',
     appliesTo: 'SphereFace', applies: only('sphereface'),
   },
+  // sub-center ArcFace: K weights per class, cos θ_j the largest of them
+  K: {
+    option: 'subcenters', field: { type: 'int', min: 1, max: MAX_SUBCENTERS, step: 1 }, label: 'K',
+    name: 'the sub-centers per class K', appliesTo: 'the cosine losses (not Softmax)', applies: (p) => p.kind !== 'softmax',
+  },
+  // ElasticFace: each sample's margin m + σ N(0, 1), clipped to the margin's range
+  sd: {
+    option: 'marginStd', field: num(0, 1, 0.01), label: 'σₘ', name: 'ElasticFace’s margin spread σ',
+    appliesTo: labels(ELASTIC_KINDS), applies: among(...ELASTIC_KINDS),
+  },
+  // the margin's gradient cut (ψ' taken as 1), as insightface's ArcFace since 2022
+  dm: {
+    option: 'detachMargin', field: { type: 'flag' }, label: 'detach', name: 'the detached margin',
+    appliesTo: labels(DETACH_KINDS), applies: among(...DETACH_KINDS),
+  },
+  h: { option: 'h', field: num(0.001, 2, 0.001), label: 'h', name: 'AdaFace’s h', appliesTo: 'AdaFace', applies: only('adaface') },
+  la: { option: 'la', field: NORM_FIELD, label: 'lₐ', name: 'MagFace’s lowest norm la', appliesTo: 'MagFace', applies: only('magface') },
+  ua: { option: 'ua', field: NORM_FIELD, label: 'uₐ', name: 'MagFace’s highest norm ua', appliesTo: 'MagFace', applies: only('magface') },
+  lm: { option: 'lm', field: MAG_MARGIN_FIELD, label: 'lₘ', name: 'MagFace’s lowest margin lm', appliesTo: 'MagFace', applies: only('magface') },
+  um: { option: 'um', field: MAG_MARGIN_FIELD, label: 'uₘ', name: 'MagFace’s highest margin um', appliesTo: 'MagFace', applies: only('magface') },
+  lg: {
+    option: 'lambdaG', field: num(0, 20, 0.1), label: 'λg', name: 'MagFace’s regularizer weight λg',
+    appliesTo: 'MagFace', applies: only('magface'),
+  },
 });
+
+/** The settings that have no control: the header shows them only where a panel sets its own. */
+const WITHOUT_CONTROL = ['fb', 'fn', 'K', 'sd', 'dm', 'h', 'la', 'ua', 'lm', 'um', 'lg'];
 
 /** The state field whose control a setting overrides on a kind (m: that kind's margin). */
 const globalOf = (key, kind) => (key === 'm' ? MARGIN_STATE[kind] : OVERRIDES[key].global);
 
 /** What a panel's setting may hold on a kind: the range of the control it overrides. */
-export const overrideField = (key, kind) => OVERRIDES[key].field ?? FIELDS[globalOf(key, kind)];
+export const overrideField = (key, kind) => OVERRIDES[key].field ?? (key === 'm' ? OWN_MARGIN_FIELDS[kind] : undefined) ?? FIELDS[globalOf(key, kind)];
 
 const overrideText = (key, v) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
 
@@ -315,7 +362,7 @@ export function readPanel(token) {
   const flags = m[2].split('+').filter(Boolean);
   if (new Set(flags).size !== flags.length || (flags.includes('fixed') && m[1] !== 'sphereface')) return { panel: null, problems: [] };
   const panel = { kind: m[1], iam: flags.includes('iam'), fixed: flags.includes('fixed'), overrides: {} };
-  const problems = m[3].split(':').slice(1).map((part) => readOverride(panel, part)).filter(Boolean)
+  const problems = [...m[3].split(':').slice(1).map((part) => readOverride(panel, part)), ...readRanges(panel)].filter(Boolean)
     .map((problem) => `panel ${token.slice(0, 60)}: ignored ${problem}`);
   return { panel, problems };
 }
@@ -333,6 +380,19 @@ function readOverride(panel, part) {
   if (value === undefined) return `${shown} (for ${LOSS_LABELS[panel.kind]} it must be ${fieldRule(field)})`;
   panel.overrides[key] = value;
   return null;
+}
+
+// MagFace's two ranges must stay ranges, la < ua and lm ≤ um (with C's defaults for an
+// end the panel leaves): a pair that does not is dropped, both ends; what was wrong, or none.
+function readRanges(panel) {
+  if (panel.kind !== 'magface') return [];
+  const own = panel.overrides, def = lib.defaults('loss_config', { kind: 'magface' });
+  return [['la', 'ua', (a, b) => a < b, 'below'], ['lm', 'um', (a, b) => a <= b, 'at most']].map(([lo, hi, ok, word]) => {
+    const a = own[lo] ?? def[lo], b = own[hi] ?? def[hi];
+    if (ok(a, b)) return null;
+    delete own[lo]; delete own[hi];
+    return `${lo}=${a} and ${hi}=${b}: MagFace's ${lo} must be ${word} its ${hi}`;
+  });
 }
 
 /** A panel token → { kind, iam, fixed, overrides }, or null if any part of it is bad. */
@@ -366,10 +426,11 @@ export function panelConfig(state, token) {
   const { kind, iam, fixed, overrides: own } = parsePanel(token);
   const loss = { scale: own.s ?? state.scale, beta: iam ? own.b ?? state.beta : 0 };
   if (MARGIN_STATE[kind]) loss.margin = own.m ?? state[MARGIN_STATE[kind]];
+  else if (Object.hasOwn(own, 'm')) loss.margin = own.m;      // a kind without a margin control
   const anneal = kind === 'sphereface' ? state.anneal && !fixed : true;
   if (kind === 'sphereface' && !anneal) loss.lambda = own.l ?? state.lambda;   // annealed, λ follows the schedule
   // the settings without a control: the preset's (C's) value unless the panel has its own
-  for (const key of ['m1', 'm2', 'm3', 'fb', 'fn']) if (Object.hasOwn(own, key)) loss[OVERRIDES[key].option] = own[key];
+  for (const key of ['m1', 'm2', 'm3', ...WITHOUT_CONTROL]) if (Object.hasOwn(own, key)) loss[OVERRIDES[key].option] = own[key];
   return trainerPreset(kind, {
     data: state.data, classes: state.classes, dim: state.dim, seed: state.seed, optimizer: state.optimizer,
     lr: state.lr, batchSize: state.batch, anneal, ...(state.data === 'mnist' ? { evalRows: MNIST_EVAL_ROWS } : {}),
@@ -381,7 +442,8 @@ export function panelConfig(state, token) {
 export function panelLabel(token) {
   const { kind, iam, fixed, overrides } = parsePanel(token) ?? { kind: token, overrides: {} };
   const own = Object.keys(OVERRIDES).filter((key) => Object.hasOwn(overrides, key))
-    .map((key) => (key === 'fn' ? (overrides.fn ? 'r=‖x‖' : 'r=s') : `${OVERRIDES[key].label}=${overrides[key]}`));
+    .map((key) => (key === 'fn' ? (overrides.fn ? 'r=‖x‖' : 'r=s') : key === 'dm' ? (overrides.dm ? 'detached' : 'attached')
+      : `${OVERRIDES[key].label}=${overrides[key]}`));
   return [`${LOSS_LABELS[kind] ?? kind}${iam ? ' + IAM' : ''}${fixed ? ' (λ fixed)' : ''}`, ...own].join(' ');
 }
 
@@ -401,7 +463,7 @@ export function panelSettings(state, token) {
     const value = own ? overrides[key] : key === 'l' ? state.lambda : defaults[o.option];
     const used = key === 's' ? usesScale(panel) : key === 'l' ? !annealed : true;
     // the options without a control show only where the panel changed them
-    const shown = used && (own || !['fb', 'fn'].includes(key));
+    const shown = used && (own || !WITHOUT_CONTROL.includes(key));
     return { key, label: o.label, value, own, used, shown };
   });
 }
