@@ -17,7 +17,7 @@ test('every loss kind the library names has a label and its margin fields, and n
   const lossFields = Object.keys(iam.defaults('loss_config'));
   for (const [kind, fields] of Object.entries(MARGIN_FIELDS))
     for (const f of fields) assert.ok(lossFields.includes(f), `${kind}'s margin field ${f} is not a loss option`);
-  assert.throws(() => lossPreset('magface'), /unknown loss kind 'magface'/);
+  assert.throws(() => lossPreset('elasticface'), /unknown loss kind 'elasticface'/);
 });
 
 test("the defaults are the library's: each kind's own margin, and the training config", () => {

@@ -48,6 +48,9 @@ function value(rand, plausible) {
 }
 
 const LOSS_KEYS = Object.keys(iam.defaults('loss_config'));
+// set less often: each one alone can refuse a config, and fourteen of them would refuse nearly all
+const ADAPTIVE_KEYS = new Set(['momentum', 'h', 'la', 'ua', 'lm', 'um', 'lambdaG', 'subcenters', 'marginStd', 'marginSeed',
+  'detachMargin', 't', 'normMean', 'normStd']);
 const PROTO_KEYS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'prototype'];
 
 function plausibleLoss(rand, key) {
@@ -56,6 +59,12 @@ function plausibleLoss(rand, key) {
     case 'fallback': return pick(rand, iam.names.fallback);
     case 'featureNorm': return rand() < 0.5;
     case 'margin': case 'm1': case 'm2': case 'm3': return int(rand, 0, 20) / 10;
+    // the adaptive losses' options (docs/LOSSES.md): mostly in range, now and then past it
+    case 'subcenters': return int(rand, 0, 3);
+    case 'marginStd': case 'lm': case 'um': case 't': case 'momentum': case 'h': return int(rand, -1, 10) / 10;
+    case 'detachMargin': return rand() < 0.5;
+    case 'la': case 'ua': case 'normMean': case 'normStd': case 'lambdaG': return int(rand, -1, 20);
+    case 'marginSeed': return int(rand, 0, 1000);
     default: return int(rand, -1, 60) / 2;
   }
 }
@@ -64,7 +73,7 @@ function plausibleLoss(rand, key) {
 function lossConfig(rand) {
   if (rand() < hostility / 5) return pick(rand, HOSTILE);
   const cfg = {};
-  for (const key of LOSS_KEYS) if (rand() < 0.4) cfg[key] = configValue(rand, () => plausibleLoss(rand, key));
+  for (const key of LOSS_KEYS) if (rand() < (ADAPTIVE_KEYS.has(key) ? 0.06 : 0.4)) cfg[key] = configValue(rand, () => plausibleLoss(rand, key));
   // an own key named after a built-in, as JSON.parse makes it (a '__proto__' key included)
   if (rand() < hostility / 2) Object.defineProperty(cfg, pick(rand, PROTO_KEYS), { value: 1, enumerable: true });
   return cfg;
@@ -132,7 +141,7 @@ function lossAnswer(b) {
     assert.ok([...b.x, ...b.W].every((v) => typeof v === 'number'), 'a result for an array that holds no numbers');
     assert.ok(Number.isFinite(r.loss) && Number.isFinite(r.base) && Number.isFinite(r.iam), 'a loss is not finite');
     assert.ok(r.dx instanceof Float32Array && r.dx.length === b.n * b.d && finite(r.dx), 'dx');
-    assert.ok(r.dW instanceof Float32Array && r.dW.length === b.c * b.d && finite(r.dW), 'dW');
+    assert.ok(r.dW instanceof Float32Array && r.dW.length % (b.c * b.d) === 0 && finite(r.dW), 'dW');
   };
 }
 

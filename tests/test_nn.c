@@ -111,6 +111,10 @@ static void test_network_gradients(void) {
     for (int act = 0; act < IAM_ACT_COUNT; act++)
         for (int kind = 0; kind < IAM_KIND_COUNT; kind++)
             for (int with_iam = 0; with_iam < 2; with_iam++) {
+                /* CurricularFace's negative logit jumps where a class turns hard (s c vs s c (t + c)):
+                   a difference quotient across that step measures the jump, not the gradient, so
+                   its gradient is checked in tests/adaptive.test.mjs at points away from it */
+                if (kind == IAM_CURRICULARFACE) continue;
                 iam_loss_config cfg = iam_loss_config_default(kind);
                 cfg.scale = 4;
                 cfg.margin = kind == IAM_SPHEREFACE ? 2 : kind == IAM_COSFACE ? 0.2f : 0.3f;

@@ -104,6 +104,25 @@ static iam_loss_config take_loss_config(bytes *b) {
     if (which & 32) cfg.feature_norm = take_int(b, 0, 1, 2);
     if (which & 64) cfg.fallback = take_int(b, 0, 2, 3);
     if (which & 128) cfg.scale = take_float(b, 0.0f, IAM_MAX_SCALE); /* up to the largest s */
+    uint8_t more = take_u8(b); /* the adaptive losses' options, and their state */
+    if (more & 1) cfg.subcenters = take_int(b, 1, 4, 65);
+    if (more & 2) cfg.margin_std = take_float(b, 0.0f, 1.0f);
+    if (more & 4) cfg.detach_margin = take_int(b, 0, 1, 2);
+    if (more & 8) cfg.fallback = take_int(b, 0, 3, 4);
+    if (more & 16) cfg.t = take_float(b, -1.0f, 1.0f);
+    if (more & 32) {
+        cfg.norm_mean = take_float(b, 0.0f, 100.0f);
+        cfg.norm_std = take_float(b, 0.0f, 100.0f);
+        cfg.h = take_float(b, 0.0f, 10.0f);
+    }
+    if (more & 64) {
+        cfg.la = take_float(b, 0.0f, 20.0f);
+        cfg.ua = take_float(b, 0.0f, 20.0f);
+        cfg.lm = take_float(b, 0.0f, 1.5707964f);
+        cfg.um = take_float(b, 0.0f, 1.5707964f);
+        cfg.lambda_g = take_float(b, 0.0f, 100.0f);
+    }
+    if (more & 128) cfg.margin_seed = take_u32(b);
     return cfg;
 }
 

@@ -27,10 +27,24 @@ static int config_is_valid(const iam_loss_config *cfg) {
     if (cfg->kind < 0 || cfg->kind >= IAM_KIND_COUNT) return 0;
     if (!(cfg->scale > 0.0f && cfg->scale <= IAM_MAX_SCALE)) return 0;
     if (!(cfg->beta >= 0.0f && isfinite(cfg->beta))) return 0;
+    if (cfg->subcenters < 1 || cfg->subcenters > 64 || (cfg->subcenters > 1 && cfg->kind == IAM_SOFTMAX)) return 0;
+    if (!(cfg->margin_std >= 0.0f && cfg->margin_std <= 1.0f)) return 0;
+    if (cfg->margin_std > 0.0f && cfg->kind != IAM_ARCFACE && cfg->kind != IAM_COSFACE) return 0;
+    if (cfg->detach_margin != 0 && cfg->detach_margin != 1) return 0;
+    if (cfg->fallback < 0 || cfg->fallback > 3) return 0;
     switch (cfg->kind) {
     case IAM_COSFACE: return cfg->margin >= 0.0f && cfg->margin <= 1.0f;
-    case IAM_ARCFACE:
-        return cfg->margin >= 0.0f && cfg->margin <= half_pi && cfg->fallback >= 0 && cfg->fallback <= 2;
+    case IAM_ARCFACE: return cfg->margin >= 0.0f && cfg->margin <= half_pi;
+    case IAM_CURRICULARFACE:
+        return cfg->margin >= 0.0f && cfg->margin <= half_pi && cfg->momentum >= 1e-6f && cfg->momentum <= 1.0f &&
+               cfg->t >= -1.0f && cfg->t <= 1.0f;
+    case IAM_ADAFACE:
+        return cfg->margin >= 0.0f && cfg->margin <= 1.0f && cfg->momentum >= 1e-6f && cfg->momentum <= 1.0f &&
+               cfg->h >= 1e-6f && cfg->h <= 10.0f && cfg->norm_mean >= 0.0f && cfg->norm_mean <= 1e6f &&
+               cfg->norm_std >= 0.0f && cfg->norm_std <= 1e6f;
+    case IAM_MAGFACE:
+        return cfg->la >= 1e-3f && cfg->ua <= 1e4f && cfg->la < cfg->ua && cfg->lm >= 0.0f && cfg->um <= half_pi &&
+               cfg->lm <= cfg->um && cfg->lambda_g >= 0.0f && cfg->lambda_g <= 1e4f;
     case IAM_SPHEREFACE:
         return cfg->margin >= 1.0f && cfg->margin <= 8.0f && cfg->lambda >= 0.0f && isfinite(cfg->lambda);
     case IAM_COMBINED:
@@ -101,10 +115,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const size_t an = (size_t)(n < 0 ? 0 : n > MAX_SIDE ? MAX_SIDE : n);
     const size_t ad = (size_t)(d < 0 ? 0 : d > MAX_SIDE ? MAX_SIDE : d);
     const size_t ac = (size_t)(c < 0 ? 0 : c > MAX_SIDE ? MAX_SIDE : c);
-    size_t work_floats = iam_loss_work_floats(n, d, c);
-    if (work_floats > ((size_t)1 << 20)) work_floats = iam_loss_work_floats((int)an, (int)ad, (int)ac);
+    /* W has c·K rows: K as the config says when it is in range, else 1 (a careless caller's) */
+    const size_t K = cfg.subcenters >= 1 && cfg.subcenters <= 64 ? (size_t)cfg.subcenters : 1;
+    const size_t aw = ac * K; /* W's rows */
+    iam_loss_config sized = cfg;
+    sized.subcenters = (int)K;
+    size_t work_floats = iam_loss_work_floats_for(&sized, n, d, c);
+    if (work_floats > ((size_t)1 << 20) || work_floats == 0)
+        work_floats = iam_loss_work_floats_for(&sized, (int)an, (int)ad, (int)ac);
 
-    float *x = floats(an * ad), *W = floats(ac * ad), *dx = floats(an * ad), *dW = floats(ac * ad);
+    float *x = floats(an * ad), *W = floats(aw * ad), *dx = floats(an * ad), *dW = floats(aw * ad);
     float *work = floats(work_floats);
     int *labels = malloc(sizeof(int) * an);
 
@@ -112,16 +132,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned state = take_u32(&b) | 1u;
     float x_mag = take_magnitude(&b), w_mag = take_magnitude(&b);
     for (size_t k = 0; k < an * ad; k++) x[k] = x_mag * ordinary(&state);
-    for (size_t k = 0; k < ac * ad; k++) W[k] = w_mag * ordinary(&state);
+    for (size_t k = 0; k < aw * ad; k++) W[k] = w_mag * ordinary(&state);
     for (size_t i = 0; i < an; i++) labels[i] = ac ? (int)(i % ac) : 0;
     int edits = take_u8(&b) % 16;
     for (int e = 0; e < edits; e++) {
         uint8_t op = take_u8(&b), at = take_u8(&b);
         switch (op % 6) {
         case 0: if (an * ad) x[at % (an * ad)] = take_float(&b, -2.0f, 2.0f); break;
-        case 1: if (ac * ad) W[at % (ac * ad)] = take_float(&b, -2.0f, 2.0f); break;
+        case 1: if (aw * ad) W[at % (aw * ad)] = take_float(&b, -2.0f, 2.0f); break;
         case 2: if (an) memset(x + at % an * ad, 0, sizeof(float) * ad); break;   /* a zero feature */
-        case 3: if (ac) memset(W + at % ac * ad, 0, sizeof(float) * ad); break;   /* a zero weight */
+        case 3: if (aw) memset(W + at % aw * ad, 0, sizeof(float) * ad); break;   /* a zero weight */
         case 4: /* x_i = ±t W_j: cos θ = ±1 exactly, where acos has no derivative */
             if (an && ac) {
                 float t = (op & 8) ? -2.0f : 0.5f;
@@ -133,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
 
-    int finite_inputs = !any_non_finite(x, an * ad) && !any_non_finite(W, ac * ad);
+    int finite_inputs = !any_non_finite(x, an * ad) && !any_non_finite(W, aw * ad);
     int labels_ok = 1;
     for (size_t i = 0; i < an; i++) labels_ok &= labels[i] >= 0 && labels[i] < c;
     const int pointers_ok = !(nulls & (NULL_X | NULL_W | NULL_LABELS | NULL_OUT | NULL_WORK));
@@ -141,11 +161,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* twice, each time on a workspace full of NaN, and dx, dW zeroed as a step does */
     iam_loss_result r[2];
     int status[2];
-    float *dx_first = floats(an * ad), *dW_first = floats(ac * ad);
+    float *dx_first = floats(an * ad), *dW_first = floats(aw * ad);
     for (int run = 0; run < 2; run++) {
         memset(work, 0xff, sizeof(float) * work_floats);
         memset(dx, 0, sizeof(float) * an * ad);
-        memset(dW, 0, sizeof(float) * ac * ad);
+        memset(dW, 0, sizeof(float) * aw * ad);
         memset(&r[run], 0xff, sizeof r[run]);
         before_call();
         status[run] = expect_status(
@@ -155,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                      nulls & NULL_WORK ? NULL : work), "iam_loss");
         if (run == 0) {
             memcpy(dx_first, dx, sizeof(float) * an * ad);
-            memcpy(dW_first, dW, sizeof(float) * ac * ad);
+            memcpy(dW_first, dW, sizeof(float) * aw * ad);
         }
     }
 
@@ -174,10 +194,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         float iam_top = -logf((float)(c - 1));
         CHECK(r[0].iam <= iam_top + 1e-5f * (1.0f + fabsf(iam_top)), "iam = %g > -log(C-1) = %g", r[0].iam, iam_top);
         if (!(nulls & NULL_DX)) expect_finite(dx, an * ad, "dx");
-        if (!(nulls & NULL_DW)) expect_finite(dW, ac * ad, "dW");
+        if (!(nulls & NULL_DW)) expect_finite(dW, aw * ad, "dW");
         CHECK(memcmp(&r[0], &r[1], sizeof r[0]) == 0 &&
                   memcmp(dx, dx_first, sizeof(float) * an * ad) == 0 &&
-                  memcmp(dW, dW_first, sizeof(float) * ac * ad) == 0,
+                  memcmp(dW, dW_first, sizeof(float) * aw * ad) == 0,
               "the same call gave different results (the workspace leaks into them)");
     }
     /* the header's promise: valid sizes, config and finite ordinary inputs are accepted
