@@ -50,7 +50,9 @@ enum iam_kind {
 /* What ArcFace does past θ > π − m, where cos(θ + m) would rise again. */
 enum iam_fallback {
     IAM_FALLBACK_CONTINUOUS = 0,  /* −2 − cos(θ + m): the monotone ψ of LOSSES.md    */
-    IAM_FALLBACK_INSIGHTFACE = 1, /* cos θ − m sin m: insightface and PML parity     */
+    IAM_FALLBACK_INSIGHTFACE = 1, /* cos θ − m sin m: pytorch-metric-learning, and
+                                     insightface up to March 2022 (docs/LOSSES.md,
+                                     "What insightface parity means")               */
     IAM_FALLBACK_EASY = 2,        /* easy_margin: the margin only where cos θ > 0    */
     IAM_FALLBACK_NONE = 3         /* plain cos(θ + m) everywhere: insightface since
                                      March 2022 (with detach_margin, its gradient)   */
