@@ -303,7 +303,7 @@ export async function main(argv) {
   else {
     const c = result.config;
     console.log(`${c.loss} β=${c.beta} on ${c.data}, C=${c.classes}, ${c.dim}-D, ${result.steps} steps (${result.ms_per_step} ms/step, ${iam.simd ? 'SIMD' : 'scalar'})`);
-    for (const [key, value] of Object.entries(result)) if (key !== 'config') console.log(`  ${key.padEnd(26)} ${value}`);
+    for (const [key, value] of Object.entries(result)) if (key !== 'config') console.log(`  ${key.padEnd(26)} ${typeof value === 'object' ? JSON.stringify(value) : value}`);
   }
   return 0;
 }
