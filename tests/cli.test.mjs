@@ -230,6 +230,7 @@ test('the new loss flags refuse bad values, and flags of other kinds, with a sen
     [['--loss', 'magface', '--margin', '0.3'], /--margin is for .*arcface.*, not magface/],
     [['--loss', 'cosface', '--la', '2'], /--la is for magface, not cosface/],
     [['--loss-momentum', '0.1'], /--loss-momentum is for curricularface, adaface, not normface/],
+    [['--detach-margin'], /--detach-margin is for sphereface, cosface, .*, not normface/],
     // C's ranges
     [['--loss', 'arcface', '--subcenters', '0'], /subcenters must be in \[1, 64\] \(got 0\)/],
     [['--loss', 'softmax', '--subcenters', '2'], /subcenters is for the cosine losses, not softmax/],

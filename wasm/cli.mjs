@@ -40,6 +40,8 @@ const dataValue = (names) => (v) => (names.includes(v) && v !== 'rows' ? v : /\.
 
 // the kinds whose target is ArcFace's cos(θ + m) (src/loss.c arcface_psi), so the ones --fallback shapes
 const ARC_TARGET = ['arcface', 'curricularface', 'magface'];
+// the kinds with no margin, whose target's gradient --detach-margin cannot change (src/loss.c margin_logits_backward)
+const NO_MARGIN = ['softmax', 'normface'];
 /** The kinds whose margin a field of presets.js's MARGIN_FIELDS shapes: 'margin' → [sphereface, cosface, …]. */
 const shapedBy = (field) => Object.keys(MARGIN_FIELDS).filter((kind) => MARGIN_FIELDS[kind].includes(field));
 
@@ -58,7 +60,7 @@ export function flagSpec({ names, defaults: d }) {
     '--feature-norm': { to: 'loss.featureNorm', kinds: ['sphereface'], help: 'SphereFace: r = ‖x‖ as in the original (switch)' },
     '--fallback': { to: 'loss.fallback', value: oneOf(names.fallback), kinds: ARC_TARGET,
       help: `ArcFace's cos(θ + m) past θ > π − m (and CurricularFace's, MagFace's): ${list(names.fallback)} (default ${d.loss.fallback}; none and --detach-margin: insightface today)` },
-    '--detach-margin': { to: 'loss.detachMargin', help: 'the margin\'s gradient cut, dψ/dc taken as 1, as insightface since 2022 (switch)' },
+    '--detach-margin': { to: 'loss.detachMargin', kinds: names.kind.filter((k) => !NO_MARGIN.includes(k)), help: 'the margin\'s gradient cut, dψ/dc taken as 1, as insightface since 2022 (switch)' },
     '--subcenters': { to: 'loss.subcenters', value: integer, help: `sub-center ArcFace: K rows of W per class, cos θ_j the best of them, 1 to 64, every kind but softmax (default ${d.loss.subcenters})` },
     '--margin-std': { to: 'loss.marginStd', value: number, kinds: ['arcface', 'cosface'], help: `ElasticFace: each sample's margin m + σ·N(0, 1), σ in [0, 1] (default ${d.loss.marginStd})` },
     '--loss-momentum': { to: 'loss.momentum', value: number, kinds: ['curricularface', 'adaface'], help: `the rate α of CurricularFace's t and AdaFace's norm statistics, in (0, 1] (default ${d.loss.momentum}; not SGD's --momentum)` },
