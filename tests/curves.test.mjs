@@ -142,5 +142,5 @@ test('moving one slider changes only the formulas that show its value (so only t
   const changed = before.filter((f, k) => f.tex !== after[k].tex).map((f) => f.id);
   assert.deepEqual(changed, ['total']);
   const byScale = formulaTex({ scale: 12 }).filter((f, k) => f.tex !== before[k].tex).map((f) => f.id);
-  assert.deepEqual(byScale, ['normface', 'cosface', 'arcface', 'combined', 'others', 'iamProbabilities']);
+  assert.deepEqual(byScale, ['normface', 'cosface', 'arcface', 'combined', 'curricularface', 'adaface', 'magface', 'others', 'iamProbabilities']);
 });

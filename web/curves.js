@@ -57,7 +57,14 @@ export function withDefaults(params = {}) {
       arcface: margins.arcface ?? DEFAULT_PARAMS.margins.arcface,
       sphereface: margins.sphereface ?? DEFAULT_PARAMS.margins.sphereface,
       combined: { ...DEFAULT_PARAMS.margins.combined, ...margins.combined },
+      curricularface: margins.curricularface ?? DEFAULT_PARAMS.margins.curricularface,
+      adaface: { ...DEFAULT_PARAMS.margins.adaface, ...margins.adaface },
+      magface: { ...DEFAULT_PARAMS.margins.magface, ...margins.magface },
+      momentum: margins.momentum ?? DEFAULT_PARAMS.margins.momentum,
     },
+    // the kinds on the page: the curves of CurricularFace, AdaFace and MagFace are drawn
+    // only when one of their panels is (six more curves would crowd the chart)
+    kinds: params.kinds ?? [],
   };
 }
 
@@ -78,6 +85,29 @@ export function targetLosses(params) {
     { id: 'arcface', label: 'ArcFace', color: PANEL_COLORS[0],
       loss: { kind: 'arcface', margin: margins.arcface, fallback: 'continuous' } },
     { id: 'combined', label: 'Combined', color: PANEL_COLORS[1], loss: { kind: 'combined', m1, m2, m3 } },
+    ...newerLosses(params),
+  ];
+}
+
+/** The target curves of the newer losses whose panels are on the page. CurricularFace's
+ *  target is ArcFace's at its own m (its t raises the hard negatives, not the target).
+ *  AdaFace's depends on the norm through ẑ: drawn at ẑ = −1 (a low norm: ArcFace's
+ *  cos(θ + m)), 0 (CosFace's cos θ − m) and +1 (cos(θ − m) − 2m). MagFace's at the
+ *  ends of its norm range: m(la) = lm and m(ua) = um. */
+function newerLosses(params) {
+  const { margins, kinds } = withDefaults(params), has = (k) => kinds.includes(k);
+  const ada = margins.adaface, mag = margins.magface;
+  // colours apart from the five above (PANEL_COLORS[5] is SphereFace's)
+  const MAG_COLOR = '#6A3D9A';
+  return [
+    ...(has('curricularface') ? [{ id: 'curricularface', label: 'CurricularFace', color: PANEL_COLORS[3],
+      loss: { kind: 'curricularface', margin: margins.curricularface, fallback: 'continuous' } }] : []),
+    ...(has('adaface') ? [[-1, 'adafaceLow', 'low ‖x‖', [6, 3]], [0, 'adafaceMid', '‖x‖ = μ', [2, 3]], [1, 'adafaceHigh', 'high ‖x‖', null]]
+      .map(([z, id, what, dash]) => ({ id, label: `AdaFace ẑ = ${z > 0 ? '+' : ''}${z} (${what})`, color: PANEL_COLORS[4], dash,
+        loss: { kind: 'adaface', margin: ada.margin, h: ada.h, z } })) : []),
+    ...(has('magface') ? [[mag.la, 'magfaceLow', `‖x‖ ≤ ${formatNumber(mag.la)}`, [6, 3]], [mag.ua, 'magfaceHigh', `‖x‖ ≥ ${formatNumber(mag.ua)}`, null]]
+      .map(([norm, id, what, dash]) => ({ id, label: `MagFace ${what}`, color: MAG_COLOR, dash,
+        loss: { kind: 'magface', ...mag, fallback: 'continuous', norm } })) : []),
   ];
 }
 
@@ -194,6 +224,7 @@ export function formulaTex(params) {
       tex: `z_y = ${s}\\cos(\\theta_y + ${arcM})\\qquad \\small ${arcM}\\ \\text{rad} = ${formatNumber(margins.arcface / DEG, 1)}^\\circ` },
     { group: 'target', id: 'combined', label: 'Combined',
       tex: `z_y = ${s}\\,\\big(\\cos(${combinedPhase}) - ${formatMargin(m3)}\\big)` },
+    ...newerFormulas({ s, margins }),
     { group: 'target', id: 'others', label: 'Other classes',
       tex: `z_j = ${sCos('\\theta_j')}\\quad (j \\ne y)` },
     { group: 'loss', id: 'total', label: 'Loss',
@@ -203,6 +234,27 @@ export function formulaTex(params) {
         + ` = \\frac{1}{N}\\sum_i \\big[\\log(1 - p_i) - \\log ${others}\\big] \\le -${logOthers}` },
     { group: 'loss', id: 'iamProbabilities', label: 'where',
       tex: `P'_{ij} = \\operatorname{softmax}_j(${sCos('\\theta_{ij}')}),\\quad p_i = P'_{i,y_i}` },
+  ];
+}
+
+/** The TeX of CurricularFace, AdaFace, MagFace and of sub-centers (LOSSES.md; src/loss.c). */
+function newerFormulas({ s, margins }) {
+  const ada = margins.adaface, mag = margins.magface, n = (v) => formatNumber(v, 3);
+  const slope = formatNumber((mag.um - mag.lm) / (mag.ua - mag.la), 4);
+  return [
+    { group: 'target', id: 'curricularface', label: 'CurricularFace',
+      tex: `z_y = ${s}\\cos(\\theta_y + ${formatMargin(margins.curricularface)}),\\quad `
+        + `z_j = ${s}\\begin{cases} c_j\\,(t + c_j) & c_j > \\cos(\\theta_y + m) \\\\ c_j & \\text{else} \\end{cases},\\quad `
+        + `t \\leftarrow ${formatNumber(margins.momentum, 3)}\\,\\overline{\\cos\\theta_y} + ${formatNumber(1 - margins.momentum, 3)}\\,t` },
+    { group: 'target', id: 'adaface', label: 'AdaFace',
+      tex: `z_y = ${s}\\big(\\cos(\\theta_y - ${formatMargin(ada.margin)}\\,\\hat z) - ${formatMargin(ada.margin)}\\,(\\hat z + 1)\\big),\\quad `
+        + `\\hat z = \\operatorname{clip}\\Big(${n(ada.h)}\\,\\frac{\\lVert x\\rVert - \\mu}{\\sigma + 10^{-3}}, -1, 1\\Big)` },
+    { group: 'target', id: 'magface', label: 'MagFace',
+      tex: `z_y = ${s}\\cos(\\theta_y + m(a)),\\ m(a) = ${slope}\\,(a - ${formatNumber(mag.la)}) + ${formatMargin(mag.lm)},\\ `
+        + `a = \\operatorname{clip}(\\lVert x\\rVert, ${formatNumber(mag.la)}, ${formatNumber(mag.ua)}),\\quad `
+        + `L \\mathrel{+}= \\lambda_g \\Big(\\frac{1}{a} + \\frac{a}{${formatNumber(mag.ua)}^2}\\Big)` },
+    { group: 'target', id: 'subcenters', label: 'Sub-centers',
+      tex: '\\cos\\theta_j = \\max_{k = 1..K} \\hat W_{jk}^{\\top} \\hat x\\quad (\\text{every loss but Softmax; ElasticFace: } m_i = m + \\sigma\\,\\mathcal N(0, 1))' },
   ];
 }
 
@@ -331,8 +383,6 @@ export class TeachingCurves {
     const mount = element('div', 'chart-plot', figure);
     const options = () => this.#targetOptions(plotSize(mount, PLOT_HEIGHTS));
     const chart = { mount, title: 'Target logit ψ(θ)', options, id: 'target-logit' };
-    const opts = options();
-    chart.uplot = new uPlot(opts, opts.series.map(() => []), mount);
     exportButton(figure, () => this.#exportPng(chart));
     this.#sphereNote = element('p', 'curve-caption', figure);
     return chart;
@@ -340,8 +390,8 @@ export class TeachingCurves {
 
   #targetOptions(size) {
     const series = [{ label: richText('θ_y'), value: formatAngle }];
-    for (const { label, color, width } of targetLosses(this.#params))
-      series.push({ label, stroke: color, width: width ?? 3, points: { show: false }, value: formatValue(3) });
+    for (const { label, color, width, dash } of targetLosses(this.#params))
+      series.push({ label, stroke: color, width: width ?? 3, ...(dash ? { dash } : {}), points: { show: false }, value: formatValue(3) });
     series.push({
       label: 'ArcFace, plain cos(θ + m)', stroke: PANEL_COLORS[0], width: 2, dash: [3, 4],
       points: { show: false }, value: formatValue(3),
@@ -378,6 +428,13 @@ export class TeachingCurves {
     const logits = targetLogitCurves(this.#params);
     const curves = this.#targetView === 'logit' ? logits : marginCostCurves(logits);
     const ids = targetLosses(this.#params).map((l) => l.id);
+    // the newer losses' curves come and go with their panels: the chart is made again
+    if (ids.join() !== this.#targetChart.ids?.join()) {
+      const chart = this.#targetChart, opts = chart.options();
+      chart.uplot?.destroy();
+      chart.uplot = new uPlot(opts, opts.series.map(() => []), chart.mount);
+      chart.ids = ids;
+    }
     const { uplot } = this.#targetChart;
     uplot.axes[1].label = TARGET_VIEWS[this.#targetView].axis;
     this.#targetYRange = targetYRange(curves, this.#targetView);

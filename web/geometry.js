@@ -28,6 +28,7 @@ const clip = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 /** AdaFace's ẑ of a feature norm: clip(h (‖x‖ − μ) / (σ + ε), −1, 1), ‖x‖ clipped to
  *  [0.001, 100] first, μ and σ the running statistics (loss.normMean, loss.normStd). */
 export function adaZ(loss, norm) {
+  if (loss.z !== undefined) return loss.z;     // a curve drawn at one ẑ (curves.js)
   return clip((loss.h * (clip(norm, ...ADA_NORM) - loss.normMean)) / (loss.normStd + ADA_EPS), -1, 1);
 }
 

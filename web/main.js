@@ -6,7 +6,7 @@
 // (clock.js) hands every panel the same target step; each panel's worker trains to
 // it and posts a snapshot; one requestAnimationFrame loop redraws what changed and
 // moves the clock on when every panel has arrived. The page starts paused at step 0.
-import { parseHash, toHash, reconcile, panelLabel, panelConfig, marginsOf, defaultState, SPEEDS, MARGIN_STATE, HIDEABLE,
+import { parseHash, toHash, reconcile, panelLabel, panelConfig, parsePanel, marginsOf, defaultState, SPEEDS, MARGIN_STATE, HIDEABLE,
   clearOverrides, keptPanels, FIELDS, dataDefaults, addPanel, duplicatePanel, removePanel, sweepPanels, sweepTokens } from './state.js';
 import { LockStep, STEP_CHUNK, FRAME_GOALS } from './clock.js';
 import { Panel } from './panel.js';
@@ -85,7 +85,8 @@ function followLambda(now = performance.now()) {
 }
 
 function curveParams() {
-  return { scale: state.scale, beta: state.beta, classes: state.classes, lambda: sphereLambda(), margins: marginsOf(state) };
+  return { scale: state.scale, beta: state.beta, classes: state.classes, lambda: sphereLambda(), margins: marginsOf(state),
+    kinds: [...new Set(state.panels.map((t) => parsePanel(t)?.kind))] };
 }
 
 function chartPanels() {
@@ -634,6 +635,10 @@ function init() {
       const p = panels[k]?.view?.samplePosition?.(i), r = panels[k]?.view?.canvas.getBoundingClientRect();
       return p && r ? [r.left + p[0], r.top + p[1]] : null;
     },
+    // what panel k's views drew from their snapshot: the norm at the circle's radius
+    // (AdaFace, MagFace: radius = ‖x‖) and the margin-against-norm plot's data
+    drawn: (k) => ({ normScale: panels[k]?.view?.normScale?.() ?? null, normPlot: structuredClone(panels[k]?.normPlot?.data ?? null),
+      normPlotShown: !!panels[k] && !panels[k].normBox.hidden, subcenters: panels[k]?.view?.subcentersDrawn?.() ?? 0 }),
     // the snapshot a panel draws, in plain arrays (what its card and arrows are made of)
     snapshot: (k) => structuredClone(panels[k]?.snap ?? null),
     // the points panel k's input plane shows (data rows: the whole set), and where an input

@@ -14,6 +14,7 @@ import { workerUrl, workerType } from './sources.js';
 import { panelColor } from './palette.js';
 import { el } from './dom.js';
 import { InspectCard, sampleFacts } from './inspect.js';
+import { NormPlot, NORM_PLOT_KINDS } from './normplot.js';
 
 /** The sentence a divergence shows, from its fields ({ failedStep, goodStep, reason }). */
 export function divergenceText({ failedStep, goodStep, reason }) {
@@ -54,6 +55,12 @@ export function statRows(snap) {
   if (m.packing_limit_deg > 0)
     rows.splice(3, 0, ['of at most', `${m.packing_limit_deg.toFixed(1)}°`, 'the packing limit: the largest the smallest angle between C directions can be', true]);
   if (snap.loss.kind === 'sphereface') rows.push(['λ', snap.loss.lambda.toFixed(1), 'SphereFace’s mix λ, as the last step used it', true]);
+  // the running state the newer losses keep (src/train.c: the last step's loss config)
+  if (snap.loss.kind === 'curricularface')
+    rows.push(['t', snap.loss.t.toFixed(3), 'CurricularFace’s t: the running mean of cos θ_y; a hard negative’s logit is c_j (t + c_j)']);
+  if (snap.loss.kind === 'adaface')
+    rows.push(['μ, σ', `${snap.loss.normMean.toFixed(1)}, ${snap.loss.normStd.toFixed(1)}`,
+      'AdaFace’s running mean and spread of the feature norms: ẑ = h (‖x‖ − μ) / σ', true]);
   if (m.verify_acc > 0)   // identities: the open-set question, on identities never trained on
     rows.push(['verify', `${(100 * m.verify_acc).toFixed(1)}%`, 'open-set verification accuracy: same or different identity, for held-out identities, at the best threshold (10-fold, as LFW)'],
       ['TAR', `${(100 * m.tar_far_1e2).toFixed(1)}%`, 'true accepts at a false-accept rate of 1%, on the held-out identities', true]);
@@ -108,11 +115,12 @@ export class Panel {
 
     this.embedBox = el('div', { className: 'panel-embed' });
     this.inputBox = el('div', { className: 'panel-input' });
+    this.normBox = el('div', { className: 'panel-normplot', hidden: true });   // AdaFace, MagFace: margin against ‖x‖
     this.stats = el('dl', { className: 'panel-stats' });
     this.notice = el('div', { className: 'panel-diverged', hidden: true });
     this.dragNote = el('div', { className: 'panel-dragnote', hidden: true });   // a weight moved by hand
     this.root = el('section', { className: 'panel', id: this.id }, [
-      header, el('div', { className: 'panel-views' }, [this.embedBox, this.inputBox]), this.stats, this.notice, this.dragNote,
+      header, el('div', { className: 'panel-views' }, [this.embedBox, this.normBox, this.inputBox]), this.stats, this.notice, this.dragNote,
     ]);
     this.root.dataset.token = token;
     parent.append(this.root);
@@ -391,6 +399,7 @@ export class Panel {
     this.view.update(this.snap);
     if (this.hovered !== null && this.hovered !== undefined) this.hover(this.hovered);   // the card follows the run
     this.drawInputs(this.snap);
+    this.drawNormPlot(this.snap);
     // text changes cost the page a layout: the numbers follow at most NUMBERS_PER_SEC
     // times a second; flushNumbers() catches up when the clock stops
     this.numbersStale = true;
@@ -418,6 +427,15 @@ export class Panel {
       this.lastInputs = this.inputs;
     }
     this.inputBox.hidden = false;
+  }
+
+  /** AdaFace and MagFace: the margin against the norm, the shown samples marked on it. */
+  drawNormPlot(snap) {
+    const wanted = NORM_PLOT_KINDS.includes(snap.loss.kind) && !!snap.norms;
+    this.normBox.hidden = !wanted;
+    if (!wanted) return;
+    this.normPlot ??= new NormPlot(this.normBox, { size: 150 });
+    this.normPlot.update(snap);
   }
 
   /** Identities: the held-out people's features beside the trained view (the open-set question). */

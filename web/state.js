@@ -47,7 +47,9 @@ export function marginsOf(state) {
   const preset = (kind) => lib.defaults('loss_config', lossPreset(kind, state.dim));
   const { margin: curricular } = preset('curricularface');
   const { margin: ada, h } = preset('adaface'), { la, ua, lm, um } = preset('magface');
-  return { ...margins, combined: { m1, m2, m3 }, curricularface: curricular, adaface: { margin: ada, h }, magface: { la, ua, lm, um } };
+  // momentum: the rate of CurricularFace's and AdaFace's running averages (t; μ, σ)
+  return { ...margins, combined: { m1, m2, m3 }, curricularface: curricular, adaface: { margin: ada, h }, magface: { la, ua, lm, um },
+    momentum: preset('curricularface').momentum };
 }
 
 // A field: { key in the hash, def, type, and what the type needs }:

@@ -7,7 +7,7 @@
 // tests/stories.test.mjs trains every story in Node with its own settings, on its
 // seed and on four others, and holds each claim to it; where a claim is true only
 // for a while or only on some seeds, the caption says so.
-import { decisionRing2d, classifyDirection, neighbourGaps2d } from './geometry.js';
+import { decisionRing2d, classifyDirection, neighbourGaps2d, adaZ } from './geometry.js';
 
 /** The share of the ring (2-D) that no class owns with its margin: the grey band. */
 export function bandShare(snap) {
@@ -28,6 +28,9 @@ export function ownSideShare(snap) {
 
 /** Neighbouring class weights (2-D) closer than 5°: pairs that have merged. */
 export const mergedPairs = (snap) => neighbourGaps2d(snap.weights).filter((g) => g.gapDeg < 5).length;
+
+/** AdaFace: each shown sample's ẑ now, from its norm and the running μ, σ (what its margin plot shows). */
+export const adaZs = (snap) => Array.from(snap.norms, (norm) => adaZ(snap.loss, norm));
 
 const angle = (at, token) => at(token).metrics.min_weight_angle_deg;
 const accuracy = (at, token) => at(token).metrics.test_acc;
@@ -128,6 +131,28 @@ export const STORIES = [
       { step: 3000, text: 'the bare margin is within 10°, and both classify 97% or more',
         check: (at) => angle(at, 'sphereface') - angle(at, 'sphereface+fixed') < 10
           && accuracy(at, 'sphereface') >= 0.97 && accuracy(at, 'sphereface+fixed') >= 0.97 },
+    ],
+  },
+  {
+    id: 'adaface-norms',
+    title: 'AdaFace learns what a norm means',
+    state: { data: 'blobs', classes: 6, dim: 2, seed: 1, panels: ['adaface'], scale: 10, speed: 2, until: 100 },
+    stops: [100, 1000],
+    caption: 'AdaFace gives each sample its margin by its feature norm ‖x‖ (here the radius of its dot), through ' +
+      'ẑ = h(‖x‖ − μ)/σ, clipped to [−1, 1]: μ and σ are running averages of the batches’ norms that start at ' +
+      'the paper’s 20 and 100. Watch the small plot of the two margins against ‖x‖. At step 100 σ is still above ' +
+      '30, so every sample has |ẑ| < 0.2: they all sit at the middle of the plot and train with about CosFace’s ' +
+      'cos θ − m. By step 1,000 σ has fallen below 5 and the samples spread over the plot: the farthest out reach ' +
+      'ẑ above 0.75 (a negative angular margin, and up to 2m off the cosine), the nearest the centre go below ' +
+      '−0.4 (toward ArcFace’s cos(θ + m) and nothing off): the margin now depends on the norm.',
+    claims: [
+      { step: 100, text: 'σ is above 30 and every sample’s |ẑ| is below 0.2',
+        check: (at) => at('adaface').snap.loss.normStd > 30 && adaZs(at('adaface').snap).every((z) => Math.abs(z) < 0.2) },
+      { step: 1000, text: 'σ is below 5, some samples reach ẑ above 0.75 and some go below −0.4',
+        check: (at) => {
+          const snap = at('adaface').snap, z = adaZs(snap);
+          return snap.loss.normStd < 5 && Math.max(...z) > 0.75 && Math.min(...z) < -0.4;
+        } },
     ],
   },
 ];

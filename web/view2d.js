@@ -11,7 +11,11 @@
 // the frame holds what every stage needs, computed once (makeFrame). The stages are
 // exported so that a figure (experiment/render.mjs) can draw only some of them.
 // It does no geometry of its own: who owns a direction is geometry.js's answer.
-import { decisionRing2d, neighbourGaps2d, hasMarginBand } from './geometry.js';
+// The newer losses add what their margins read: AdaFace and MagFace set a sample's
+// margin by its norm, so there each dot sits at radius ‖x‖ (the largest at the circle);
+// sub-centers are drawn faintly, the dominant one as the spoke; CurricularFace rings
+// the samples whose negatives are "hard" now and says its t.
+import { decisionRing2d, neighbourGaps2d, hasMarginBand, hardSamples, typicalNorm } from './geometry.js';
 import { classColor, paleCss, HIGHLIGHT } from './palette.js';
 import { viewCanvas, sizeCanvas } from './dom.js';
 import { FORCE_COLORS, ARROWS, arrowLength, sampleFacts, tangent, digitSheet } from './inspect.js';
@@ -27,18 +31,46 @@ const DESIGN_SIZE = 340;             // the canvas size the strokes and type bel
 export function makeFrame(snap, size, { forces = false, focus = null, sheet = null } = {}) {
   const cx = size / 2, cy = size / 2, R = size * 0.33;
   const scale = size / DESIGN_SIZE;
+  const normScale = normRadius(snap), K = subcentersOf(snap);
+  // a margin set by the norm is drawn on the ring at one norm: ẑ = 0 (AdaFace), or the
+  // median of the shown samples' (MagFace)
+  const ringLoss = normScale ? { ...snap.loss, norm: ringNorm(snap) } : snap.loss;
   return {
     snap, size, cx, cy, forces: forces && !!snap.forces, focus: snap.forces ? focus : null,
     sheet: sheet && sheet.count === snap.labels.length ? sheet : null,   // a sheet of another run's samples is not drawn
-    points: samplePoints(snap, cx, cy, R),   // where each sample's dot is drawn (the arrows start there; picking)
+    normScale,                       // AdaFace, MagFace: the norm drawn at radius R (the largest shown), else null
+    points: samplePoints(snap, cx, cy, R, normScale),   // where each sample's dot is drawn (the arrows start there; picking)
     px: (v) => v * Math.max(0.6, scale),              // a stroke or a dot: thinner on a small canvas, not thinner than 60%
     fontPx: (v) => Math.max(11, Math.round(v * scale)), // type: it scales with the canvas, never below 11 px
     R,                               // the unit circle's radius in px
     ringIn: R * 1.07, ringOut: R * 1.22,
     toXY: (ux, uy, r) => [cx + r * ux, cy - r * uy],   // y up, as in a maths figure
-    ring: decisionRing2d(snap.weights, snap.loss, snap.weightNorms, RING_SAMPLES),
+    ringLoss,
+    ring: decisionRing2d(snap.subcenters?.weights ?? snap.weights, ringLoss, snap.weightNorms, RING_SAMPLES, K),
     gaps: neighbourGaps2d(snap.weights),
+    hard: snap.loss.kind === 'curricularface' ? hardSamples(snap) : null,
   };
+}
+
+/** AdaFace and MagFace read each feature's norm: the norm drawn at the circle's radius
+ *  (the largest of the shown samples'), or null for the losses that see only directions. */
+export function normRadius(snap) {
+  if (!NORM_KINDS.includes(snap.loss.kind) || !snap.norms?.length) return null;
+  let top = 0;
+  for (const v of snap.norms) if (Number.isFinite(v) && v > top) top = v;
+  return top > 0 ? top : null;
+}
+const NORM_KINDS = ['adaface', 'magface'];
+
+/** The sub-centers per class (1 without). */
+export const subcentersOf = (snap) => (snap.subcenters ? snap.subcenters.weights.length / snap.dim / snap.classes : 1);
+
+/** The norm the ring's margin band is drawn at (AdaFace: μ, where ẑ = 0; MagFace: the
+ *  median norm of the shown samples). */
+export function ringNorm(snap) {
+  if (snap.loss.kind === 'adaface') return typicalNorm(snap.loss);
+  const sorted = Float64Array.from(snap.norms).filter(Number.isFinite).sort();
+  return sorted.length ? sorted[sorted.length >> 1] : typicalNorm(snap.loss);
 }
 
 /** The class a ring sample shows, or −1 inside the margin band (no owner drawn). */
@@ -96,16 +128,90 @@ function unitCircle(ctx, { cx, cy, R }) {
  *  classes stay readable (golden-ratio steps: no two neighbours at one depth). */
 const sampleRadius = (R, i) => R * (1 - ((i * 0.6180339887) % 1) * 0.12);
 
-/** Where each sample's dot goes (x, y per sample; NaN for a non-finite feature). */
-function samplePoints({ embedding, labels }, cx, cy, R) {
+/** Where each sample's dot goes (x, y per sample; NaN for a non-finite feature): on the
+ *  circle (spread a little inward), or, where the loss reads the norm, at radius
+ *  R ‖x‖ / normScale. */
+function samplePoints({ embedding, labels, norms }, cx, cy, R, normScale = null) {
   const points = new Float32Array(2 * labels.length).fill(NaN);
   for (let i = 0; i < labels.length; i++) {
     const ux = embedding[2 * i], uy = embedding[2 * i + 1];
     if (!Number.isFinite(ux) || !Number.isFinite(uy)) continue;
-    points[2 * i] = cx + sampleRadius(R, i) * ux;
-    points[2 * i + 1] = cy - sampleRadius(R, i) * uy;
+    const r = normScale ? (R * norms[i]) / normScale : sampleRadius(R, i);
+    if (!Number.isFinite(r)) continue;
+    points[2 * i] = cx + r * ux;
+    points[2 * i + 1] = cy - r * uy;
   }
   return points;
+}
+
+/** The norms that mean something to the loss, as dashed circles: AdaFace's μ (ẑ = 0) and
+ *  μ ± σ/h (ẑ = ±1, where its margin stops changing), MagFace's la and ua (its margin's
+ *  ends), each labelled; the outer circle is the largest norm shown. */
+function normCircles(ctx, { snap, normScale, cx, cy, R, px, fontPx }) {
+  if (!normScale) return;
+  const L = snap.loss;
+  const marks = L.kind === 'adaface'
+    ? [[L.normMean - L.normStd / L.h, 'ẑ = −1'], [L.normMean, 'μ'], [L.normMean + L.normStd / L.h, 'ẑ = +1']]
+    : [[L.la, 'lₐ'], [L.ua, 'uₐ']];
+  ctx.font = `${fontPx(11)}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'bottom';
+  ctx.setLineDash([px(3), px(4)]);
+  ctx.lineWidth = px(1);
+  for (const [norm, label] of marks) {
+    const r = (R * norm) / normScale;
+    if (!(r > px(6) && r < R * 1.2)) continue;      // off the picture, or a dot at the centre
+    ctx.strokeStyle = '#8a8a8a';
+    ctx.beginPath();
+    ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.fillStyle = '#666';
+    ctx.fillText(label, cx + r * 0.72 + 2, cy - r * 0.69);
+  }
+  ctx.setLineDash([]);
+}
+
+/** Every sub-center, faintly: a thin spoke in its class colour; the dominant one (the
+ *  spoke drawn on top, snap.weights) is the one the metrics and the arrows use. */
+function subcenterSpokes(ctx, frame) {
+  const { snap, cx, cy, R, px } = frame;
+  frame.subcentersDrawn = 0;
+  if (!snap.subcenters) return;
+  const { weights, dominant } = snap.subcenters, K = subcentersOf(snap);
+  ctx.globalAlpha = 0.45;
+  ctx.lineWidth = px(2);
+  ctx.setLineDash([px(4), px(3)]);
+  for (let r = 0; r < weights.length / 2; r++) {
+    const j = Math.floor(r / K);
+    if (r === j * K + dominant[j]) continue;
+    frame.subcentersDrawn++;
+    ctx.strokeStyle = classColor(j);
+    ctx.beginPath();
+    ctx.moveTo(cx, cy);
+    ctx.lineTo(cx + R * 1.2 * weights[2 * r], cy - R * 1.2 * weights[2 * r + 1]);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(cx + R * 1.2 * weights[2 * r], cy - R * 1.2 * weights[2 * r + 1], px(3.5), 0, 2 * Math.PI);
+    ctx.fillStyle = classColor(j);
+    ctx.fill();
+  }
+  ctx.setLineDash([]);
+  ctx.globalAlpha = 1;
+}
+
+/** CurricularFace: a dark ring round each sample with a hard negative now (a class
+ *  nearer than its own target f_y: its logit is raised to c_j (t + c_j)). */
+function hardRings(ctx, { hard, points, px }) {
+  if (!hard) return;
+  ctx.strokeStyle = INK;
+  ctx.lineWidth = px(1.6);
+  ctx.beginPath();
+  for (let i = 0; i < hard.length; i++) {
+    if (!hard[i] || !Number.isFinite(points[2 * i])) continue;
+    ctx.moveTo(points[2 * i] + px(6.5), points[2 * i + 1]);
+    ctx.arc(points[2 * i], points[2 * i + 1], px(6.5), 0, 2 * Math.PI);
+  }
+  ctx.stroke();
 }
 
 /** The samples, in their class colours, where samplePoints put them. */
@@ -212,23 +318,32 @@ function placeLabel({ size, R, ringOut, toXY }, gap, w, h, placed) {
   return box;
 }
 
-/** A caption in the corners, so that an exported PNG explains itself: the step, and
- *  the key to the grey band when this loss has one. */
-function caption(ctx, { snap, size, fontPx }) {
+/** A caption in the corners, so that an exported PNG explains itself: the step, what
+ *  the radius means where it is the norm, CurricularFace's t and its hard samples, and
+ *  the key to the grey band when this loss has one (and the norm it is drawn at). */
+function caption(ctx, { snap, size, fontPx, normScale, hard, ringLoss }) {
   const type = fontPx(13);
   ctx.textAlign = 'left';
   ctx.textBaseline = 'top';
   ctx.font = `${type}px system-ui, sans-serif`;
   ctx.fillStyle = '#555';
   ctx.fillText(`step ${snap.metrics.step}`, 8, 8);
+  const lines = [];
+  if (normScale) lines.push(`radius = ‖x‖, circle ${formatNorm(normScale)}`);
+  if (hard) lines.push(`t = ${snap.loss.t.toFixed(3)}`, `${hard.reduce((a, b) => a + b, 0)} ringed: a hard negative`);
+  if (snap.subcenters) lines.push(`K = ${subcentersOf(snap)} sub-centers`);
+  lines.forEach((text, k) => ctx.fillText(text, 8, 8 + (k + 1) * (type + 3)));
   if (hasMarginBand(snap.loss.kind)) {
     ctx.textBaseline = 'bottom';
     ctx.fillStyle = BAND;
     ctx.fillRect(8, size - 10 - type, type, type);
     ctx.fillStyle = '#555';
-    ctx.fillText('margin band', 14 + type, size - 8);
+    const at = normScale ? ` at ‖x‖ = ${formatNorm(ringLoss.norm)}` : '';
+    ctx.fillText(`margin band${at}`, 14 + type, size - 8);
   }
 }
+
+const formatNorm = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 /** An arrow from (x, y) by (dx, dy) px, with a small head. */
 function arrow(ctx, x, y, dx, dy, head) {
@@ -418,7 +533,8 @@ function thumbs(ctx, frame) {
 
 /** The drawing stages, in the order an update draws them (later ones on top). */
 export const STAGES = {
-  paper, ring, boundaries, unitCircle, spokes, sampleForces, samples, spokeTips, weightForces, gapLabels, caption, forcesKey, focus, thumbs,
+  paper, ring, boundaries, unitCircle, normCircles, subcenterSpokes, spokes, sampleForces, samples, hardRings, spokeTips, weightForces,
+  gapLabels, caption, forcesKey, focus, thumbs,
 };
 
 export class CircleView {
@@ -489,6 +605,12 @@ export class CircleView {
     const { cx, cy } = this.frame ?? makeFrame(this.last, this.size);
     return [x - cx, cy - y];
   }
+
+  /** How many faint sub-centers the last update drew. */
+  subcentersDrawn() { return this.frame?.subcentersDrawn ?? 0; }
+
+  /** The norm drawn at the circle (AdaFace, MagFace: radius = ‖x‖), else null; and the circle's radius in px. */
+  normScale() { return this.frame ? { norm: this.frame.normScale, R: this.frame.R, centre: [this.frame.cx, this.frame.cy] } : null; }
 
   /** Where sample i's dot is drawn (CSS px), or null. */
   samplePosition(i) {

@@ -63,6 +63,7 @@ const LOOK = {
   arrowHeadLength: 0.13,     // tip at 1.30: it pokes out of the sphere, but not out of the frame
   arrowEdge: 0.009,          // the dark edge around arrows (an inverted hull)
   arrowEdgeColor: '#262626',
+  subcenterOpacity: 0.7,     // the sub-centers that are not the class's dominant one: faint
   arcColor: HIGHLIGHT,          // the smallest angle, red as on the circle
   arcRadius: 1.022,          // above the dots
   arcTubeRadius: 0.013,
@@ -700,6 +701,7 @@ export class SphereView {
     this._buildSphere();
     this._buildSamples();
     this._buildArc();
+    this._buildSubcenters();
     this.arrows = new THREE.Group();
     this.scene.add(this.arrows);
     this._arrowGeometries = makeArrowGeometries();
@@ -764,6 +766,7 @@ export class SphereView {
     if (classes !== this._classes) this._setClassCount(classes);
     this._paintSphere(dirs, allValid, snapshot.loss ?? { kind: 'normface' }, norms, classes);
     this._placeArrows(dirs, valid);
+    this._placeSubcenters(snapshot);
     this._pair = allValid && classes >= 2 ? closestWeightPair(dirs, DIM) : null;
     this._placeArc(dirs);
     this._placeSamples(snapshot.embedding, snapshot.labels, classes);
@@ -916,6 +919,49 @@ export class SphereView {
     this.samples.frustumCulled = false;
     this.scene.add(this.samples);
   }
+
+  // Sub-centers (K > 1): every one but the dominant (which is the arrow) as a faint
+  // line out of the surface to the arrows' length, with a dot at its end, in its class colour.
+  _buildSubcenters() {
+    const material = new THREE.LineBasicMaterial({ vertexColors: true, transparent: true, opacity: LOOK.subcenterOpacity });
+    this.subcenterLines = new THREE.LineSegments(new THREE.BufferGeometry(), material);
+    this.subcenterTips = new THREE.Points(new THREE.BufferGeometry(), new THREE.PointsMaterial({
+      map: makeDotTexture(), vertexColors: true, transparent: true, opacity: LOOK.subcenterOpacity, size: 0.1,
+      sizeAttenuation: true, depthWrite: false, alphaTest: 0.05,
+    }));
+    for (const obj of [this.subcenterLines, this.subcenterTips]) { obj.frustumCulled = false; obj.visible = false; this.scene.add(obj); }
+  }
+
+  /** The faint sub-centers of a snapshot (snapshot.subcenters: { weights (c·K rows), dominant }). */
+  _placeSubcenters(snapshot) {
+    const sc = snapshot.subcenters, classes = this._classes;
+    const rows = sc ? Math.floor(sc.weights.length / DIM) : 0, K = classes > 0 ? Math.floor(rows / classes) : 0;
+    const faint = [];
+    for (let r = 0; K > 1 && r < classes * K; r++) {
+      const j = Math.floor(r / K), [x, y, z] = sc.weights.subarray(DIM * r, DIM * r + DIM), n = Math.hypot(x, y, z);
+      if (r !== j * K + sc.dominant[j] && n > 1e-12) faint.push([x / n, y / n, z / n, j]);
+    }
+    this._subcentersDrawn = faint.length;
+    for (const obj of [this.subcenterLines, this.subcenterTips]) obj.visible = faint.length > 0;
+    if (!faint.length) return;
+    const line = new Float32Array(faint.length * 6), lineColor = new Float32Array(faint.length * 6);
+    const tip = new Float32Array(faint.length * 3), tipColor = new Float32Array(faint.length * 3);
+    const solid = this._colors.solid, end = LOOK.arrowShaftLength + LOOK.arrowHeadLength;
+    faint.forEach(([x, y, z, j], k) => {
+      line.set([x, y, z, x * end, y * end, z * end], 6 * k);
+      tip.set([x * end, y * end, z * end], 3 * k);
+      const c = solid.subarray(3 * j, 3 * j + 3);
+      lineColor.set([...c, ...c], 6 * k);
+      tipColor.set(c, 3 * k);
+    });
+    this.subcenterLines.geometry.setAttribute('position', new THREE.BufferAttribute(line, 3));
+    this.subcenterLines.geometry.setAttribute('color', new THREE.BufferAttribute(lineColor, 3));
+    this.subcenterTips.geometry.setAttribute('position', new THREE.BufferAttribute(tip, 3));
+    this.subcenterTips.geometry.setAttribute('color', new THREE.BufferAttribute(tipColor, 3));
+  }
+
+  /** How many faint sub-centers the last update drew (the tests read it). */
+  subcentersDrawn() { return this._subcentersDrawn ?? 0; }
 
   _buildArc() {
     this.arc = new THREE.Mesh(new THREE.BufferGeometry(), new THREE.MeshBasicMaterial({ color: LOOK.arcColor }));
