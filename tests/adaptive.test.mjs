@@ -17,6 +17,9 @@
 // - gradients against finite differences of the reference, each array on its own:
 //   |wasm − fd| ≤ 2e-3 · max|fd| + 1e-5 for every element.
 // The reference is fed the float32-rounded inputs, so both sides see the same numbers.
+// The checks that are not against the reference state their own bound where they are
+// made: the library's directional differences (3e-3 · ‖g‖), SIMD against scalar (2e-6
+// and 3e-5), θ near 0 and π (max(1e-3, 4·2^-24/sin θ)), the running state (2e-6).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -152,9 +155,9 @@ function relErr(a, b) {
   return err / mag;
 }
 
-function checkGradient(name, got, fd, at, rel = GRAD_REL, abs = GRAD_ABS) {
+function checkGradient(name, got, fd, at) {
   assert.equal(got.length, fd.length, `${name} length for ${at}`);
-  const maxFd = fd.reduce((m, v) => Math.max(m, Math.abs(v)), 0), tol = rel * maxFd + abs;
+  const maxFd = fd.reduce((m, v) => Math.max(m, Math.abs(v)), 0), tol = GRAD_REL * maxFd + GRAD_ABS;
   let worst = 0, worstAt = 0;
   for (let k = 0; k < fd.length; k++) {
     const excess = Math.abs(got[k] - fd[k]) / tol;
@@ -164,18 +167,15 @@ function checkGradient(name, got, fd, at, rel = GRAD_REL, abs = GRAD_ABS) {
     `(max|fd| ${maxFd.toExponential(2)}, tolerance ${tol.toExponential(2)}) for ${at}`);
 }
 
-// One config on one batch, both builds, against the reference's values and (unless
-// gradients is false) the central differences of the reference.
-function checkAgainstReference(cfg, batch, { gradients = true } = {}) {
-  const b64 = to64(batch), ref = referenceLoss(cfg, b64);
-  const fd = gradients ? finiteDifferenceGradient(cfg, b64) : null;
+// One config on one batch, both builds, against the reference's values and the central
+// differences of the reference.
+function checkAgainstReference(cfg, batch) {
+  const b64 = to64(batch), ref = referenceLoss(cfg, b64), fd = finiteDifferenceGradient(cfg, b64);
   for (const { name, iam } of builds) {
     const at = where(cfg, batch, name), got = iam.loss(cfg, batch);
     checkValues(got, ref, cfg, at);
-    if (fd) {
-      checkGradient('dx', got.dx, fd.dx, at);
-      checkGradient('dW', got.dW, fd.dW, at);
-    }
+    checkGradient('dx', got.dx, fd.dx, at);
+    checkGradient('dW', got.dW, fd.dW, at);
   }
 }
 
@@ -288,9 +288,9 @@ test("the 'none' fallback: plain cos(θ + m) past θ > π − m, for arcface, cu
 
 // Directional derivatives: for a few random directions u, (L(v + hu) − L(v − hu))/2h
 // from the float32 loss against the library's g·(v₊ − v₋)/2h, where v± are the
-// float32-rounded points actually evaluated. With h = 1e-3 the loss's float32
-// rounding gives ~3e-4 of noise and the truncation ~1e-4, both far below the
-// tolerance, 1e-2 · ‖g‖ (a wrong factor in the gradient is not).
+// float32-rounded points actually evaluated. With h = 1e-3 the loss's float32 rounding
+// and the truncation together come to at most 3.2e-4 · ‖g‖ here (measured), well below
+// the tolerance, 3e-3 · ‖g‖; a gradient 1% off is not.
 function directionalCheck(lib, cfg, batch, which, { tangent = false, directions = 4, h = 1e-3, seed = 1 } = {}) {
   const rand = mulberry32(seed), { x, W, n, d } = batch;
   const v = which === 'x' ? x : W, g = lib.loss(cfg, batch)[which === 'x' ? 'dx' : 'dW'];
@@ -308,7 +308,7 @@ function directionalCheck(lib, cfg, batch, which, { tangent = false, directions 
     const at = (p) => lib.loss(cfg, which === 'x' ? { ...batch, x: p } : { ...batch, W: p }).loss;
     const fd = (at(plus) - at(minus)) / (2 * h);
     const analytic = g.reduce((s, gk, k) => s + gk * (plus[k] - minus[k]), 0) / (2 * h);
-    assert.ok(Math.abs(fd - analytic) <= 1e-2 * gNorm + 1e-5,
+    assert.ok(Math.abs(fd - analytic) <= 3e-3 * gNorm + 1e-5,
       `d${which} along direction ${q}${tangent ? ' (tangent)' : ''}: finite difference ${fmt(fd)} vs ` +
       `g·u ${fmt(analytic)} (‖g‖ ${gNorm.toExponential(2)}) for ${JSON.stringify(cfg)} d=${d}`);
   }
@@ -368,10 +368,11 @@ test('the SIMD build agrees with the scalar build on every new kind and option, 
     for (const d of [2, 3, 64, 512]) {
       const batch = cleanBatch(cfg, 800 + d, { n: 9, d, c: 7, K: cfg.subcenters }, { gap: 1e-3 });
       const a = simd.loss(cfg, batch), b = scalar.loss(cfg, batch), at = `${JSON.stringify(cfg)} d=${d}`;
+      // the builds differ only in the order of float32 sums (measured: 1.6e-7 and 3e-6)
       for (const key of ['loss', 'base', 'iam'])
-        assert.ok(Math.abs(a[key] - b[key]) <= 1e-5 * (1 + Math.abs(b[key])), `${key}: simd ${a[key]} vs scalar ${b[key]} for ${at}`);
-      assert.ok(relErr(a.dx, b.dx) <= 1e-4, `dx: simd vs scalar ${relErr(a.dx, b.dx).toExponential(2)} for ${at}`);
-      assert.ok(relErr(a.dW, b.dW) <= 1e-4, `dW: simd vs scalar ${relErr(a.dW, b.dW).toExponential(2)} for ${at}`);
+        assert.ok(Math.abs(a[key] - b[key]) <= 2e-6 * (1 + Math.abs(b[key])), `${key}: simd ${a[key]} vs scalar ${b[key]} for ${at}`);
+      assert.ok(relErr(a.dx, b.dx) <= 3e-5, `dx: simd vs scalar ${relErr(a.dx, b.dx).toExponential(2)} for ${at}`);
+      assert.ok(relErr(a.dW, b.dW) <= 3e-5, `dW: simd vs scalar ${relErr(a.dW, b.dW).toExponential(2)} for ${at}`);
       checkValues(a, referenceLoss(cfg, to64(batch)), cfg, `simd ${at}`); // and both are right
     }
 });
@@ -505,7 +506,8 @@ test('updateState moves t (curricularface) and normMean, normStd (adaface) as th
     [ada({ normMean: 1, normStd: 0.1, momentum: 1 }), { n: 2, d: 2, c: 2 }],
   ];
   for (const [seed, [cfg, size]] of cases.entries()) {
-    const batch = makeBatch(50 + seed, size, [1e-4, 120]); // norms past both of AdaFace's clips
+    const batch = makeBatch(50 + seed, size, [1, 120]); // norms past AdaFace's clip at 100 ...
+    batch.x.set(batch.x.subarray(0, size.d).map((v) => v * 5e-4 / rowNorm(batch.x, 0, size.d))); // ... and at 0.001
     const ref = referenceUpdateState({ ...cfg, subcenters: size.K ?? 1 }, to64(batch));
     for (const { name, iam } of builds) {
       const got = iam.updateState({ ...cfg, subcenters: size.K ?? 1 }, batch), at = `${name} ${JSON.stringify(cfg)} n=${size.n}`;
