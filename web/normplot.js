@@ -33,11 +33,11 @@ export function marginCurves(loss, xMax, points = CURVE_POINTS) {
   if (loss.kind === 'adaface') {
     const at = norm.map((a) => adaMargins(loss, a));
     return { norm, series: [
-      { id: 'gAngle', label: 'g_angle (+θ)', color: '#1f5fbf', values: at.map((g) => g.gAngle) },
-      { id: 'gAdd', label: 'g_add (−cos)', color: '#c2410c', values: at.map((g) => g.gAdd) },
+      { id: 'gAngle', label: 'g_angle', color: '#1f5fbf', values: at.map((g) => g.gAngle) },
+      { id: 'gAdd', label: 'g_add', color: '#c2410c', values: at.map((g) => g.gAdd) },
     ] };
   }
-  return { norm, series: [{ id: 'm', label: 'm(a) (+θ)', color: '#1f5fbf', values: norm.map((a) => magMargin(loss, a)) }] };
+  return { norm, series: [{ id: 'm', label: 'm(a)', color: '#1f5fbf', values: norm.map((a) => magMargin(loss, a)) }] };
 }
 
 /** The margins each shown sample trains with now: per series, its value at the sample's norm. */
@@ -115,8 +115,9 @@ export class NormPlot {
         const x = toX(snap.norms[i]);
         if (Number.isFinite(x) && snap.norms[i] <= xRange[1]) ctx.fillRect(x - 1.5, toY(at[id][i]) - 1.5, 3, 3);
       }
-      ctx.textAlign = 'left';
-      ctx.fillText(label, pad.l + 4 + k * 64, 2);
+      // the first label at the left, the second at the right
+      ctx.textAlign = k ? 'right' : 'left';
+      ctx.fillText(label, k ? size - pad.r : pad.l + 2, 2);
     });
   }
 

@@ -60,12 +60,15 @@ export function statRows(snap) {
     rows.push(['t', snap.loss.t.toFixed(3), 'CurricularFace’s t: the running mean of cos θ_y; a hard negative’s logit is c_j (t + c_j)']);
   if (snap.loss.kind === 'adaface')
     rows.push(['μ, σ', `${snap.loss.normMean.toFixed(1)}, ${snap.loss.normStd.toFixed(1)}`,
-      'AdaFace’s running mean and spread of the feature norms: ẑ = h (‖x‖ − μ) / σ', true]);
+      'AdaFace’s running mean and spread of the feature norms: ẑ = h (‖x‖ − μ) / σ']);
   if (m.verify_acc > 0)   // identities: the open-set question, on identities never trained on
     rows.push(['verify', `${(100 * m.verify_acc).toFixed(1)}%`, 'open-set verification accuracy: same or different identity, for held-out identities, at the best threshold (10-fold, as LFW)'],
       ['TAR', `${(100 * m.tar_far_1e2).toFixed(1)}%`, 'true accepts at a false-accept rate of 1%, on the held-out identities', true]);
   return rows;
 }
+
+/** The margin plot's side in CSS px: 150, and up to 240 beside a large (projected) view. */
+const normPlotSize = (viewSize = 340) => Math.round(Math.min(240, Math.max(150, 0.36 * viewSize)));
 
 const NUMBERS_PER_SEC = 4;
 const DRAG_MS = 50;   // a dragged weight goes to the worker at most this often
@@ -434,7 +437,8 @@ export class Panel {
     const wanted = NORM_PLOT_KINDS.includes(snap.loss.kind) && !!snap.norms;
     this.normBox.hidden = !wanted;
     if (!wanted) return;
-    this.normPlot ??= new NormPlot(this.normBox, { size: 150 });
+    this.normPlot ??= new NormPlot(this.normBox, { size: normPlotSize(this.size) });
+    this.normPlot.resize(normPlotSize(this.size));
     this.normPlot.update(snap);
   }
 

@@ -141,8 +141,8 @@ export const STORIES = [
     caption: 'AdaFace gives each sample its margin by its feature norm ‖x‖ (here the radius of its dot), through ' +
       'ẑ = h(‖x‖ − μ)/σ, clipped to [−1, 1]: μ and σ are running averages of the batches’ norms that start at ' +
       'the paper’s 20 and 100. Watch the small plot of the two margins against ‖x‖. At step 100 σ is still above ' +
-      '30, so every sample has |ẑ| < 0.2: they all sit at the middle of the plot and train with about CosFace’s ' +
-      'cos θ − m. By step 1,000 σ has fallen below 5 and the samples spread over the plot: the farthest out reach ' +
+      '30, so every sample has |ẑ| < 0.2: on the plot they all sit where g_angle is near 0 and g_add near m, ' +
+      'about CosFace’s cos θ − m. By step 1,000 σ has fallen below 5 and the samples spread over the plot: the farthest out reach ' +
       'ẑ above 0.75 (a negative angular margin, and up to 2m off the cosine), the nearest the centre go below ' +
       '−0.4 (toward ArcFace’s cos(θ + m) and nothing off): the margin now depends on the norm.',
     claims: [

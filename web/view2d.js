@@ -332,13 +332,15 @@ function caption(ctx, { snap, size, fontPx, normScale, hard, ringLoss }) {
   if (normScale) lines.push(`radius = ‖x‖, circle ${formatNorm(normScale)}`);
   if (hard) lines.push(`t = ${snap.loss.t.toFixed(3)}`, `${hard.reduce((a, b) => a + b, 0)} ringed: a hard negative`);
   if (snap.subcenters) lines.push(`K = ${subcentersOf(snap)} sub-centers`);
+  // ElasticFace: each sample's margin is drawn anew every step; the band shows the mean m
+  if (snap.loss.marginStd > 0) lines.push(`margin m + σN(0, 1), σ = ${snap.loss.marginStd}`);
   lines.forEach((text, k) => ctx.fillText(text, 8, 8 + (k + 1) * (type + 3)));
   if (hasMarginBand(snap.loss.kind)) {
     ctx.textBaseline = 'bottom';
     ctx.fillStyle = BAND;
     ctx.fillRect(8, size - 10 - type, type, type);
     ctx.fillStyle = '#555';
-    const at = normScale ? ` at ‖x‖ = ${formatNorm(ringLoss.norm)}` : '';
+    const at = normScale ? ` at ‖x‖ = ${formatNorm(ringLoss.norm)}` : snap.loss.marginStd > 0 ? ' of the mean m' : '';
     ctx.fillText(`margin band${at}`, 14 + type, size - 8);
   }
 }
