@@ -5,7 +5,7 @@
 //
 // It is DOM only. What a setting may hold, what a sweep trains and how the panel list
 // changes are state.js's (OVERRIDES, SWEEPS, sweepPanels …); main.js commits the result.
-import { OVERRIDES, MAX_PANELS, PAPER_SWEEPS, parsePanel, panelToken, panelSettings, overrideField, parseField, fieldRule,
+import { OVERRIDES, MAX_PANELS, PAPER_SWEEPS, parsePanel, readPanel, panelToken, panelSettings, overrideField, parseField, fieldRule,
   panelLabel, sweepValues, sweepLabel } from './state.js';
 import { el } from './dom.js';
 
@@ -109,7 +109,16 @@ export class PanelTools {
     const overrides = { ...this.panel.overrides };
     if (value === undefined) delete overrides[key];
     else overrides[key] = value;
-    this.hooks.token(panelToken({ ...this.panel, overrides }));
+    const token = panelToken({ ...this.panel, overrides });
+    // a value its own field allows may still break a pair (MagFace's la < ua, lm ≤ um)
+    const { problems } = readPanel(token);
+    if (problems.length) {
+      this.hooks.notice(`${problems[0].replace(/^panel \S+: ignored /, '')}; ${OVERRIDES[key].name} was not changed`);
+      this.shownKey = null;
+      this.show(...this.lastShow);
+      return;
+    }
+    this.hooks.token(token);
   }
 
   actions(count) {
