@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../web/server.mjs';
-import { parseHash, toHash, panelConfig, defaultState } from '../web/state.js';
+import { parseHash, toHash, panelConfig, defaultState, withKind } from '../web/state.js';
 import { targetOfTheta, hardSamples } from '../web/geometry.js';
 import { marginCurves } from '../web/normplot.js';
 import { targetLosses, formulaTex } from '../web/curves.js';
@@ -106,6 +106,9 @@ test('the URL holds the new settings: they round-trip, reach the trainer, and a 
     assert.equal(notices.length, 1);
     assert.match(notices[0], rule);
   }
+  // another base loss keeps K (it means the same there), not ArcFace's own σ; Softmax has no K
+  assert.equal(withKind('arcface:K=3:sd=0.1', 'adaface', false), 'adaface:K=3');
+  assert.equal(withKind('arcface:K=3', 'softmax', false), 'softmax');
   const mag = parseHash('#panels=magface:la=12:lg=3');
   assert.deepEqual(mag.state.panels, ['magface:lg=3']);
   assert.match(mag.notices[0], /la=12 and ua=10: MagFace's la must be below its ua/);

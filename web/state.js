@@ -413,10 +413,11 @@ export function panelToken({ kind, iam, fixed, overrides = {} }) {
 }
 
 /** The same panel with another base loss or IAM on or off: what still means the same
- *  is kept (s, β; the margin and the kind's own options only while the kind stays). */
+ *  is kept (s, β, K; the margin and the kind's own options only while the kind stays). */
 export function withKind(token, kind, iam) {
   const panel = parsePanel(token);
-  const keep = panel.kind === kind ? panel.overrides : { s: panel.overrides.s, b: panel.overrides.b };
+  // K, the sub-centers per class, means the same on every loss that has it
+  const keep = panel.kind === kind ? panel.overrides : { s: panel.overrides.s, b: panel.overrides.b, K: panel.overrides.K };
   const overrides = Object.fromEntries(Object.entries(keep).filter(([, v]) => v !== undefined));
   return panelToken({ kind, iam, fixed: panel.kind === kind && panel.fixed, overrides });
 }
