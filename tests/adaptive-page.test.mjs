@@ -12,6 +12,8 @@ import { targetOfTheta, hardSamples } from '../web/geometry.js';
 import { marginCurves } from '../web/normplot.js';
 import { targetLosses, formulaTex } from '../web/curves.js';
 import { loadIAM } from '../wasm/iam.js';
+import { lossPreset } from '../wasm/presets.js';
+import { lib } from '../web/library.js';
 import { launchChromium, openDemo, hasChromium } from './helpers.mjs';
 
 const close = (a, b, tol, what) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
@@ -72,7 +74,8 @@ test('the curves and formulas of the newer losses: drawn when their panels are, 
   const ids = targetLosses({ kinds: ['adaface', 'magface', 'curricularface'] }).map((l) => l.id);
   assert.deepEqual(ids.slice(5), ['curricularface', 'adafaceLow', 'adafaceMid', 'adafaceHigh', 'magfaceLow', 'magfaceHigh']);
   const tex = Object.fromEntries(formulaTex({}).map((f) => [f.id, f.tex]));
-  assert.match(tex.curricularface, /10\\cos\(\\theta_y \+ 0\.30\)/);
+  const curricular = lib.defaults('loss_config', lossPreset('curricularface', 2)).margin.toFixed(2);
+  assert.ok(tex.curricularface.includes(`10\\cos(\\theta_y + ${curricular})`), tex.curricularface);
   assert.match(tex.adaface, /\\cos\(\\theta_y - 0\.25\\,\\hat z\) - 0\.25/);
   assert.match(tex.magface, /m\(a\) = 0\.0333\\,\(a - 1\) \+ 0\.10/);
 });

@@ -9,7 +9,7 @@ import { FIELDS, KINDS, DATA_SETS, defaultState, parseHash, toHash, parseField, 
   parsePanel, panelToken, panelLabel } from '../web/state.js';
 import { MAX_PANELS, OVERRIDES, SWEEPS, PAPER_SWEEPS, MARGIN_STATE, readPanel, panelConfig, panelSettings, clearOverrides,
   sweepTokens, sweepPanels, sweepLabel, addPanel, duplicatePanel, removePanel, withKind, keptPanels } from '../web/state.js';
-import { trainerPreset } from '../wasm/presets.js';
+import { trainerPreset, lossPreset } from '../wasm/presets.js';
 import { STORIES } from '../web/stories.js';
 import { lib } from '../web/library.js';
 
@@ -137,7 +137,8 @@ test('a panel setting that is wrong is refused with a notice; the panel stays, a
 // What panelConfig gave before panels had settings: the reference an unchanged token must still get.
 function configBefore(state, token) {
   const { kind, iam, fixed } = parsePanel(token);
-  const loss = { scale: state.scale, beta: iam ? state.beta : 0 };
+  // the newer kinds: one whose preset sets its own s (CurricularFace on a circle) keeps it
+  const loss = { scale: lossPreset(kind, state.dim).scale ?? state.scale, beta: iam ? state.beta : 0 };
   if (MARGIN_STATE[kind]) loss.margin = state[MARGIN_STATE[kind]];
   const anneal = kind === 'sphereface' ? state.anneal && !fixed : true;
   if (kind === 'sphereface' && !anneal) loss.lambda = state.lambda;

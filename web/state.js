@@ -427,7 +427,10 @@ export function withKind(token, kind, iam) {
  *  setting, else the control's. */
 export function panelConfig(state, token) {
   const { kind, iam, fixed, overrides: own } = parsePanel(token);
-  const loss = { scale: own.s ?? state.scale, beta: iam ? own.b ?? state.beta : 0 };
+  // a kind whose preset sets its own s keeps it (wasm/presets.js: CurricularFace on a
+  // circle trains at s = 3; at the control's s = 10 it merges classes) unless the panel sets s
+  const presetScale = lossPreset(kind, state.dim).scale;
+  const loss = { scale: own.s ?? presetScale ?? state.scale, beta: iam ? own.b ?? state.beta : 0 };
   if (MARGIN_STATE[kind]) loss.margin = own.m ?? state[MARGIN_STATE[kind]];
   else if (Object.hasOwn(own, 'm')) loss.margin = own.m;      // a kind without a margin control
   const anneal = kind === 'sphereface' ? state.anneal && !fixed : true;
