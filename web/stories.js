@@ -138,13 +138,11 @@ export const STORIES = [
     title: 'AdaFace learns what a norm means',
     state: { data: 'blobs', classes: 6, dim: 2, seed: 1, panels: ['adaface'], scale: 10, speed: 2, until: 100 },
     stops: [100, 1000],
-    caption: 'AdaFace gives each sample its margin by its feature norm ‖x‖ (here the radius of its dot), through ' +
-      'ẑ = h(‖x‖ − μ)/σ, clipped to [−1, 1]: μ and σ are running averages of the batches’ norms that start at ' +
-      'the paper’s 20 and 100. Watch the small plot of the two margins against ‖x‖. At step 100 σ is still above ' +
-      '30, so every sample has |ẑ| < 0.2: on the plot they all sit where g_angle is near 0 and g_add near m, ' +
-      'about CosFace’s cos θ − m. By step 1,000 σ has fallen below 5 and the samples spread over the plot: the farthest out reach ' +
-      'ẑ above 0.75 (a negative angular margin, and up to 2m off the cosine), the nearest the centre go below ' +
-      '−0.4 (toward ArcFace’s cos(θ + m) and nothing off): the margin now depends on the norm.',
+    caption: 'AdaFace sets each sample’s margin by its norm ‖x‖ (the radius of its dot) through ẑ = h(‖x‖ − μ)/σ ' +
+      'in [−1, 1], μ and σ running averages of the norms that start at the paper’s 20 and 100. Watch the small plot ' +
+      'of the margins against ‖x‖. At step 100 σ is still above 30: every |ẑ| < 0.2, so every sample trains with ' +
+      'about CosFace’s cos θ − m. By step 1,000 σ is below 5 and the samples spread: the farthest out reach ẑ above ' +
+      '0.75 (a negative angular margin, up to 2m off the cosine), the nearest go below −0.4 (toward ArcFace’s cos(θ + m)).',
     claims: [
       { step: 100, text: 'σ is above 30 and every sample’s |ẑ| is below 0.2',
         check: (at) => at('adaface').snap.loss.normStd > 30 && adaZs(at('adaface').snap).every((z) => Math.abs(z) < 0.2) },

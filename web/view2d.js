@@ -330,7 +330,8 @@ function caption(ctx, { snap, size, fontPx, normScale, hard, ringLoss }) {
   ctx.fillText(`step ${snap.metrics.step}`, 8, 8);
   const lines = [];
   if (normScale) lines.push(`radius = ‖x‖, circle ${formatNorm(normScale)}`);
-  if (hard) lines.push(`t = ${snap.loss.t.toFixed(3)}`, `${hard.reduce((a, b) => a + b, 0)} ringed: a hard negative`);
+  const hardCount = hard?.reduce((a, b) => a + b, 0);
+  if (hard) lines.push(`t = ${snap.loss.t.toFixed(3)}`, hardCount ? `${hardCount} ringed: a hard negative` : 'no hard negative now');
   if (snap.subcenters) lines.push(`K = ${subcentersOf(snap)} sub-centers`);
   // ElasticFace: each sample's margin is drawn anew every step; the band shows the mean m
   if (snap.loss.marginStd > 0) lines.push(`margin m + σN(0, 1), σ = ${snap.loss.marginStd}`);
