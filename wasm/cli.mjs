@@ -51,7 +51,7 @@ export function flagSpec({ names, defaults: d }) {
   return {
     '--loss': { to: 'kind', value: oneOf(names.kind), help: `loss kind: ${list(names.kind)} (default ${d.loss.kind})` },
     '--beta': { to: 'loss.beta', value: number, help: `the IAM weight β >= 0 (default ${d.loss.beta})` },
-    '--scale': { to: 'loss.scale', value: number, help: `scale s (default ${d.loss.scale})` },
+    '--scale': { to: 'loss.scale', value: number, help: `scale s (default ${d.loss.scale}, or the preset's)` },
     '--margin': { to: 'loss.margin', value: number, kinds: shapedBy('margin'), help: 'margin m in radians, or SphereFace\'s m (default: the preset)' },
     '--m1': { to: 'loss.m1', value: number, kinds: shapedBy('m1'), help: 'combined margin m1' },
     '--m2': { to: 'loss.m2', value: number, kinds: shapedBy('m2'), help: 'combined margin m2 (radians)' },
