@@ -190,16 +190,20 @@ test('the new panels draw: radius = ‖x‖, the margin plot is the formula, sub
   } finally { await page.close(); }
 });
 
-test('on a sphere: faint sub-centers, and a bad K in the link is refused, the rest of it kept', { skip: !hasChromium }, async () => {
-  const { page, problems } = await openDemo(browser.context, `${base}#panels=arcface:K=2,cosface:K=100&dim=3&classes=4&seed=9&until=20&play=1&speed=5`);
+test('on a sphere: faint sub-centers, AdaFace’s norms as heights, and a bad K in the link is refused, the rest of it kept', { skip: !hasChromium }, async () => {
+  const { page, problems } = await openDemo(browser.context, `${base}#panels=arcface:K=2,cosface:K=100,adaface&dim=3&classes=4&seed=9&until=20&play=1&speed=5`);
   try {
     assert.match(await page.textContent('#notices'), /K=100 \(for CosFace it must be an integer from 1 to 64\)/);
     const state = await page.evaluate(() => window.iamDemo.state());
-    assert.deepEqual([state.panels, state.seed, state.dim, state.classes], [['arcface:K=2', 'cosface'], 9, 3, 4]);
+    assert.deepEqual([state.panels, state.seed, state.dim, state.classes], [['arcface:K=2', 'cosface', 'adaface'], 9, 3, 4]);
     await waitFor(page, 20);
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => window.iamDemo.drawn(0).subcenters), 4, 'K = 2, 4 classes: 4 faint sub-centers');
     assert.equal(await page.evaluate(() => window.iamDemo.drawn(1).subcenters), 0);
+    // AdaFace on a sphere: a dot's height above it is its norm, the largest at the top
+    const ada = await page.evaluate(() => ({ drawn: window.iamDemo.drawn(2), norms: Object.values(window.iamDemo.snapshot(2).norms) }));
+    close(ada.drawn.normScale.norm, Math.max(...ada.norms), 1e-6, 'the highest dot is the largest norm');
+    assert.match(await page.locator('.panel').nth(2).locator('canvas').first().getAttribute('aria-label'), /height above the sphere is its feature norm/);
     assert.deepEqual(problems, []);
   } finally { await page.close(); }
 });

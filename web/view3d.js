@@ -42,6 +42,7 @@ import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { closestWeightPair, hasMarginBand, targetOfTheta } from './geometry.js';
 import { classColor, paleRgb, PALE_MIX, rgb, HIGHLIGHT } from './palette.js';
 import { FORCE_COLORS, ARROWS, arrowLength, sampleFacts, tangent } from './inspect.js';
+import { normRadius } from './view2d.js';
 
 const DIM = 3;
 const DEG = 180 / Math.PI;
@@ -63,6 +64,7 @@ const LOOK = {
   arrowHeadLength: 0.13,     // tip at 1.30: it pokes out of the sphere, but not out of the frame
   arrowEdge: 0.009,          // the dark edge around arrows (an inverted hull)
   arrowEdgeColor: '#262626',
+  normLift: 0.3,             // AdaFace, MagFace: a dot sits this far above the sphere at the largest ‖x‖
   subcenterOpacity: 0.7,     // the sub-centers that are not the class's dominant one: faint
   arcColor: HIGHLIGHT,          // the smallest angle, red as on the circle
   arcRadius: 1.022,          // above the dots
@@ -769,7 +771,10 @@ export class SphereView {
     this._placeSubcenters(snapshot);
     this._pair = allValid && classes >= 2 ? closestWeightPair(dirs, DIM) : null;
     this._placeArc(dirs);
-    this._placeSamples(snapshot.embedding, snapshot.labels, classes);
+    // AdaFace and MagFace read the norm: inside an opaque sphere a dot at radius ‖x‖
+    // would be hidden, so its height above the surface is ‖x‖ (the largest at normLift)
+    this._normTop = normRadius(snapshot);
+    this._placeSamples(snapshot.embedding, snapshot.labels, classes, this._normTop ? snapshot.norms : null);
     this._weights = { dirs, valid };
     for (let k = 0; k < classes * DIM; k++) this._tips[k] = valid[Math.floor(k / DIM)] ? dirs[k] * WEIGHT_TIP_RADIUS : NaN;
     if (this._forcesOn) this._placeForces(snapshot);
@@ -1050,7 +1055,7 @@ export class SphereView {
     this.arc.visible = this.ghostArc.visible = true;
   }
 
-  _placeSamples(embedding, labels, classes) {
+  _placeSamples(embedding, labels, classes, norms = null) {
     const n = Math.min(Math.floor((embedding?.length ?? 0) / DIM), labels?.length ?? 0);
     const geometry = this.samples.geometry;
     if (n > this._sampleCapacity) {
@@ -1072,7 +1077,8 @@ export class SphereView {
       const norm = Math.hypot(x, y, z), label = labels[i];
       if (!Number.isFinite(norm) || norm < 1e-12 || !(label >= 0 && label < classes)) continue;
       // re-normalize: the dots must sit on the sphere even if a feature is not quite unit
-      const scale = LOOK.sampleRadius / norm;
+      const lift = norms && Number.isFinite(norms[i]) ? (LOOK.normLift * norms[i]) / this._normTop : 0;
+      const scale = (LOOK.sampleRadius + lift) / norm;
       pos[shown * 3] = x * scale; pos[shown * 3 + 1] = y * scale; pos[shown * 3 + 2] = z * scale;
       col[shown * 3] = solid[label * 3]; col[shown * 3 + 1] = solid[label * 3 + 1]; col[shown * 3 + 2] = solid[label * 3 + 2];
       this._sampleIndex[shown] = i;
@@ -1134,7 +1140,7 @@ export class SphereView {
     const text = describeView({
       loss: s?.loss, classes: s?.classes ?? 0, samples: this._samplesShown ?? 0,
       pair: this._pair, limitDeg: s?.metrics?.packing_limit_deg, forces: this._forcesOn && !!s?.forces,
-    });
+    }) + (this._normTop ? ` Each dot's height above the sphere is its feature norm ‖x‖, the highest ${this._normTop.toFixed(1)}.` : '');
     if (this.canvas && this.canvas.getAttribute('aria-label') !== text) this.canvas.setAttribute('aria-label', text);
   }
 
@@ -1156,10 +1162,14 @@ export class SphereView {
   }
 
   _cornerText() {
-    if (!this._pair) return null;
+    const norm = this._normTop ? ' · height ∝ ‖x‖' : '';
+    if (!this._pair) return norm ? norm.slice(3) : null;
     const limit = this._snapshot?.metrics?.packing_limit_deg;
-    return `min angle ${formatDeg(this._pair.deg)}` + (Number.isFinite(limit) ? ` / limit ${formatDeg(limit)}` : '');
+    return `min angle ${formatDeg(this._pair.deg)}` + (Number.isFinite(limit) ? ` / limit ${formatDeg(limit)}` : '') + norm;
   }
+
+  /** AdaFace, MagFace: the norm of the highest dot (at normLift above the sphere), else null. */
+  normScale() { return this._normTop ? { norm: this._normTop, lift: LOOK.normLift } : null; }
 
   /** The arrows' key (TextLayer's drawKey) while the forces are on: its bar is as long
    *  as a sample arrow of |∇| = ARROWS.sample.half, face-on at the front of the sphere. */
