@@ -25,11 +25,36 @@ export const MARGIN_FIELDS = Object.freeze({
 });
 
 // loss kind → embedding dimension (2, or 3 for 3-D and up) → the options that differ from C's
+// (measured on blobs, C = 8, seeds 1–20, 3,000 steps: bench/RESULTS.md, "The adaptive losses")
 const PRESET_CHANGES = Object.freeze({
   // a circle has less room than a sphere: ArcFace's 0.3 rad (17°) leaves 8 classes too little
   arcface: { 2: { margin: 0.2 }, 3: {} },
   // the library's (1, 0.3, 0.2) stacks two margins that together are too wide for 8 classes
   combined: { 2: { m2: 0.15, m3: 0.1 }, 3: { m2: 0.2, m3: 0.1 } },
+  // on a circle a hard negative's logit s·c(t + c) rises as c falls below −t/2, so early on
+  // (t ≈ 0) it pulls every sample toward the classes behind it: at s = 10 the features crowd
+  // into one arc within 5 steps and half the seeds (m 0.1–0.6) end with classes merged
+  // (37–86% accuracy). A softer s = 3 lets the target win first; m = 0.5 then trains 20
+  // seeds of 20 (m = 0.4: 17). A sphere has the room: C's s = 10, m = 0.3 train 20 of 20.
+  curricularface: { 2: { scale: 3, margin: 0.5 }, 3: {} },
+  // λ_g g(a) pulls each norm toward ua, and past ua nothing holds it (a is clipped there, the
+  // gradient 0): in 3-D the norms (median 11) end 60–70% past C's ua = 10, where m(a) is flat.
+  // ua = 20 with a weaker pull λ_g = 0.2 keeps 92–100% of them inside [la, ua]. In 2-D C's
+  // [1, 10] holds them all (5–8).
+  magface: { 2: {}, 3: { ua: 20, lambdaG: 0.2 } },
+});
+
+/** The options that are not kinds (sub-centers, ElasticFace's random margin), as the bench and
+ *  the tests train them: label → its kind, and the loss options per embedding dimension that
+ *  go on top of that kind's preset. */
+export const OPTION_PRESETS = Object.freeze({
+  // K = 3: 24 sub-centers share the circle, and a class's stray ones take its neighbours'
+  // samples: at ArcFace's 2-D m = 0.2, 2 seeds of 12 stop at 86–87%; m = 0.1 trains 12 of 12
+  'arcface K=3': Object.freeze({ kind: 'arcface', 2: { subcenters: 3, margin: 0.1 }, 3: { subcenters: 3 } }),
+  // ElasticFace's m + σN(0, 1): the paper's σ = 0.05 is a tenth of its m = 0.5; σ = 0.1 is a
+  // third to a half of the toy margins (0.2–0.3), wide enough to see, and every seed trains
+  'arcface elastic': Object.freeze({ kind: 'arcface', 2: { marginStd: 0.1 }, 3: { marginStd: 0.1 } }),
+  'cosface elastic': Object.freeze({ kind: 'cosface', 2: { marginStd: 0.1 }, 3: { marginStd: 0.1 } }),
 });
 
 // data set → the trainer options that differ from C's for it, with their reasons. MNIST
