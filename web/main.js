@@ -615,6 +615,11 @@ function init() {
   addEventListener('keydown', onKey);
   addEventListener('hashchange', onHashChange);
   addEventListener('resize', scheduleLayout);
+  // presentation mode fits the views below whatever sits above them: the caption, the
+  // notices, the data note and the controls (whose status line wraps as its text changes)
+  const above = new ResizeObserver(() => { if (state.present) scheduleLayout(); });
+  for (const id of ['caption', 'notices', 'data-note', 'controls-slot']) above.observe($(id));
+  above.observe($('panel-bar'));
   document.addEventListener('visibilitychange', onVisibility);
   requestAnimationFrame(frame);
   // a read-only window for the end-to-end tests and for the curious console user
