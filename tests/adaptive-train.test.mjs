@@ -25,7 +25,7 @@ const RUNS = {
 };
 
 function trainRun(label, dim, { seed = 1, beta = 0, steps = STEPS_OF[label] ?? STEPS } = {}) {
-  const { kind, loss } = RUNS[label](dim);
+  const { kind, loss } = RUNS[label]?.(dim) ?? { kind: label, loss: {} }; // or a kind at its preset
   const t = iam.trainer(trainerPreset(kind, { dim, seed }, { ...loss, beta }));
   const before = t.evaluate({ bins: 0 }).metrics;
   t.step(steps);
@@ -75,27 +75,35 @@ function spearman(a, b) {
   return sab / Math.sqrt(saa * sbb);
 }
 
+// The Spearman ρ between the feature norm and θ_y over a trained run's whole test set
+function normAngleSpearman(label, dim, seed) {
+  const { t } = trainRun(label, dim, { seed, steps: 3000 });
+  const s = t.snapshot({ points: t.nTest, set: 'test', bins: 0 });
+  t.free();
+  const n = s.labels.length, theta = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let c = 0; // the embedding and the weights are unit vectors
+    for (let k = 0; k < dim; k++) c += s.embedding[i * dim + k] * s.weights[s.labels[i] * dim + k];
+    theta[i] = Math.acos(Math.min(1, Math.max(-1, c)));
+  }
+  return spearman(Float64Array.from(s.norms), theta);
+}
+
 // MagFace (paper, §3.2): the margin m(a) grows with the norm a while λ_g g(a) rewards a large
-// one, so an easy sample (small θ_y) can afford a large norm and a hard one cannot. On the
-// whole test set, after the preset's 3,000 steps, the norm falls as θ_y grows: Spearman's ρ
-// < 0 (measured on seeds 1–6: −0.17 to −0.47 in 2-D, −0.11 to −0.47 in 3-D; a ρ of 0 would
-// be ±0.035 here). At 1,500 steps it is not there yet (ρ = 0.00 in 2-D, +0.20 in 3-D, on
-// one seed each), and the nearer half's median norm is above the farther half's on 11 of the
-// 12 runs only: neither is asserted.
+// one, so an easy sample (small θ_y) can afford a large norm and a hard one cannot. After the
+// preset's 3,000 steps the norm falls as θ_y grows on every seed: Spearman's ρ < 0 (seeds 1–6:
+// −0.17 to −0.47 in 2-D, −0.11 to −0.47 in 3-D; a ρ of 0 would be ±0.035 over 800 samples).
+// The network leans that way by itself too (NormFace, no norm in its loss: −0.23 to +0.01;
+// ArcFace −0.41 to +0.35), so what MagFace learned is the difference: its seed-mean ρ is
+// below NormFace's (measured −0.40 against −0.07 in 2-D, −0.27 against −0.15 in 3-D). Not
+// asserted: at 1,500 steps it is not there yet (ρ = 0.00 in 2-D, +0.20 in 3-D on one seed
+// each), and the nearer half's median norm is above the farther half's on 11 runs of 12.
 for (const dim of [2, 3])
-  test(`MagFace ${dim}-D: the feature norm falls as the angle to the class weight grows (test set, seeds 1–3)`, () => {
-    for (const seed of [1, 2, 3]) {
-      const { t } = trainRun('magface', dim, { seed, steps: 3000 });
-      const s = t.snapshot({ points: t.nTest, set: 'test', bins: 0 });
-      t.free();
-      const n = s.labels.length, theta = new Float64Array(n), norms = Float64Array.from(s.norms);
-      for (let i = 0; i < n; i++) {
-        let c = 0; // the embedding and the weights are unit vectors
-        for (let k = 0; k < dim; k++) c += s.embedding[i * dim + k] * s.weights[s.labels[i] * dim + k];
-        theta[i] = Math.acos(Math.min(1, Math.max(-1, c)));
-      }
-      const rho = spearman(norms, theta);
-      console.log(`# MagFace ${dim}-D seed ${seed}: Spearman(‖x‖, θ_y) = ${rho.toFixed(2)} over ${n} test samples`);
-      assert.ok(rho < 0, `seed ${seed}: ρ = ${rho}`);
-    }
+  test(`MagFace ${dim}-D: the feature norm falls as the angle to the class weight grows, more than without MagFace (test set, seeds 1–3)`, () => {
+    const seeds = [1, 2, 3], mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+    const mag = seeds.map((seed) => normAngleSpearman('magface', dim, seed));
+    const plain = seeds.map((seed) => normAngleSpearman('normface', dim, seed));
+    console.log(`# ${dim}-D Spearman(‖x‖, θ_y) on seeds 1–3: MagFace ${mag.map((r) => r.toFixed(2)).join(', ')}; NormFace ${plain.map((r) => r.toFixed(2)).join(', ')}`);
+    mag.forEach((rho, k) => assert.ok(rho < 0, `MagFace seed ${seeds[k]}: ρ = ${rho}`));
+    assert.ok(mean(mag) < mean(plain), `MagFace's mean ρ ${mean(mag)} not below NormFace's ${mean(plain)}`);
   });
