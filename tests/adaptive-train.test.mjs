@@ -40,13 +40,17 @@ function assertTrains(what, { before, after }) {
   assert.ok(after.mean_sample_margin_deg > 0, `${what}: mean sample margin ends at ${after.mean_sample_margin_deg}°`);
 }
 
+// On a circle the presets are what keep a run from merging classes (CurricularFace at C's
+// s = 10 stops at 37% on seed 2): two seeds there, one on the sphere.
+const SEEDS_OF_DIM = { 2: [1, 2], 3: [1] };
 for (const dim of [2, 3])
   test(`each adaptive loss and option trains on blobs, C = 8, ${dim}-D: test accuracy >= 0.95, the class weights spread, the margins end positive`, () => {
-    for (const label of Object.keys(RUNS)) {
-      const run = trainRun(label, dim);
-      run.t.free();
-      assertTrains(`${label} ${dim}-D`, run);
-    }
+    for (const label of Object.keys(RUNS))
+      for (const seed of SEEDS_OF_DIM[dim]) {
+        const run = trainRun(label, dim, { seed });
+        run.t.free();
+        assertTrains(`${label} ${dim}-D seed ${seed}`, run);
+      }
   });
 
 test('the three adaptive kinds with IAM (β = 0.5) in 3-D, C = 8: they still train', () => {
