@@ -7,7 +7,7 @@
 // tests/stories.test.mjs trains every story in Node with its own settings, on its
 // seed and on four others, and holds each claim to it; where a claim is true only
 // for a while or only on some seeds, the caption says so.
-import { decisionRing2d, classifyDirection, neighbourGaps2d, adaZ } from './geometry.js';
+import { decisionRing2d, classifyDirection, adaZ } from './geometry.js';
 
 /** The share of the ring (2-D) that no class owns with its margin: the grey band. */
 export function bandShare(snap) {
@@ -25,9 +25,6 @@ export function ownSideShare(snap) {
   }
   return own / snap.labels.length;
 }
-
-/** Neighbouring class weights (2-D) closer than 5°: pairs that have merged. */
-export const mergedPairs = (snap) => neighbourGaps2d(snap.weights).filter((g) => g.gapDeg < 5).length;
 
 /** AdaFace: each shown sample's ẑ now, from its norm and the running μ, σ (what its margin plot shows). */
 export const adaZs = (snap) => Array.from(snap.norms, (norm) => adaZ(snap.loss, norm));
@@ -101,15 +98,16 @@ export const STORIES = [
       beta: 0.5, arcMargin: 0.2, scale: 10, speed: 4, until: 4000 },
     stops: [4000],
     caption: 'Eight classes on a circle leave no room. IAM’s reward never saturates, so giving up a pair of ' +
-      'classes to widen every other gap lowers the total. By step 4,000 NormFace + IAM has merged two pairs ' +
-      '(two spokes under 5° from a neighbour) and test accuracy has fallen to about 75%: 6 of 8 classes. ' +
-      'ArcFace’s margin resists: with IAM its smallest angle shrinks, but no pair merges and accuracy stays ' +
-      'above 96%. Cross-entropy alone saturates and has no such trade: both panels without IAM stay near 40°.',
+      'classes to widen every other gap lowers the total. By step 4,000 NormFace + IAM has merged classes: its ' +
+      'smallest angle is under 7° (on most seeds two pairs of spokes sit under 5°) and test accuracy has ' +
+      'fallen to about 75%: 6 of 8 classes. ArcFace’s margin resists: with IAM its smallest angle shrinks, yet ' +
+      'accuracy stays above 96% on seeds 1–5 (not on every seed: on seed 6 a pair merges and it falls to 85%). ' +
+      'Cross-entropy alone saturates and has no such trade: both panels without IAM stay near 40°.',
     claims: [
-      { step: 4000, text: 'NormFace + IAM has merged two pairs, and its test accuracy is below 80%',
-        check: (at) => mergedPairs(at('normface+iam').snap) === 2 && accuracy(at, 'normface+iam') < 0.8 },
-      { step: 4000, text: 'ArcFace + IAM merges none and keeps test accuracy above 96%',
-        check: (at) => mergedPairs(at('arcface+iam').snap) === 0 && accuracy(at, 'arcface+iam') > 0.96 },
+      { step: 4000, text: 'NormFace + IAM has merged classes: its smallest angle is under 7° and its test accuracy below 80%',
+        check: (at) => angle(at, 'normface+iam') < 7 && accuracy(at, 'normface+iam') < 0.8 },
+      { step: 4000, text: 'ArcFace + IAM’s smallest angle is below ArcFace’s, and its test accuracy above 96%',
+        check: (at) => angle(at, 'arcface+iam') < angle(at, 'arcface') && accuracy(at, 'arcface+iam') > 0.96 },
       { step: 4000, text: 'without IAM the smallest angle stays above 35°',
         check: (at) => angle(at, 'normface') > 35 && angle(at, 'arcface') > 35 },
     ],
@@ -124,13 +122,13 @@ export const STORIES = [
       'the bare mθ margin from the first step (λ fixed at 0). Watch the smallest angle: at step 300 the ' +
       'annealed panel has opened it to 30° or more, the bare margin is at least 5° behind on every seed we ' +
       'tried (with this seed it is near 0°: two classes still share a direction). By step 3,000 the bare ' +
-      'margin has mostly caught up, within 10°, and both classify 97% or more. Annealing is how SphereFace gets started.',
+      'margin has mostly caught up, within 10°, and both classify 96% or more. Annealing is how SphereFace gets started.',
     claims: [
       { step: 300, text: 'the annealed panel’s smallest angle is 30° or more, and 5° or more above the bare margin’s',
         check: (at) => angle(at, 'sphereface') >= 30 && angle(at, 'sphereface') >= angle(at, 'sphereface+fixed') + 5 },
-      { step: 3000, text: 'the bare margin is within 10°, and both classify 97% or more',
+      { step: 3000, text: 'the bare margin is within 10°, and both classify 96% or more',
         check: (at) => angle(at, 'sphereface') - angle(at, 'sphereface+fixed') < 10
-          && accuracy(at, 'sphereface') >= 0.97 && accuracy(at, 'sphereface+fixed') >= 0.97 },
+          && accuracy(at, 'sphereface') >= 0.96 && accuracy(at, 'sphereface+fixed') >= 0.96 },
     ],
   },
   {
