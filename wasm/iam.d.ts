@@ -6,8 +6,9 @@ import type { Trainer, TrainConfig, Rows } from './trainer.js';
 export type { Trainer, TrainConfig, Snapshot, Metrics, LastStep, Divergence, Rows } from './trainer.js';
 export { TrainingDiverged } from './trainer.js';
 
-export type LossKind = 'softmax' | 'normface' | 'sphereface' | 'cosface' | 'arcface' | 'combined';
-export type ArcFaceFallback = 'continuous' | 'insightface' | 'easy';
+export type LossKind = 'softmax' | 'normface' | 'sphereface' | 'cosface' | 'arcface' | 'combined'
+  | 'curricularface' | 'adaface' | 'magface';
+export type ArcFaceFallback = 'continuous' | 'insightface' | 'easy' | 'none';
 
 /** iam_loss_config by name (LOSSES.md): what is left out is the kind's default. */
 export interface LossConfig {
@@ -24,7 +25,22 @@ export interface LossConfig {
   lambda?: number;
   /** SphereFace: r = ‖x‖ as in the original (true) or r = s (false, default) */
   featureNorm?: boolean;
+  /** ArcFace, CurricularFace, MagFace past θ > π − m; 'none' = plain cos(θ + m), insightface since 2022 */
   fallback?: ArcFaceFallback;
+  /** the running average's rate α in (0, 1] for CurricularFace's t and AdaFace's μ, σ (0.01) */
+  momentum?: number;
+  /** AdaFace: ẑ = clip(h (‖x‖ − μ)/(σ + 1e-3), −1, 1), h in (0, 10] (0.333) */
+  h?: number;
+  /** MagFace: a = ‖x‖ clipped to [la, ua]; the margin runs from lm at la to um at ua; λ_g g(a) (docs/LOSSES.md) */
+  la?: number; ua?: number; lm?: number; um?: number; lambdaG?: number;
+  /** sub-centers K in [1, 64] (not softmax): W holds c·K rows, class j's are rows jK..jK+K−1 */
+  subcenters?: number;
+  /** ElasticFace (arcface, cosface): each sample's margin m + marginStd·N(0, 1), drawn from marginSeed */
+  marginStd?: number; marginSeed?: number;
+  /** the margin's gradient cut (dψ/dc = 1), as insightface's ArcFace since March 2022 */
+  detachMargin?: boolean;
+  /** the running state: CurricularFace's t (starts 0), AdaFace's normMean, normStd (start 20, 100) */
+  t?: number; normMean?: number; normStd?: number;
 }
 
 /** A loss config as the library resolved it: every field present. */
@@ -61,6 +77,8 @@ export interface IAM {
   readonly memoryBytes: number;
   /** Forward and backward of L = L_base + β L_IAM; bad input throws the C library's sentence. */
   loss(config: LossConfig, batch: Batch): LossResult;
+  /** One batch's step of the running state (CurricularFace, AdaFace), as a trainer takes it before the loss */
+  updateState(config: LossConfig, batch: Batch): { t: number; normMean: number; normStd: number };
   /** A trainer (src/train.c); call free() when done. */
   trainer(config?: TrainConfig, rows?: Rows): Trainer;
   /** The library's defaults: the whole training config, or one kind's loss config. */

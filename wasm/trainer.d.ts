@@ -66,8 +66,12 @@ export interface Snapshot {
   metrics: Metrics;
   /** sample margins, equal bins over [−180°, 180°] */
   histogram: Int32Array;
-  /** the loss the last step really used (SphereFace's λ annealed) */
+  /** the loss the last step really used (SphereFace's λ annealed, the running state where it stands) */
   loss: ResolvedLossConfig;
+  /** (points) ‖e‖ of each feature before normalizing: what AdaFace and MagFace read */
+  norms: Float32Array;
+  /** with K > 1 sub-centers: every normalized row (classes·K, dim) and each class's dominant one; else null */
+  subcenters: { weights: Float32Array; dominant: Int32Array } | null;
 }
 
 export type DataSet = 'train' | 'test' | 'heldout';
@@ -92,6 +96,8 @@ export class Trainer {
   readonly config: Required<TrainConfig>;
   readonly nTrain: number; readonly nTest: number; readonly nHeldout: number;
   readonly inputDim: number; readonly dim: number; readonly classes: number; readonly nParams: number;
+  /** K, the sub-centers per class (1: plain) */
+  readonly subcenters: number;
   /** k optimizer steps in one wasm call; throws a TrainingDiverged on NaN or Inf */
   step(k?: number): LastStep;
   last(): LastStep;
@@ -100,6 +106,10 @@ export class Trainer {
   evaluate(options?: { bins?: number }): { metrics: Metrics; histogram: Int32Array };
   snapshot(options?: { points?: number; set?: DataSet; bins?: number }): Snapshot;
   embed(options?: { points?: number; set?: DataSet }): { embedding: Float32Array; labels: Int32Array };
+  /** the same samples' features as they are, not normalized */
+  embedRaw(options?: { points?: number; set?: DataSet }): { embedding: Float32Array; labels: Int32Array };
+  /** with K sub-centers: every row normalized (classes·K, dim), each class's dominant one (classes) */
+  subcenterWeights(): { weights: Float32Array; dominant: Int32Array };
   predict(inputs: Float32Array | number[]): Int32Array;
   inputs(set?: DataSet): { x: Float32Array; labels: Int32Array };
   weightNorms(): Float32Array;
