@@ -51,11 +51,12 @@ enum iam_kind {
 enum iam_fallback {
     IAM_FALLBACK_CONTINUOUS = 0,  /* −2 − cos(θ + m): the monotone ψ of LOSSES.md    */
     IAM_FALLBACK_INSIGHTFACE = 1, /* cos θ − m sin m: pytorch-metric-learning, and
-                                     insightface up to March 2022 (docs/LOSSES.md,
-                                     "What insightface parity means")               */
+                                     insightface's arcface_torch from January to
+                                     December 2022 (docs/LOSSES.md, "What insightface
+                                     parity means")                                  */
     IAM_FALLBACK_EASY = 2,        /* easy_margin: the margin only where cos θ > 0    */
     IAM_FALLBACK_NONE = 3         /* plain cos(θ + m) everywhere: insightface since
-                                     March 2022 (with detach_margin, its gradient)   */
+                                     December 2022 (with detach_margin, its gradient) */
 };
 
 typedef struct {
@@ -84,7 +85,7 @@ typedef struct {
     unsigned margin_seed; /* the seed of that draw: same seed, same margins       */
     int detach_margin; /* 1: the margin's gradient is cut, dψ/dc taken as 1 (and
                           MagFace's margin does not depend on a), as insightface's
-                          ArcFace computes it since March 2022; every margin kind */
+                          ArcFace computes it since December 2022; every margin kind */
     /* the running state of CurricularFace and AdaFace: iam_loss reads it as a constant
        (as the papers' backward passes do); iam_loss_update_state moves it */
     float t;           /* CurricularFace: the running mean of cos θ_y, in [−1, 1] (starts at 0) */

@@ -37,7 +37,7 @@ export interface LossConfig {
   subcenters?: number;
   /** ElasticFace (arcface, cosface): each sample's margin m + marginStd·N(0, 1), drawn from marginSeed */
   marginStd?: number; marginSeed?: number;
-  /** the margin's gradient cut (dψ/dc = 1), as insightface's ArcFace since March 2022 */
+  /** the margin's gradient cut (dψ/dc = 1), as insightface's ArcFace since December 2022 */
   detachMargin?: boolean;
   /** the running state: CurricularFace's t (starts 0), AdaFace's normMean, normStd (start 20, 100) */
   t?: number; normMean?: number; normStd?: number;
