@@ -347,33 +347,38 @@ export function identificationSplit(labels, probeIds, distractorIds, seed) {
 }
 
 // For each probe row, the best score over gallery rows of another identity and the score of its
-// own gallery row. Four probes at a time, so each gallery row is read once per four probes.
+// own identity's gallery row. This is the one quadratic loop of the protocol (probes × gallery
+// × d), so it works on a 2 × 2 tile: two probes against two gallery rows, four sums from four
+// loads per step. An odd row out is paired with a copy of itself, which changes no maximum.
 function nearestScores(u, d, labels, probes, gallery) {
-  const P = probes.length, bestOther = new Float64Array(P).fill(-Infinity), own = new Float64Array(P).fill(-Infinity);
-  const G = gallery.length, gal = new Float64Array(G * d);
-  for (let k = 0; k < G; k++) gal.set(u.subarray(gallery[k] * d, gallery[k] * d + d), k * d);
-  const glab = Int32Array.from(gallery, (r) => labels[r]);
-  for (let p = 0; p < P; p += 4) {
-    const q = Math.min(4, P - p);
-    const r0 = probes[p] * d, r1 = probes[p + Math.min(1, q - 1)] * d, r2 = probes[p + Math.min(2, q - 1)] * d, r3 = probes[p + q - 1] * d;
-    const l = [labels[probes[p]], labels[probes[p + Math.min(1, q - 1)]], labels[probes[p + Math.min(2, q - 1)]], labels[probes[p + q - 1]]];
-    let b0 = -Infinity, b1 = -Infinity, b2 = -Infinity, b3 = -Infinity, o0 = -Infinity, o1 = -Infinity, o2 = -Infinity, o3 = -Infinity;
-    for (let k = 0; k < G; k++) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let c = 0, gk = k * d; c < d; c++) {
-        const v = gal[gk + c];
-        s0 += u[r0 + c] * v; s1 += u[r1 + c] * v; s2 += u[r2 + c] * v; s3 += u[r3 + c] * v;
-      }
-      const lk = glab[k];
-      if (lk === l[0]) o0 = s0; else if (s0 > b0) b0 = s0;
-      if (lk === l[1]) o1 = s1; else if (s1 > b1) b1 = s1;
-      if (lk === l[2]) o2 = s2; else if (s2 > b2) b2 = s2;
-      if (lk === l[3]) o3 = s3; else if (s3 > b3) b3 = s3;
+  const copyRows = (rows) => {
+    const m = rows.length + (rows.length % 2), out = new Float64Array(m * d), lab = new Int32Array(m);
+    for (let k = 0; k < m; k++) {
+      const r = rows[Math.min(k, rows.length - 1)];
+      out.set(u.subarray(r * d, r * d + d), k * d); lab[k] = labels[r];
     }
-    const bs = [b0, b1, b2, b3], os = [o0, o1, o2, o3];
-    for (let t = 0; t < q; t++) { bestOther[p + t] = bs[t]; own[p + t] = os[t]; }
+    return { rows: out, lab, m };
+  };
+  const P = copyRows(probes), G = copyRows(gallery);
+  const pr = P.rows, gr = G.rows, bestOther = new Float64Array(P.m), own = new Float64Array(P.m);
+  for (let p = 0; p < P.m; p += 2) {
+    const r0 = p * d, r1 = r0 + d, l0 = P.lab[p], l1 = P.lab[p + 1];
+    let b0 = -Infinity, b1 = -Infinity, o0 = -Infinity, o1 = -Infinity;
+    for (let k = 0; k < G.m; k += 2) {
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      for (let c = 0, g = k * d, h = g + d; c < d; c++) {
+        const v = gr[g + c], w = gr[h + c], x = pr[r0 + c], y = pr[r1 + c];
+        s00 += x * v; s01 += x * w; s10 += y * v; s11 += y * w;
+      }
+      const m0 = G.lab[k], m1 = G.lab[k + 1];
+      if (m0 === l0) o0 = s00; else if (s00 > b0) b0 = s00;
+      if (m1 === l0) o0 = s01; else if (s01 > b0) b0 = s01;
+      if (m0 === l1) o1 = s10; else if (s10 > b1) b1 = s10;
+      if (m1 === l1) o1 = s11; else if (s11 > b1) b1 = s11;
+    }
+    bestOther[p] = b0; own[p] = o0; bestOther[p + 1] = b1; own[p + 1] = o1;
   }
-  return { bestOther, own };
+  return { bestOther: bestOther.subarray(0, probes.length), own: own.subarray(0, probes.length) };
 }
 
 /** MegaFace-style rank-1 identification: a probe counts as identified when its own identity's
