@@ -187,6 +187,8 @@ test('rank1: against a brute-force reference; distractors that copy the probesâ€
   assert.equal(probeIds.length, 20); assert.equal(distractorIds.length, 20);
   assert.equal(new Set([...probeIds, ...distractorIds]).size, 40);
   const { gallery, probes } = identificationSplit(set.labels, probeIds, distractorIds, 3);
+  assert.deepEqual(identificationSplit(set.labels, probeIds, distractorIds, 3), { gallery, probes });
+  assert.notDeepEqual(identificationSplit(set.labels, probeIds, distractorIds, 4).gallery, gallery, 'the seed does not choose the gallery image');
   // the split: one gallery image per probe identity, every distractor image in the gallery
   const inGallery = new Set(gallery), probeSet = new Set(probeIds);
   for (const id of probeIds) assert.equal([...gallery].filter((r) => set.labels[r] === id).length, 1);
@@ -219,6 +221,14 @@ test('rank1: against a brute-force reference; distractors that copy the probesâ€
   }
   const fooled = rank1(copies, clean.d, labels, { probeIds: probeHalf, distractorIds: rest, seed: 1 });
   assert.equal(fooled.rank1, 0, 'each probe has an exact copy of itself among the distractors');
+  // distractors that copy each probe identity's gallery image: a tie with the right answer, a miss
+  const { gallery: chosen } = identificationSplit(clean.labels, probeHalf, rest, 1);
+  const ties = Float32Array.from(clean.emb);
+  for (let r = 0; r < clean.n; r++) if (rest.includes(labels[r])) {
+    const own = [...chosen].find((g) => labels[g] === labels[r - 50]);
+    ties.set(clean.emb.subarray(own * 16, own * 16 + 16), r * 16);
+  }
+  assert.equal(rank1(ties, clean.d, labels, { probeIds: probeHalf, distractorIds: rest, seed: 1 }).rank1, 0, 'a tie counted as a hit');
 });
 
 test('evaluateOpenSet: the flat row, fractions in [0, 1], the same numbers for the same seed', () => {
