@@ -46,6 +46,11 @@ export function normalizeRows(emb, d, n = emb.length / d) {
   return u;
 }
 
+// Every draw names its seed: an omitted one would silently be seed 0.
+function checkSeed(seed, where) {
+  if (!Number.isInteger(seed)) throw new Error(`${where} needs an integer seed, not ${seed}`);
+}
+
 function unitRows(emb, d, labels) {
   const n = checkLabels(labels);
   return normalizeRows(emb, d, n);
@@ -74,6 +79,7 @@ const dot = (u, a, b, d) => {
  *  one), shuffled by the seed; each fold's ids ascending. */
 export function identityFolds(labels, k, seed) {
   checkLabels(labels);
+  checkSeed(seed, 'identityFolds');
   const { ids } = groupByIdentity(labels);
   if (!Number.isInteger(k) || k < 1) throw new Error(`the number of folds must be a positive integer, not ${k}`);
   if (k > ids.length) throw new Error(`${k} folds need at least ${k} identities; there are ${ids.length}`);
@@ -171,6 +177,7 @@ function drawImpostors(imgs, labels, count, genuineTotal, rng, where) {
  *  same (Uint8Array, 1 = genuine) }], the genuine pairs first. */
 export function foldPairs(labels, folds, { same, diff, seed }) {
   checkLabels(labels);
+  checkSeed(seed, 'foldPairs');
   for (const [name, v] of [['same', same], ['diff', diff]])
     if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer, not ${v}`);
   const { members } = groupByIdentity(labels);
@@ -271,6 +278,7 @@ export function thresholdAtFar(descending, f) {
  *  the set has fewer). Returns { tar, far (the FAR reached), thresholds (keyed "1e-3", …),
  *  genuinePairs, impostorPairs (used), impostorPairsTotal (in the set) }. */
 export function tarAtFar(emb, d, labels, { fars = [1e-3, 1e-4], impostors = 200000, seed } = {}) {
+  checkSeed(seed, 'tarAtFar');
   const u = unitRows(emb, d, labels), n = labels.length;
   const { ids, members } = groupByIdentity(labels);
   // every genuine pair
@@ -315,6 +323,7 @@ function lowerBound(asc, t) {
  *  ascending: { probeIds, distractorIds }. */
 export function splitProbeDistractor(labels, probeCount, seed) {
   checkLabels(labels);
+  checkSeed(seed, 'splitProbeDistractor');
   const { ids } = groupByIdentity(labels);
   if (!Number.isInteger(probeCount) || probeCount < 1 || probeCount > ids.length)
     throw new Error(`probeCount must be an integer in [1, ${ids.length}] (the identities), not ${probeCount}`);
@@ -327,6 +336,7 @@ export function splitProbeDistractor(labels, probeCount, seed) {
  *  the gallery. Returns { gallery, probes } (Int32Array row indices, ascending). */
 export function identificationSplit(labels, probeIds, distractorIds, seed) {
   checkLabels(labels);
+  checkSeed(seed, 'identificationSplit');
   const { members } = groupByIdentity(labels);
   const probeSet = new Set(probeIds);
   if (probeSet.size !== probeIds.length) throw new Error('probeIds repeats an identity');
@@ -398,12 +408,13 @@ export function rank1(emb, d, labels, { probeIds, distractorIds, seed } = {}) {
 
 // ---- all three ----
 
-/** Verification, TAR at FAR 1e-3 and 1e-4, and rank-1 of one set of embeddings, with the
- *  protocol's defaults (10 folds of 300 + 300 pairs, 200,000 impostors, half the identities
- *  probes): { verify_acc, verify_std, tar_far_1e3, tar_far_1e4, rank1, impostor_pairs,
- *  genuine_pairs }, fractions in [0, 1]. */
+/** Verification, TAR at FAR 1e-3 and 1e-4, and rank-1 of one set of embeddings; opts
+ *  { seed (required), folds = 10, same = 300, diff = 300, impostors = 200000, probeFraction =
+ *  0.5 (of the identities, rounded) }. Returns { verify_acc, verify_std, tar_far_1e3,
+ *  tar_far_1e4, rank1, impostor_pairs, genuine_pairs }, fractions in [0, 1]. */
 export function evaluateOpenSet(emb, d, labels, opts = {}) {
-  const { seed = 1, folds = 10, same = 300, diff = 300, impostors = 200000, probeFraction = 0.5 } = opts;
+  const { seed, folds = 10, same = 300, diff = 300, impostors = 200000, probeFraction = 0.5 } = opts;
+  checkSeed(seed, 'evaluateOpenSet');
   const v = verification(emb, d, labels, { folds, same, diff, seed });
   const t = tarAtFar(emb, d, labels, { fars: [1e-3, 1e-4], impostors, seed });
   const ids = groupByIdentity(labels).ids.length;

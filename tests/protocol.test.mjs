@@ -44,6 +44,7 @@ test('identityFolds: k disjoint folds of nearly equal size covering every identi
   assert.deepEqual(identityFolds(labels, 10, 5), folds);
   assert.notDeepEqual(identityFolds(labels, 10, 6), folds);
   assert.throws(() => identityFolds(labels, 44, 1), /at least 44 identities; there are 43/);
+  assert.throws(() => identityFolds(labels, 4), /needs an integer seed, not undefined/);
 });
 
 test('foldPairs: exact counts, distinct pairs, both images in the fold, genuine and impostor as labelled, fixed by the seed', () => {
