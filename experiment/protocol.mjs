@@ -267,8 +267,10 @@ const farKey = (f) => f.toExponential();   // 1e-3 → "1e-3", 0.01 → "1e-2"
  *  floor(f · N) of the N impostors. With the impostor scores sorted descending s_1 ≥ s_2 ≥ …,
  *  t is the double just above s_(m+1), m = floor(f · N): exactly the scores above s_(m+1) are
  *  accepted, at most m of them (fewer when s_(m+1) ties with those above it), so FAR ≤ f, and
- *  any lower t would accept s_(m+1) too. m ≥ N gives −Infinity (accept all). */
+ *  any lower t would accept s_(m+1) too. m ≥ N gives −Infinity (accept all). With fewer
+ *  than 1/f impostors m is 0 and t lies above the highest impostor: FAR 0, a coarse estimate. */
 export function thresholdAtFar(descending, f) {
+  if (!(f > 0 && f <= 1)) throw new Error(`a FAR must be in (0, 1], not ${f}`);
   const N = descending.length, m = Math.floor(f * N * (1 + 1e-12));
   return m >= N ? -Infinity : nextUp(descending[m]);
 }
