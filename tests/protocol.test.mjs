@@ -265,7 +265,7 @@ test('signedRank: exact p-values, and the normal approximation near the exact on
   assert.deepEqual(signedRank([0.3, 0.1, 0.5, 0.2, 0.4]), { n: 5, wPlus: 15, p: 2 / 32, exact: true });
   // ranks of |d| 0.5 0.7 1 1.5 2 2.5 3 4 are 1…8; the negatives hold ranks 1 and 3, W+ = 32, W− = 4;
   // subsets of {1…8} summing to ≤ 4: {}, {1}, {2}, {3}, {1,2}, {4}, {1,3}: p = 2 · 7/256
-  // (scipy.stats.wilcoxon of these: statistic 4, p 0.0546875)
+  // (the exact two-sided p scipy.stats.wilcoxon defines; worked by hand, scipy is not installed here)
   assert.deepEqual(signedRank([1.5, -0.5, 2, 3, -1, 4, 2.5, 0.7, 0]), { n: 8, wPlus: 32, p: 14 / 256, exact: true });
   // exact against all 2^10 sign patterns of a sample
   const rng = makeRng(21), mags = Array.from({ length: 10 }, () => rng.uniform() + 0.01);
