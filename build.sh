@@ -28,7 +28,7 @@ EXPORTS+=,_iam_trainer_get_sizes,_iam_trainer_last_step,_iam_trainer_set_lr,_iam
 EXPORTS+=,_iam_trainer_embed,_iam_trainer_weights,_iam_trainer_inputs,_iam_trainer_predict
 EXPORTS+=,_iam_trainer_get_params,_iam_trainer_set_params,_iam_trainer_forces,_iam_trainer_set_weight
 EXPORTS+=,_iam_trainer_shown_inputs,_iam_trainer_new_rows,_iam_trainer_state_bytes,_iam_trainer_get_state,_iam_trainer_set_state
-EXPORTS+=,_iam_loss_work_floats_for,_iam_loss_update_state,_iam_trainer_subcenters,_iam_trainer_embed_raw
+EXPORTS+=,_iam_loss_work_floats_for,_iam_loss_update_state,_iam_trainer_subcenters,_iam_trainer_embed_raw,_iam_trainer_embed_inputs
 # the fuzz targets (tests/fuzz/fuzz_<name>.c), and how long ./build.sh test runs each
 FUZZ_TARGETS=(loss trainer)
 FUZZ_TEST_SECONDS=${FUZZ_TEST_SECONDS:-30}

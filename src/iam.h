@@ -171,7 +171,7 @@ enum iam_data_kind {
     IAM_DATA_KIND_COUNT = 6
 };
 
-#define IAM_DATA_MAX_CLASSES 1000
+#define IAM_DATA_MAX_CLASSES 10000
 #define IAM_DATA_MAX_ROWS 1000000 /* rows of a caller's data set (mnist, rows)        */
 #define IAM_DATA_MAX_DIM 1024     /* their input dimension                             */
 
@@ -464,6 +464,9 @@ int iam_trainer_inputs(const iam_trainer *t, int set, float *x, int *labels);
 /* The predicted class at each of `count` input points (count, D_in): for the
    decision-region heatmap of 2-D inputs. */
 int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *classes);
+/* The embeddings e = f(x) (count, embed_dim), not normalized, of any `count` inputs
+   (count, D_in): identities the trainer never saw, for an open-set protocol of one's own. */
+int iam_trainer_embed_inputs(iam_trainer *t, const float *inputs, int count, float *emb);
 /* Copy all n_params parameters out, or in (finite values of at most IAM_GOOD_PARAM in
    magnitude: a larger one is what the trainer calls diverged; the optimizer's moments
    are kept). The layout inside is the trainer's own business. */

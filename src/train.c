@@ -784,6 +784,18 @@ int iam_trainer_predict(iam_trainer *t, const float *inputs, int count, int *cla
     return 0;
 }
 
+int iam_trainer_embed_inputs(iam_trainer *t, const float *inputs, int count, float *emb) {
+    if (!t || !inputs || !emb) return iam_fail("the trainer and the arrays must not be NULL");
+    if (count < 1 || count > 1 << 20) return iam_fail("count must be in [1, %d] (got %d)", 1 << 20, count);
+    if (iam_check_finite("inputs", inputs, (size_t)count * t->data.dim, t->data.dim)) return -1;
+    for (int start = 0; start < count; start += t->B) { /* in batches: the activations hold B rows */
+        int chunk = count - start < t->B ? count - start : t->B;
+        const float *e = iam_mlp_forward(&t->mlp, t->params, inputs + (size_t)start * t->data.dim, chunk, t->acts);
+        memcpy(emb + (size_t)start * t->d, e, sizeof(float) * (size_t)chunk * t->d);
+    }
+    return 0;
+}
+
 /* One sample's loss and its gradients at its embedding e, base only (β = 0) and whole:
    the IAM part is their difference, so that the parts add up to the whole. dW sums
    into w_base and w_whole; dx comes back as ∂L/∂e. */

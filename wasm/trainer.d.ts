@@ -111,7 +111,11 @@ export class Trainer {
   /** with K sub-centers: every row normalized (classes·K, dim), each class's dominant one (classes) */
   subcenterWeights(): { weights: Float32Array; dominant: Int32Array };
   predict(inputs: Float32Array | number[]): Int32Array;
+  /** The embeddings f(x) (count × dim), not normalized, of any inputs (count × inputDim): identities never trained on. */
+  embedInputs(inputs: Float32Array | number[]): Float32Array;
   inputs(set?: DataSet): { x: Float32Array; labels: Int32Array };
+  /** The class weights normalized (classes × dim) and their norms (with sub-centers, each class's dominant one). */
+  weights(): { weights: Float32Array; norms: Float32Array };
   weightNorms(): Float32Array;
   params(): Float32Array;
   setParams(params: Float32Array | number[]): void;

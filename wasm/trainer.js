@@ -196,12 +196,8 @@ export class Trainer {
     const { embedding, labels } = this.embed({ points, set });
     const { metrics, histogram } = this.evaluate({ bins });
     const loss = this.last().config;
-    const ex = this.iam.ex, A = this.iam.arena, d = this.dim, c = this.classes;
-    A.reset(c * d * 4 + c * 4 + 32);
-    const pw = A.take(c * d * 4), pn = A.take(c * 4);
-    this.iam.check(ex.iam_trainer_weights(this.ptr, pw, pn));
-    const buf = ex.memory.buffer;
-    const weights = new Float32Array(buf, pw, c * d).slice(), weightNorms = new Float32Array(buf, pn, c).slice();
+    const d = this.dim, c = this.classes;
+    const { weights, norms: weightNorms } = this.weights();
     const raw = this.embedRaw({ points, set }).embedding, norms = new Float32Array(labels.length);
     for (let i = 0; i < norms.length; i++) norms[i] = Math.hypot(...raw.subarray(i * d, i * d + d));
     return {
@@ -309,6 +305,29 @@ export class Trainer {
     return classes;
   }
 
+  /** The embeddings e = f(x) (count × dim), not normalized, of any inputs (count × inputDim):
+   *  identities the trainer never saw. In chunks of PREDICT_CHUNK, as predict. */
+  embedInputs(inputs) {
+    this.alive();
+    const D = this.inputDim, d = this.dim;
+    if (!(ArrayBuffer.isView(inputs) || Array.isArray(inputs)) || inputs.length % D !== 0 || inputs.length === 0)
+      throw new Error(`inputs must be a non-empty array whose length is a multiple of the input dimension ${D}`);
+    checkNumbers('inputs', inputs, inputs.length, 'its length');
+    const count = inputs.length / D, out = new Float32Array(count * d);
+    const ex = this.iam.ex, A = this.iam.arena, chunk = Math.min(count, PREDICT_CHUNK);
+    A.reset(chunk * D * 4 + chunk * d * 4 + 32);
+    const pi = A.take(chunk * D * 4), pe = A.take(chunk * d * 4);
+    for (let start = 0; start < count; start += chunk) {
+      const m = Math.min(chunk, count - start);
+      const part = ArrayBuffer.isView(inputs) ? inputs.subarray(start * D, (start + m) * D) : inputs.slice(start * D, (start + m) * D);
+      new Float32Array(ex.memory.buffer).set(part, pi >> 2);
+      if (ex.iam_trainer_embed_inputs(this.ptr, pi, m, pe) !== 0)
+        throw new Error(start ? `${this.iam.lastError()} (counting from point ${start})` : this.iam.lastError());
+      out.set(new Float32Array(ex.memory.buffer, pe, m * d), start * d);
+    }
+    return out;
+  }
+
   /** The raw inputs { x (points × inputDim), labels } of the samples embed() shows, in its
    *  order: what a view draws beside a point (an MNIST digit's pixels). */
   shownInputs({ points = 400, set = 'test' } = {}) {
@@ -338,14 +357,21 @@ export class Trainer {
     return { x: new Float32Array(buf, px, n * this.inputDim).slice(), labels: new Int32Array(buf, py, n).slice() };
   }
 
-  /** The norms ‖W_j‖ of the class weights (Softmax decides by ‖W_j‖ cos θ_j). */
-  weightNorms() {
+  /** The class weights: { weights (classes × dim) normalized, norms ‖W_j‖ (classes) } (with
+   *  sub-centers, each class's dominant one). */
+  weights() {
     this.alive();
     const ex = this.iam.ex, A = this.iam.arena, c = this.classes, d = this.dim;
     A.reset(c * d * 4 + c * 4 + 32);
     const pw = A.take(c * d * 4), pn = A.take(c * 4);
     this.iam.check(ex.iam_trainer_weights(this.ptr, pw, pn));
-    return new Float32Array(ex.memory.buffer, pn, c).slice();
+    const buf = ex.memory.buffer;
+    return { weights: new Float32Array(buf, pw, c * d).slice(), norms: new Float32Array(buf, pn, c).slice() };
+  }
+
+  /** The norms ‖W_j‖ of the class weights (Softmax decides by ‖W_j‖ cos θ_j). */
+  weightNorms() {
+    return this.weights().norms;
   }
 
   /** A copy of every parameter (nParams floats): for tests, and for saving a run. */
