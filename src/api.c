@@ -65,6 +65,8 @@ static const field loss_fields[] = {
     L("um", um, 'f'), L("lambdaG", lambda_g, 'f'), L("subcenters", subcenters, 'i'),
     L("marginStd", margin_std, 'f'), L("marginSeed", margin_seed, 'u'), L("detachMargin", detach_margin, 'b'),
     L("t", t, 'f'), L("normMean", norm_mean, 'f'), L("normStd", norm_std, 'f'),
+    E(iam_loss_config, "iamVariant", iam_variant, iam_variant_names),
+    E(iam_loss_config, "iamStop", iam_stop, iam_stop_names),
 };
 static const iam_table loss_table = TABLE("loss_config", iam_loss_config, loss_fields, loss_defaults);
 
@@ -174,6 +176,8 @@ const char *iam_field_enum(const iam_table *t, int k, int v) {
 const char *const iam_kind_names[] = { "softmax", "normface", "sphereface", "cosface", "arcface", "combined",
                                        "curricularface", "adaface", "magface", NULL };
 const char *const iam_fallback_names[] = { "continuous", "insightface", "easy", "none", NULL };
+const char *const iam_variant_names[] = { "default", "log-odds", "push-only", "weights", NULL };
+const char *const iam_stop_names[] = { "none", "W", "x", NULL };
 const char *const iam_data_names[] = { "blobs", "spiral", "glyphs", "identities", "mnist", "rows", NULL };
 const char *const iam_activation_names[] = { "relu", "prelu", "tanh", NULL };
 const char *const iam_init_names[] = { "he", "xavier", NULL };
@@ -187,7 +191,7 @@ static const struct {
 } name_lists[] = {
     { "kind", iam_kind_names }, { "fallback", iam_fallback_names }, { "data", iam_data_names },
     { "activation", iam_activation_names }, { "init", iam_init_names }, { "optimizer", iam_optimizer_names },
-    { "set", iam_set_names },
+    { "set", iam_set_names }, { "iamVariant", iam_variant_names }, { "iamStop", iam_stop_names },
 };
 
 /* The name of value v in the list `list`, or NULL past its end (or for an unknown list). */

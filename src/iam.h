@@ -25,7 +25,8 @@
  *   n·c ≤ IAM_MAX_NC, the floats of one (n, c) buffer;
  *   (n + c)·d ≤ IAM_MAX_XW, the floats of x and W together.
  * The workspace (2(n+c)d + 6nc + 4n + c floats) is then at most 8·2^24 + 4n + c floats,
- * 537 MB, and x, W, dx and dW take 2·2^24 floats, 134 MB, more: 671 MB in all. */
+ * 537 MB, and x, W, dx and dW take 2·2^24 floats, 134 MB, more: 671 MB in all (iam_variant
+ * 'weights' adds nc floats: 738 MB). */
 #define IAM_MAX_N 65536
 #define IAM_MAX_D 4096
 #define IAM_MAX_C 100000
@@ -57,6 +58,30 @@ enum iam_fallback {
     IAM_FALLBACK_EASY = 2,        /* easy_margin: the margin only where cos θ > 0    */
     IAM_FALLBACK_NONE = 3         /* plain cos(θ + m) everywhere: insightface since
                                      December 2022 (with detach_margin, its gradient) */
+};
+
+/* Which reading of the IAM term L_IAM (docs/LOSSES.md, "IAM's readings and stops"). Per
+ * sample, u_ij = s cos θ_ij and h_i = u_iy − LSE_{j≠y} u_ij; every reading is 0 where the
+ * other classes are all at the target's angle, and L = L_base + β mean_i L_IAM_i. */
+enum iam_variant {
+    IAM_VARIANT_DEFAULT = 0,   /* −softplus(h_i) − log(C−1) = log((1 − p_iy)/(C−1)): the paper's;
+                                  ∂/∂u_i = sigmoid(h_i) (q_i − e_y)                          */
+    IAM_VARIANT_LOG_ODDS = 1,  /* −h_i − log(C−1): the default plus a plain cross-entropy on
+                                  u (NormFace, no margin); ∂/∂u_i = q_i − e_y                */
+    IAM_VARIANT_PUSH_ONLY = 2, /* LSE_{j≠y} u_ij − log(C−1): pushes the other classes away,
+                                  never pulls the target; ∂/∂u_ij = q_ij, 0 at j = y         */
+    IAM_VARIANT_WEIGHTS = 3,   /* LSE_{k≠y_i} s Ŵ_{y_i}·Ŵ_k − log(C−1): push-only with x̂_i
+                                  replaced by its class weight, so it moves W only (the
+                                  weights spread, the samples untouched); K = 1 only         */
+    IAM_VARIANT_COUNT = 4
+};
+
+/* Which side the IAM term's gradient reaches (the base loss's reaches both). */
+enum iam_stop {
+    IAM_STOP_NONE = 0, /* both x and W                                               */
+    IAM_STOP_W = 1,    /* stopped on W: IAM moves the samples only; dW is the base's  */
+    IAM_STOP_X = 2,    /* stopped on x: IAM moves the weights only; dx is the base's  */
+    IAM_STOP_COUNT = 3
 };
 
 typedef struct {
@@ -91,12 +116,18 @@ typedef struct {
     float t;           /* CurricularFace: the running mean of cos θ_y, in [−1, 1] (starts at 0) */
     float norm_mean, norm_std; /* AdaFace: the running mean μ and std σ ≥ 0 of ‖x‖
                           (start 20 and 100, as in the paper's code)              */
+    /* the IAM term's ablations (docs/LOSSES.md, "IAM's readings and stops") */
+    int iam_variant;   /* enum iam_variant: which L_IAM (0, the paper's, by default);
+                          'weights' refuses subcenters > 1                        */
+    int iam_stop;      /* enum iam_stop: where IAM's gradient is stopped (0, nowhere);
+                          'weights' with stop W does nothing at all (allowed)     */
 } iam_loss_config;
 
 typedef struct {
     float loss; /* base + beta * iam                            */
     float base; /* L_base, cross-entropy, mean over the batch   */
-    float iam;  /* L_IAM, mean over the batch (≤ −log(C−1))     */
+    float iam;  /* L_IAM, mean over the batch, of the chosen iam_variant
+                   (the default's is ≤ −log(C−1))               */
 } iam_loss_result;
 
 /* The documented defaults for one kind: s = 10, β = 0, that kind's own margin (CosFace
@@ -104,7 +135,7 @@ typedef struct {
    0 where unused), combined (1, 0.3, 0.2), λ = 0, r = s, the continuous ArcFace
    fallback; momentum 0.01, h 0.333, MagFace [la, ua] = [1, 10], [lm, um] = [0.1, 0.4],
    λ_g 1 (toy values: docs/LOSSES.md); K = 1, σ = 0, the margin's gradient kept; the
-   state t = 0, μ = 20, σ = 100. */
+   state t = 0, μ = 20, σ = 100; the default IAM reading, its gradient stopped nowhere. */
 iam_loss_config iam_loss_config_default(int kind);
 
 /* 0 if the loss config is valid (kind, scale, beta, the kind's margins), else an error
@@ -121,7 +152,8 @@ int iam_loss_check_sizes(int n, int d, int c);
    (2(n+c)d + 6nc + 4n + c floats). 0 for sizes iam_loss_check_sizes refuses (its
    sentence is then iam_last_error()), so that a product never wraps. */
 size_t iam_loss_work_floats(int n, int d, int c);
-/* The same for a config: with K sub-centers the cosines are (n, c·K) (a larger sum). */
+/* The same for a config: with K sub-centers the cosines are (n, c·K) (a larger sum);
+   iam_variant 'weights' adds the (n, c) weight cosines Ŵ_{y_i}·Ŵ_k. */
 size_t iam_loss_work_floats_for(const iam_loss_config *cfg, int n, int d, int c);
 
 /* The running state's step for this batch (CurricularFace's t, AdaFace's μ and σ; a no-op
@@ -149,6 +181,8 @@ const char *iam_last_error(void);
    binding, the command line and the error messages spell them (api.c). */
 extern const char *const iam_kind_names[];       /* enum iam_kind          */
 extern const char *const iam_fallback_names[];   /* enum iam_fallback      */
+extern const char *const iam_variant_names[];    /* enum iam_variant: default, log-odds, push-only, weights */
+extern const char *const iam_stop_names[];       /* enum iam_stop: none, W, x */
 extern const char *const iam_data_names[];       /* enum iam_data_kind     */
 extern const char *const iam_activation_names[]; /* enum iam_activation    */
 extern const char *const iam_init_names[];       /* enum iam_init          */

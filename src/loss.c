@@ -13,6 +13,8 @@
  *   logits      z_i = r (c_i with c_iy replaced by f(θ_iy)); softmax: z = x Wᵀ
  *   cross-entropy on z:  L_base_i = softplus(−g_i),  g_i = z_iy − LSE_{j≠y} z_ij
  *   IAM on u = s c:      L_IAM_i = −softplus(h_i) − log(C−1),  h_i = u_iy − LSE_{j≠y} u_ij
+ *                        (or another reading, iam_variant: −h_i − log(C−1), LSE_{j≠y} u_ij −
+ *                        log(C−1), or that on the weights' cosines s Ŵ_y·Ŵ_k)
  *
  * The target's gradient goes to x and W along the vectors themselves,
  * (Ŵ_y − c x̂)/‖x‖ and (x̂ − c Ŵ_y)/‖W_y‖, whose length is sin θ: df/dc grows as
@@ -27,6 +29,10 @@
  * loss_buffers); each backward reads them and accumulates (+=) into gradient
  * buffers that iam_loss zeroes once per call, or into the caller's dx and dW,
  * which the caller zeroes. No buffer changes meaning on the way.
+ *
+ * iam_stop stops IAM's gradient on one side: that side's gradient is taken from the
+ * base loss's cosine gradient alone, then IAM's part joins the cosine gradient and the
+ * other side is taken from both (loss_backward).
  *
  * This is the readable reference: one sample at a time, plain loops, and SIMD
  * only inside the simd.h kernels. It is not an autodiff engine.
@@ -76,6 +82,8 @@ iam_loss_config iam_loss_config_default(int kind) {
     cfg.t = 0.0f;
     cfg.norm_mean = 20.0f;
     cfg.norm_std = 100.0f;
+    cfg.iam_variant = IAM_VARIANT_DEFAULT;
+    cfg.iam_stop = IAM_STOP_NONE;
     return cfg;
 }
 
@@ -462,28 +470,78 @@ static void cross_entropy_backward(const float *q, const float *gap, const int *
                              sigmoidf(-gap[i]) * inv_n);
 }
 
-/* IAM on u = s c, reported even at β = 0: L_IAM_i = −softplus(h_i) − log(C−1).
- * Returns Σ_i L_IAM_i. */
-static double iam_forward(const float *cos, const int *labels, float scale, int n, int c,
+/* IAM on u = s c, reported even at β = 0, in the chosen reading (enum iam_variant):
+ *   default     L_IAM_i = −softplus(h_i) − log(C−1)
+ *   log-odds    L_IAM_i = −h_i − log(C−1)
+ *   push-only   L_IAM_i = LSE_{j≠y} u_ij − log(C−1) = u_iy − h_i − log(C−1)
+ * ('weights' reads the weights' cosines instead: iam_weights_forward.) Returns Σ_i L_IAM_i. */
+static double iam_forward(int variant, const float *cos, const int *labels, float scale, int n, int c,
                           float *q, float *gap) {
     // cos, q are (n,c), gap is (n)
     const float log_c1 = logf((float)(c - 1));
     double sum = 0.0;
     for (int i = 0; i < n; i++) {
-        gap[i] = label_split_forward(cos + (size_t)i * c, scale, labels[i], c, q + (size_t)i * c);
-        sum += -softplusf(gap[i]) - log_c1;
+        const float *cos_i = cos + (size_t)i * c;
+        gap[i] = label_split_forward(cos_i, scale, labels[i], c, q + (size_t)i * c);
+        if (variant == IAM_VARIANT_LOG_ODDS) sum += -gap[i] - log_c1;
+        else if (variant == IAM_VARIANT_PUSH_ONLY) sum += scale * cos_i[labels[i]] - gap[i] - log_c1;
+        else sum += -softplusf(gap[i]) - log_c1;
     }
     return sum;
 }
 
-/* ∂(β L_IAM)/∂c_i = β s (1/N) sigmoid(h_i) (q_i − e_y): a push that never fades as p → 1 */
-static void iam_backward(const float *q, const float *gap, const int *labels, float scale, float beta,
-                         int n, int c, float *d_cos) {
+/* ∂(β L_IAM)/∂c_i = β s (1/N) w_i (q_i − e_y), with w_i = sigmoid(h_i) (default: a push that
+ * never fades as p → 1) or 1 (log-odds: −∂h/∂u); push-only: β s (1/N) q_i, no pull on the
+ * target (q_iy = 0) */
+static void iam_backward(int variant, const float *q, const float *gap, const int *labels, float scale,
+                         float beta, int n, int c, float *d_cos) {
     // q, d_cos are (n,c), gap is (n)
     const float inv_n = 1.0f / (float)n;
-    for (int i = 0; i < n; i++)
-        label_split_backward(d_cos + (size_t)i * c, q + (size_t)i * c, labels[i], c,
-                             beta * scale * sigmoidf(gap[i]) * inv_n);
+    for (int i = 0; i < n; i++) {
+        const float *q_i = q + (size_t)i * c;
+        float *d_i = d_cos + (size_t)i * c;
+        float w = variant == IAM_VARIANT_DEFAULT ? sigmoidf(gap[i]) : 1.0f, weight = beta * scale * w * inv_n;
+        if (variant == IAM_VARIANT_PUSH_ONLY)
+            for (int j = 0; j < c; j++) d_i[j] += weight * q_i[j];
+        else label_split_backward(d_i, q_i, labels[i], c, weight);
+    }
+}
+
+/* The weight-only control ('weights'): push-only with x̂_i replaced by its class weight,
+ *   L_IAM_i = LSE_{k≠y_i} s Ŵ_{y_i}·Ŵ_k − log(C−1),
+ * so the batch picks which classes push (as often as they appear) and no sample moves.
+ * Writes the weights' cosines w_cos_ik = Ŵ_{y_i}·Ŵ_k and their split q, gap (as for u);
+ * returns Σ_i L_IAM_i. K = 1 (iam_loss_config_check). */
+static double iam_weights_forward(const float *w_hat, const int *labels, float scale, int n, int d, int c,
+                                  float *w_cos, float *q, float *gap) {
+    // w_hat is (c,d), w_cos, q are (n,c), gap is (n)
+    const float log_c1 = logf((float)(c - 1));
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        const int y = labels[i];
+        float *v = w_cos + (size_t)i * c;
+        for (int k = 0; k < c; k++) v[k] = vec_dot(w_hat + (size_t)y * d, w_hat + (size_t)k * d, d);
+        gap[i] = label_split_forward(v, scale, y, c, q + (size_t)i * c);
+        sum += scale * v[y] - gap[i] - log_c1; /* s v_y − gap = LSE_{k≠y} s v_k */
+    }
+    return sum;
+}
+
+/* ... and backward: ∂(β L_IAM_i)/∂(Ŵ_y·Ŵ_k) = a_ik = β s q_ik / N (0 at k = y), and the
+ * product moves both factors: ∂/∂Ŵ_k += a_ik Ŵ_y, ∂/∂Ŵ_y += a_ik Ŵ_k */
+static void iam_weights_backward(const float *w_hat, const float *q, const int *labels, float scale, float beta,
+                                 int n, int d, int c, float *d_w_hat) {
+    // w_hat, d_w_hat are (c,d), q is (n,c)
+    const float inv_n = 1.0f / (float)n;
+    for (int i = 0; i < n; i++) {
+        const int y = labels[i];
+        for (int k = 0; k < c; k++) {
+            float a = beta * scale * q[(size_t)i * c + k] * inv_n;
+            if (k == y || a == 0.0f) continue;
+            vec_axpy(d_w_hat + (size_t)k * d, a, w_hat + (size_t)y * d, d);
+            vec_axpy(d_w_hat + (size_t)y * d, a, w_hat + (size_t)k * d, d);
+        }
+    }
 }
 
 /* ---------------------------------------------------------------------------
@@ -522,6 +580,14 @@ int iam_loss_config_check(const iam_loss_config *cfg) {
     if (cfg->fallback < 0 || cfg->fallback > 3)
         return iam_fail("unknown arcface fallback %d (expected 0 continuous, 1 insightface, "
                         "2 easy, 3 none)", cfg->fallback);
+    if (cfg->iam_variant < 0 || cfg->iam_variant >= IAM_VARIANT_COUNT)
+        return iam_fail("unknown iam_variant %d (expected 0 default, 1 log-odds, 2 push-only, 3 weights)",
+                        cfg->iam_variant);
+    if (cfg->iam_stop < 0 || cfg->iam_stop >= IAM_STOP_COUNT)
+        return iam_fail("unknown iam_stop %d (expected 0 none, 1 W, 2 x)", cfg->iam_stop);
+    if (cfg->iam_variant == IAM_VARIANT_WEIGHTS && cfg->subcenters > 1)
+        return iam_fail("iam_variant weights pushes one weight per class apart, so it needs subcenters = 1 "
+                        "(got subcenters %d)", cfg->subcenters);
     switch (cfg->kind) {
     case IAM_COSFACE:
         return check_range("margin", kind, cfg->margin, 0.0f, 1.0f);
@@ -604,6 +670,7 @@ typedef struct {
     float *d_cos_all;                /* (n,R)       ∂L/∂c to the sub-centers         */
     float *d_target, *d_norm;        /* (n)         the target's ∂L/∂c_iy, ∂L/∂‖x_i‖ */
     float *d_x_hat, *d_w_hat;        /* (n,d), (R,d) ∂L/∂x̂, ∂L/∂Ŵ                    */
+    float *w_cos;                    /* (n,c)       Ŵ_{y_i}·Ŵ_k, iam_variant 'weights' only */
 } loss_buffers;
 
 /* The next `count` floats of the workspace (NULL when only measuring it). */
@@ -614,7 +681,8 @@ static float *take(float *work, size_t *used, size_t count) {
 }
 
 /* Carves work into b; returns the floats used. The one home of the workspace's size. */
-static size_t loss_buffers_carve(loss_buffers *b, float *work, size_t n, size_t d, size_t c, size_t K) {
+static size_t loss_buffers_carve(loss_buffers *b, float *work, size_t n, size_t d, size_t c, size_t K,
+                                 int variant) {
     size_t used = 0, R = c * K;
     b->x_hat = take(work, &used, n * d);     b->x_norm = take(work, &used, n);
     b->w_hat = take(work, &used, R * d);     b->w_norm = take(work, &used, R);
@@ -630,6 +698,7 @@ static size_t loss_buffers_carve(loss_buffers *b, float *work, size_t n, size_t 
     b->d_cos_all = take(work, &used, n * R);
     b->d_target = take(work, &used, n);      b->d_norm = take(work, &used, n);
     b->d_x_hat = take(work, &used, n * d);   b->d_w_hat = take(work, &used, R * d);
+    b->w_cos = take(work, &used, variant == IAM_VARIANT_WEIGHTS ? n * c : 0);
     return used;
 }
 
@@ -640,7 +709,7 @@ size_t iam_loss_work_floats_for(const iam_loss_config *cfg, int n, int d, int c)
     const int K = subcenters_of(cfg);
     if (iam_loss_check_sizes(n, d, c) || iam_loss_check_sizes(n, d, c * K)) return 0; /* nothing wraps */
     loss_buffers b;
-    return loss_buffers_carve(&b, NULL, (size_t)n, (size_t)d, (size_t)c, (size_t)K);
+    return loss_buffers_carve(&b, NULL, (size_t)n, (size_t)d, (size_t)c, (size_t)K, cfg->iam_variant);
 }
 
 size_t iam_loss_work_floats(int n, int d, int c) {
@@ -664,7 +733,9 @@ static int loss_forward(const iam_loss_config *cfg, const float *x, const float 
     else margin_logits_forward(cfg, &in, labels, n, c, b->logits);
     double base_sum = cross_entropy_forward(b->logits, labels, n, c, b->base_q, b->base_gap);
     if (cfg->kind == IAM_MAGFACE) base_sum += cfg->lambda_g * magface_g_forward(cfg, b->x_norm, n);
-    double iam_sum = iam_forward(b->cos, labels, cfg->scale, n, c, b->iam_q, b->iam_gap);
+    double iam_sum = cfg->iam_variant == IAM_VARIANT_WEIGHTS
+        ? iam_weights_forward(b->w_hat, labels, cfg->scale, n, d, c, b->w_cos, b->iam_q, b->iam_gap)
+        : iam_forward(cfg->iam_variant, b->cos, labels, cfg->scale, n, c, b->iam_q, b->iam_gap);
 
     out->base = (float)(base_sum / n);
     out->iam = (float)(iam_sum / n);
@@ -672,6 +743,38 @@ static int loss_forward(const iam_loss_config *cfg, const float *x, const float 
     if (!isfinite(out->loss))
         return iam_fail("the loss overflowed float32 (got %g): the inputs are too large", out->loss);
     return 0;
+}
+
+/* ∂L/∂x from the cosines' gradient in d_cos_all: through x̂ = x/‖x‖; the target's own path;
+   then the direct ones (the norm's, softmax's) */
+static void x_side_backward(const iam_loss_config *cfg, const float *W, const int *labels, int n, int d, int c,
+                            const loss_buffers *b, float *dx) {
+    // W is (c·K,d), dx is (n,d)
+    const int K = subcenters_of(cfg), R = c * K;
+    memset(b->d_x_hat, 0, sizeof(float) * (size_t)n * d);
+    matmul_ab_acc(b->d_x_hat, b->d_cos_all, b->w_hat, n, R, d);
+    normalize_rows_backward(dx, b->d_x_hat, b->x_hat, b->x_norm, n, d);
+    target_backward(b->d_target, b->x_hat, b->x_norm, b->w_hat, b->w_norm, b->cos, b->winner, labels, n, d, c, K,
+                    dx, NULL);
+    for (int i = 0; i < n; i++) /* ∂‖x_i‖/∂x_i = x̂_i */
+        if (b->d_norm[i] != 0.0f) vec_axpy(dx + (size_t)i * d, b->d_norm[i], b->x_hat + (size_t)i * d, d);
+    if (cfg->kind == IAM_SOFTMAX) matmul_ab_acc(dx, b->d_logits, W, n, c, d); /* ∂z_ij/∂x_i = W_j */
+}
+
+/* ∂L/∂W from d_cos_all: through Ŵ = W/‖W‖ (with the 'weights' reading's own push when
+   with_iam); the target's path; then softmax's */
+static void w_side_backward(const iam_loss_config *cfg, const float *x, const int *labels, int n, int d, int c,
+                            const loss_buffers *b, int with_iam, float *dW) {
+    // x is (n,d), dW is (c·K,d)
+    const int K = subcenters_of(cfg), R = c * K;
+    memset(b->d_w_hat, 0, sizeof(float) * (size_t)R * d);
+    matmul_atb_acc(b->d_w_hat, b->d_cos_all, b->x_hat, n, R, d);
+    if (with_iam && cfg->iam_variant == IAM_VARIANT_WEIGHTS)
+        iam_weights_backward(b->w_hat, b->iam_q, labels, cfg->scale, cfg->beta, n, d, c, b->d_w_hat);
+    normalize_rows_backward(dW, b->d_w_hat, b->w_hat, b->w_norm, R, d);
+    target_backward(b->d_target, b->x_hat, b->x_norm, b->w_hat, b->w_norm, b->cos, b->winner, labels, n, d, c, K,
+                    NULL, dW);
+    if (cfg->kind == IAM_SOFTMAX) matmul_atb_acc(dW, b->d_logits, x, n, c, d); /* ∂z_ij/∂W_j = x_i */
 }
 
 /* Accumulates into dx and dW (either may be NULL); the loss's own gradient
@@ -686,33 +789,35 @@ static void loss_backward(const iam_loss_config *cfg, const float *x, const floa
     memset(b->d_target, 0, sizeof(float) * (size_t)n);
     memset(b->d_norm, 0, sizeof(float) * (size_t)n);
 
-    /* the two losses, into the logits and the cosines; MagFace's g into the norms */
+    /* the base loss into the logits and the cosines; MagFace's g into the norms */
     cross_entropy_backward(b->base_q, b->base_gap, labels, n, c, b->d_logits);
     const target_inputs in = { b->cos, b->target_sin, b->x_norm, b->m_angle, b->m_add };
     if (!softmax)
         margin_logits_backward(cfg, &in, b->dm_dnorm, labels, b->d_logits, n, c, b->d_cos, b->d_target, b->d_norm);
     if (cfg->kind == IAM_MAGFACE) magface_g_backward(cfg, b->x_norm, n, b->d_norm);
-    iam_backward(b->iam_q, b->iam_gap, labels, cfg->scale, cfg->beta, n, c, b->d_cos);
-    subcenter_pool_backward(b->d_cos_all, b->d_cos, b->winner, n, c, K);
 
-    if (dx) { /* ∂L/∂x: the cosines, through x̂ = x/‖x‖; the target's own path; then the direct ones */
-        memset(b->d_x_hat, 0, sizeof(float) * (size_t)n * d);
-        matmul_ab_acc(b->d_x_hat, b->d_cos_all, b->w_hat, n, R, d);
-        normalize_rows_backward(dx, b->d_x_hat, b->x_hat, b->x_norm, n, d);
-        target_backward(b->d_target, b->x_hat, b->x_norm, b->w_hat, b->w_norm, b->cos, b->winner, labels, n, d, c, K,
-                        dx, NULL);
-        for (int i = 0; i < n; i++) /* ∂‖x_i‖/∂x_i = x̂_i */
-            if (b->d_norm[i] != 0.0f) vec_axpy(dx + (size_t)i * d, b->d_norm[i], b->x_hat + (size_t)i * d, d);
-        if (softmax) matmul_ab_acc(dx, b->d_logits, W, n, c, d); /* ∂z_ij/∂x_i = W_j */
+    /* IAM into the cosines (every reading but 'weights', which is w_side_backward's own) */
+    const int stop = cfg->iam_stop, on_cos = cfg->iam_variant != IAM_VARIANT_WEIGHTS;
+    if (stop == IAM_STOP_NONE) { /* both sides see both losses */
+        if (on_cos) iam_backward(cfg->iam_variant, b->iam_q, b->iam_gap, labels, cfg->scale, cfg->beta, n, c, b->d_cos);
+        subcenter_pool_backward(b->d_cos_all, b->d_cos, b->winner, n, c, K);
+        if (dx) x_side_backward(cfg, W, labels, n, d, c, b, dx);
+        if (dW) w_side_backward(cfg, x, labels, n, d, c, b, 1, dW);
+        return;
     }
-    if (dW) { /* ∂L/∂W: the cosines, through Ŵ = W/‖W‖; the target's path; then softmax's */
-        memset(b->d_w_hat, 0, sizeof(float) * (size_t)R * d);
-        matmul_atb_acc(b->d_w_hat, b->d_cos_all, b->x_hat, n, R, d);
-        normalize_rows_backward(dW, b->d_w_hat, b->w_hat, b->w_norm, R, d);
-        target_backward(b->d_target, b->x_hat, b->x_norm, b->w_hat, b->w_norm, b->cos, b->winner, labels, n, d, c, K,
-                        NULL, dW);
-        if (softmax) matmul_atb_acc(dW, b->d_logits, x, n, c, d); /* ∂z_ij/∂W_j = x_i */
+    /* a stop: the stopped side first, from the base loss's cosine gradient alone; then IAM's
+       part joins d_cos, the sub-center pooling runs again into a re-zeroed d_cos_all, and
+       the other side sees both */
+    subcenter_pool_backward(b->d_cos_all, b->d_cos, b->winner, n, c, K);
+    if (stop == IAM_STOP_W && dW) w_side_backward(cfg, x, labels, n, d, c, b, 0, dW);
+    if (stop == IAM_STOP_X && dx) x_side_backward(cfg, W, labels, n, d, c, b, dx);
+    if (on_cos) {
+        iam_backward(cfg->iam_variant, b->iam_q, b->iam_gap, labels, cfg->scale, cfg->beta, n, c, b->d_cos);
+        memset(b->d_cos_all, 0, sizeof(float) * (size_t)n * R);
+        subcenter_pool_backward(b->d_cos_all, b->d_cos, b->winner, n, c, K);
     }
+    if (stop == IAM_STOP_W && dx) x_side_backward(cfg, W, labels, n, d, c, b, dx);
+    if (stop == IAM_STOP_X && dW) w_side_backward(cfg, x, labels, n, d, c, b, 1, dW);
 }
 
 int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const int *labels,
@@ -722,7 +827,7 @@ int iam_loss(const iam_loss_config *cfg, const float *x, const float *W, const i
     if (!out || !work) return iam_fail("out and work must not be NULL");
     const int K = subcenters_of(cfg);
     loss_buffers b;
-    loss_buffers_carve(&b, work, (size_t)n, (size_t)d, (size_t)c, (size_t)K);
+    loss_buffers_carve(&b, work, (size_t)n, (size_t)d, (size_t)c, (size_t)K, cfg->iam_variant);
 
     if (loss_forward(cfg, x, W, labels, n, d, c, &b, out)) return -1;
     if (!dx && !dW) return 0;

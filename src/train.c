@@ -798,7 +798,9 @@ int iam_trainer_embed_inputs(iam_trainer *t, const float *inputs, int count, flo
 
 /* One sample's loss and its gradients at its embedding e, base only (β = 0) and whole:
    the IAM part is their difference, so that the parts add up to the whole. dW sums
-   into w_base and w_whole; dx comes back as ∂L/∂e. */
+   into w_base and w_whole; dx comes back as ∂L/∂e. The two calls share the IAM reading
+   and its stop, and a stopped side (or the samples under the 'weights' reading) is
+   computed from the base loss's gradient alone in both, to the bit: its IAM part is 0. */
 static int sample_forces(iam_trainer *t, const float *e, int label, float *x_base, float *x_iam,
                          float *w_base, float *w_whole, float *loss_base, float *loss_iam) {
     const int d = t->d, c = t->c;
@@ -874,7 +876,7 @@ int iam_trainer_set_weight(iam_trainer *t, int j, const float *direction) {
  * scalars, then params, opt_m, opt_v and the rollback copy (3 n_params): all 4-byte
  * values, little-endian in wasm and on x86-64, so a state crosses between them. */
 #define STATE_MAGIC 0x54534149u /* "IAST" */
-#define STATE_FORMAT 2u /* 2: the loss config holds the running state and the new options */
+#define STATE_FORMAT 3u /* 2: the loss config holds the running state and the new options; 3: and IAM's variant and stop */
 
 typedef struct {
     unsigned magic, format, n_params, classes, dim, input_dim;

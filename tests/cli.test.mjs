@@ -245,3 +245,27 @@ test('the new loss flags refuse bad values, and flags of other kinds, with a sen
     assert.match(run.stderr, expected, args.join(' '));
   }
 });
+
+// ---- IAM's readings and stops (docs/LOSSES.md, "IAM's readings and stops") ----
+test('--iam-variant and --iam-stop reach the loss, are reported when not the default, and refuse bad names', () => {
+  const base = ['--beta', '1', '--dim', '3', '--seed', '1', '--steps', '300', '--json'];
+  const plain = json(cli(...base)), weights = cli('--iam-variant', 'weights', ...base), stopped = cli('--iam-stop', 'x', ...base);
+  assert.equal(weights.status, 0, weights.stderr);
+  assert.equal(stopped.status, 0, stopped.stderr);
+  const [w, x] = [json(weights), json(stopped)];
+  assert.equal(w.config.iam_variant, 'weights');
+  assert.equal(x.config.iam_stop, 'x');
+  assert.equal(plain.config.iam_variant, undefined, 'the default is not reported');
+  // the weights' reading LSE_{k≠y} s Ŵ_y·Ŵ_k − log(C−1) lies in [−s − log 7, s], not below −log(C−1) as the default's
+  assert.ok(w.iam > -Math.log(7) && w.iam <= 10, `L_IAM ${w.iam}`);
+  assert.notEqual(x.min_weight_angle_deg, plain.min_weight_angle_deg);
+  for (const [args, expected] of [
+    [['--iam-variant', 'log_odds'], /bad value 'log_odds' for --iam-variant: .*default \| log-odds \| push-only \| weights/],
+    [['--iam-stop', 'w'], /bad value 'w' for --iam-stop: .*none \| W \| x/],
+    [['--iam-variant', 'weights', '--subcenters', '2'], /iam_variant weights pushes one weight per class apart, so it needs subcenters = 1 \(got subcenters 2\)/],
+  ]) {
+    const run = cli(...args, '--steps', '1');
+    assert.equal(run.status, 2, `${args.join(' ')}: exit ${run.status} ${run.stderr}`);
+    assert.match(run.stderr, expected, args.join(' '));
+  }
+});

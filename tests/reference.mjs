@@ -27,7 +27,7 @@ export const REFERENCE_DEFAULTS = Object.freeze({
   lambda: 0, featureNorm: false, fallback: 'continuous',
   momentum: 0.01, h: 0.333, la: 1, ua: 10, lm: 0.1, um: 0.4, lambdaG: 1,
   subcenters: 1, marginStd: 0, marginSeed: 0, detachMargin: false,
-  t: 0, normMean: 20, normStd: 100,
+  t: 0, normMean: 20, normStd: 100, iamVariant: 'default', iamStop: 'none',
 });
 const MARGIN_DEFAULTS = {
   softmax: 0, normface: 0, sphereface: 4, cosface: 0.2, arcface: 0.3, combined: 0,
@@ -246,13 +246,42 @@ export function referenceLoss(config, { x, W, labels, n, d, c }, frozen = null) 
       gSum += 1 / a + a / (cfg.ua * cfg.ua);
     }
 
-    // IAM: LSE_{j≠y} u_ij − LSE_j u_ij − log(C − 1), u = s c_ij for every kind
+    // IAM on u = s c_ij for every kind, in the reading iamVariant names
     for (let j = 0; j < c; j++) angular[j] = cfg.scale * cosines[j];
-    iamSum += logSumExp(angular, (j) => j !== y) - logSumExp(angular) - Math.log(c - 1);
+    iamSum += iamTerm(cfg, angular, y, c, W, d, weightNorm);
   }
 
   const base = (baseSum + cfg.lambdaG * gSum) / n, iam = iamSum / n;
   return { loss: base + cfg.beta * iam, base, iam, margins, offsets };
+}
+
+/**
+ * One sample's L_IAM in each reading (docs/LOSSES.md, "IAM's readings and stops"), from its
+ * angular logits u_j = s c_j:
+ *   default     log((1/(C−1)) Σ_{j≠y} P'_j)            = LSE_{j≠y} u − LSE_j u − log(C−1)
+ *   log-odds    log((1/(C−1)) Σ_{j≠y} e^{u_j} / e^{u_y}) = LSE_{j≠y} u − u_y − log(C−1)
+ *   push-only   log((1/(C−1)) Σ_{j≠y} e^{u_j})           = LSE_{j≠y} u − log(C−1)
+ *   weights     log((1/(C−1)) Σ_{k≠y} e^{s Ŵ_y·Ŵ_k}): push-only with the sample's direction
+ *               replaced by its class weight's (one row per class: K = 1)
+ */
+function iamTerm(cfg, angular, y, c, W, d, weightNorm) {
+  const others = (j) => j !== y, logC1 = Math.log(c - 1);
+  switch (cfg.iamVariant) {
+    case 'default': return logSumExp(angular, others) - logSumExp(angular) - logC1;
+    case 'log-odds': return logSumExp(angular, others) - angular[y] - logC1;
+    case 'push-only': return logSumExp(angular, others) - logC1;
+    case 'weights': {
+      if (cfg.subcenters !== 1) throw new Error("iamVariant 'weights' is for one weight per class");
+      const between = new Float64Array(c); // s cos(W_y, W_k)
+      for (let k = 0; k < c; k++) {
+        let dot = 0;
+        for (let q = 0; q < d; q++) dot += W[y * d + q] * W[k * d + q];
+        between[k] = cfg.scale * dot / (weightNorm[y] * weightNorm[k]);
+      }
+      return logSumExp(between, others) - logC1;
+    }
+    default: throw new Error(`unknown iamVariant '${cfg.iamVariant}'`);
+  }
 }
 
 /**
@@ -294,6 +323,8 @@ export function referenceUpdateState(config, { x, W, labels, n, d, c }) {
  * What the library holds constant in its backward is held here too, at its value
  * at the point: AdaFace's margins (no gradient through ẑ) and, with detachMargin,
  * the margin's part of the target (dψ/dc taken as 1; MagFace's m(a) cut from a).
+ * With iamStop the stopped side's gradient is the base loss's alone (β = 0) and the other
+ * side's the whole loss's: 'W' keeps IAM's part out of dW, 'x' out of dx.
  * Wrong near a jump of the loss (the insightface and easy fallbacks, CurricularFace's
  * hard-negative switch c_ij = f, a tie of two sub-centers): the caller must keep
  * the batch away from those switches.
@@ -319,5 +350,9 @@ export function finiteDifferenceGradient(config, { x, W, labels, n, d, c }, { h 
   const dx = new Float64Array(n * d), dW = new Float64Array(Ws.length);
   for (let k = 0; k < n * d; k++) dx[k] = partial(xs, k);
   for (let k = 0; k < Ws.length; k++) dW[k] = partial(Ws, k);
-  return { dx, dW };
+  const stop = config.iamStop ?? 'none';
+  if (stop === 'none') return { dx, dW };
+  if (stop !== 'W' && stop !== 'x') throw new Error(`unknown iamStop '${stop}'`);
+  const base = finiteDifferenceGradient({ ...config, beta: 0, iamStop: 'none' }, batch, { h });
+  return stop === 'W' ? { dx, dW: base.dW } : { dx: base.dx, dW };
 }

@@ -142,7 +142,7 @@ test('a state is refused, changing nothing, when it is not one, of another shape
   const cases = [
     [good.subarray(0, 10), /at least \d+ bytes/],
     [bad((v) => v.setUint32(0, 1, true)), /not a trainer state \(wrong magic\)/],
-    [bad((v) => v.setUint32(4, 3, true)), /format 3, not 2/],
+    [bad((v) => v.setUint32(4, 4, true)), /format 4, not 3/],
     [good.subarray(0, good.length - 4), /this trainer is \d+ bytes/],
     [bad((v, s) => { floats(s)[floats(s).length - 1] = NaN; }), /rollback copy\[\d+\] is not finite/],
     [bad((v) => v.setInt32(24, -1, true)), /step counts are inconsistent/],

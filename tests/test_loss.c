@@ -359,6 +359,80 @@ static void test_sizes(void) {
           "a trainer's batch is refused: %s", iam_last_error());
 }
 
+/* The IAM term's readings and stops (docs/LOSSES.md, "IAM's readings and stops"): each
+   reading's gradient against central differences of its own loss; a stop's stopped side
+   is the base loss's gradient to the bit and its other side the whole one's; 'weights'
+   moves W only and takes n·c more floats; bad values are refused by name. */
+static void test_iam_variants(void) {
+    batch b = batch_new(6, 3, 4);
+    iam_loss_config weights = config(IAM_NORMFACE, 4, 0, 0.7f);
+    weights.iam_variant = IAM_VARIANT_WEIGHTS;
+    size_t plain = iam_loss_work_floats(6, 3, 4), more = iam_loss_work_floats_for(&weights, 6, 3, 4);
+    CHECK(more == plain + 6 * 4, "the 'weights' workspace is %zu floats, not %zu + n·c", more, plain);
+    free(b.work);
+    b.work = malloc(sizeof(float) * more); /* exactly: ASan sees a write past it */
+    const int kinds[] = { IAM_NORMFACE, IAM_COSFACE, IAM_ARCFACE, IAM_SOFTMAX };
+    const char *const variants[] = { "default", "log-odds", "push-only", "weights" };
+    int nx = b.n * b.d, nw = b.c * b.d;
+    float *whole_dx = malloc(sizeof(float) * nx), *whole_dW = malloc(sizeof(float) * nw);
+    float *base_dx = malloc(sizeof(float) * nx), *base_dW = malloc(sizeof(float) * nw);
+    for (int q = 0; q < 4; q++)
+        for (int v = 0; v < IAM_VARIANT_COUNT; v++) {
+            char name[96];
+            iam_loss_config cfg = config(kinds[q], 4, kinds[q] == IAM_COSFACE ? 0.2f : kinds[q] == IAM_ARCFACE ? 0.3f : 0, 0.7f);
+            cfg.iam_variant = v;
+            snprintf(name, sizeof name, "%s iam_variant %s", iam_kind_names[kinds[q]], variants[v]);
+            check_gradient(name, &cfg, &b);
+            iam_loss_result r, r_base;
+            iam_loss_config base = cfg;
+            base.beta = 0.0f;
+            run(&cfg, &b, &r);
+            memcpy(whole_dx, b.dx, sizeof(float) * nx);
+            memcpy(whole_dW, b.dW, sizeof(float) * nw);
+            run(&base, &b, &r_base);
+            memcpy(base_dx, b.dx, sizeof(float) * nx);
+            memcpy(base_dW, b.dW, sizeof(float) * nw);
+            CHECK(r.iam == r_base.iam, "%s: L_IAM depends on beta (%g, %g)", name, r.iam, r_base.iam);
+            if (v == IAM_VARIANT_WEIGHTS)
+                CHECK(memcmp(whole_dx, base_dx, sizeof(float) * nx) == 0, "%s: IAM reaches dx", name);
+            for (int stop = IAM_STOP_W; stop <= IAM_STOP_X; stop++) {
+                iam_loss_config stopped = cfg;
+                stopped.iam_stop = stop;
+                CHECK(run(&stopped, &b, &r) == 0, "%s stop %d: %s", name, stop, iam_last_error());
+                /* the stopped side: the base loss's, to the bit; the other: the whole one's, to rounding */
+                const float *same = stop == IAM_STOP_W ? base_dW : base_dx, *got = stop == IAM_STOP_W ? b.dW : b.dx;
+                const float *whole = stop == IAM_STOP_W ? whole_dx : whole_dW, *other = stop == IAM_STOP_W ? b.dx : b.dW;
+                int len_same = stop == IAM_STOP_W ? nw : nx, len_other = stop == IAM_STOP_W ? nx : nw;
+                CHECK(memcmp(same, got, sizeof(float) * len_same) == 0, "%s stop %s: the stopped side sees IAM",
+                      name, stop == IAM_STOP_W ? "W" : "x");
+                float worst = 0.0f, largest = 0.0f;
+                for (int k = 0; k < len_other; k++) {
+                    worst = fmaxf(worst, fabsf(other[k] - whole[k]));
+                    largest = fmaxf(largest, fabsf(whole[k]));
+                }
+                CHECK(worst <= 1e-5f * largest + 1e-7f, "%s stop %s: the other side is off by %g (largest %g)", name,
+                      stop == IAM_STOP_W ? "W" : "x", worst, largest);
+            }
+        }
+    iam_loss_result r;
+    iam_loss_config bad = config(IAM_ARCFACE, 10, 0.3f, 0.5f);
+    bad.iam_variant = 4;
+    expect_error("iam_variant 4", run(&bad, &b, &r), "unknown iam_variant 4 (expected 0 default, 1 log-odds");
+    bad.iam_variant = -1;
+    expect_error("iam_variant -1", run(&bad, &b, &r), "iam_variant -1");
+    bad.iam_variant = 0;
+    bad.iam_stop = 3;
+    expect_error("iam_stop 3", run(&bad, &b, &r), "unknown iam_stop 3 (expected 0 none, 1 W, 2 x)");
+    bad.iam_stop = 0;
+    bad.iam_variant = IAM_VARIANT_WEIGHTS;
+    bad.subcenters = 2;
+    expect_error("weights with subcenters", iam_loss_config_check(&bad), "iam_variant weights");
+    expect_error("weights with subcenters", iam_loss_config_check(&bad), "subcenters = 1 (got subcenters 2)");
+    CHECK(iam_loss_work_floats_for(&bad, 6, 3, 4) == 0, "a refused config has a workspace");
+    free(whole_dx); free(whole_dW); free(base_dx); free(base_dW);
+    batch_free(&b);
+}
+
 int main(void) {
     test_sizes();
     test_gradients();
@@ -367,5 +441,6 @@ int main(void) {
     test_degenerate_angles();
     test_exact_angles();
     test_loss_parts();
+    test_iam_variants();
     return CHECK_SUMMARY();
 }

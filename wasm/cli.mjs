@@ -8,6 +8,7 @@
 //   ./build.sh train -- --load run.iamrun --steps 500 --json                       500 more, exactly as if never stopped
 //   ./build.sh train -- --loss adaface --h 0.333 --subcenters 3 --json             the losses of docs/LOSSES.md
 //   ./build.sh train -- --loss arcface --fallback none --detach-margin --json     insightface's ArcFace today
+//   ./build.sh train -- --beta 1 --iam-variant weights --json                     IAM's ablations (docs/LOSSES.md)
 //
 // With --json the last line of stdout is one JSON object with the final metrics
 // (DESIGN.md, "Commands"). A progress bar goes to stderr when it is a terminal.
@@ -61,6 +62,10 @@ export function flagSpec({ names, defaults: d }) {
     '--fallback': { to: 'loss.fallback', value: oneOf(names.fallback), kinds: ARC_TARGET,
       help: `ArcFace's cos(θ + m) past θ > π − m (and CurricularFace's, MagFace's): ${list(names.fallback)} (default ${d.loss.fallback}; none and --detach-margin: insightface today)` },
     '--detach-margin': { to: 'loss.detachMargin', kinds: names.kind.filter((k) => !NO_MARGIN.includes(k)), help: 'the margin\'s gradient cut, dψ/dc taken as 1, as insightface since 2022 (switch)' },
+    '--iam-variant': { to: 'loss.iamVariant', value: oneOf(names.iamVariant), arg: 'NAME',
+      help: `which reading of the IAM term: ${list(names.iamVariant)} (default ${d.loss.iamVariant}, the paper's; weights: the weight-only control, it spreads W and never moves a sample)` },
+    '--iam-stop': { to: 'loss.iamStop', value: oneOf(names.iamStop), arg: list(names.iamStop).replace(/ \| /g, '|'),
+      help: `where the IAM term's gradient stops: ${list(names.iamStop)} (default ${d.loss.iamStop}; W: it moves only the samples, x: only the weights)` },
     '--subcenters': { to: 'loss.subcenters', value: integer, help: `sub-center ArcFace: K rows of W per class, cos θ_j the best of them, 1 to 64, every kind but softmax (default ${d.loss.subcenters})` },
     '--margin-std': { to: 'loss.marginStd', value: number, kinds: ['arcface', 'cosface'], help: `ElasticFace: each sample's margin m + σ·N(0, 1), σ in [0, 1] (default ${d.loss.marginStd})` },
     '--loss-momentum': { to: 'loss.momentum', value: number, kinds: ['curricularface', 'adaface'], help: `the rate α of CurricularFace's t and AdaFace's norm statistics, in (0, 1] (default ${d.loss.momentum}; not SGD's --momentum)` },
@@ -157,7 +162,9 @@ function resultOf(trainer, metrics, msPerStep, simd) {
     ...(state ? { loss_state: Object.fromEntries(state) } : {}),
     steps: metrics.step, ms_per_step: round(msPerStep, 4), simd,
     config: { loss: c.loss.kind, beta: c.loss.beta, data: c.data, classes: c.classes, dim: c.dim, seed: c.seed,
-      ...(c.loss.subcenters > 1 ? { subcenters: c.loss.subcenters } : {}) },
+      ...(c.loss.subcenters > 1 ? { subcenters: c.loss.subcenters } : {}),
+      ...(c.loss.iamVariant !== 'default' ? { iam_variant: c.loss.iamVariant } : {}),
+      ...(c.loss.iamStop !== 'none' ? { iam_stop: c.loss.iamStop } : {}) },
   };
 }
 

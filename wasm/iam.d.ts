@@ -9,6 +9,14 @@ export { TrainingDiverged } from './trainer.js';
 export type LossKind = 'softmax' | 'normface' | 'sphereface' | 'cosface' | 'arcface' | 'combined'
   | 'curricularface' | 'adaface' | 'magface';
 export type ArcFaceFallback = 'continuous' | 'insightface' | 'easy' | 'none';
+/** Which reading of L_IAM (docs/LOSSES.md, "IAM's readings and stops"); u = s cos θ, h = u_y − LSE_{j≠y} u_j:
+ *  'default' −softplus(h) − log(C−1), the paper's; 'log-odds' −h − log(C−1) (= default + a plain
+ *  cross-entropy on u); 'push-only' LSE_{j≠y} u_j − log(C−1), no pull on the target; 'weights'
+ *  LSE_{k≠y} s Ŵ_y·Ŵ_k − log(C−1), the weight-only control: it moves W only (subcenters 1 only). */
+export type IamVariant = 'default' | 'log-odds' | 'push-only' | 'weights';
+/** Where the IAM term's gradient is stopped: 'none'; 'W' (it moves the samples only, dW is the
+ *  base loss's); 'x' (it moves the weights only, dx is the base loss's). 'weights' with 'W' does nothing. */
+export type IamStop = 'none' | 'W' | 'x';
 
 /** iam_loss_config by name (LOSSES.md): what is left out is the kind's default. */
 export interface LossConfig {
@@ -41,6 +49,10 @@ export interface LossConfig {
   detachMargin?: boolean;
   /** the running state: CurricularFace's t (starts 0), AdaFace's normMean, normStd (start 20, 100) */
   t?: number; normMean?: number; normStd?: number;
+  /** which reading of L_IAM (default 'default'); the reported iam is this reading's mean */
+  iamVariant?: IamVariant;
+  /** where IAM's gradient is stopped (default 'none'): 'W' moves only the samples, 'x' only the weights */
+  iamStop?: IamStop;
 }
 
 /** A loss config as the library resolved it: every field present. */
@@ -72,8 +84,8 @@ export interface LoadOptions {
 export interface IAM {
   /** whether the SIMD build is loaded */
   readonly simd: boolean;
-  /** the enum values' names as C spells them: kind, fallback, data, activation, init, optimizer, set */
-  readonly names: Readonly<Record<'kind' | 'fallback' | 'data' | 'activation' | 'init' | 'optimizer' | 'set', readonly string[]>>;
+  /** the enum values' names as C spells them: kind, fallback, data, activation, init, optimizer, set, iamVariant, iamStop */
+  readonly names: Readonly<Record<'kind' | 'fallback' | 'data' | 'activation' | 'init' | 'optimizer' | 'set' | 'iamVariant' | 'iamStop', readonly string[]>>;
   readonly memoryBytes: number;
   /** Forward and backward of L = L_base + β L_IAM; bad input throws the C library's sentence. */
   loss(config: LossConfig, batch: Batch): LossResult;

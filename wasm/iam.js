@@ -23,7 +23,7 @@ import { readTables, writeStruct, readStruct } from './structs.js';
 // The structs that cross the boundary, by the names src/api.c gives their tables.
 const TABLES = ['loss_config', 'loss_result', 'train_config', 'metrics', 'sizes', 'last_step', 'divergence'];
 // The enums whose value names it asks for (src/api.c's name lists).
-const NAME_LISTS = ['kind', 'fallback', 'data', 'activation', 'init', 'optimizer', 'set'];
+const NAME_LISTS = ['kind', 'fallback', 'data', 'activation', 'init', 'optimizer', 'set', 'iamVariant', 'iamStop'];
 
 // The smallest module that uses a v128 instruction: WebAssembly.validate says
 // whether this engine has SIMD (the same probe as wasm-feature-detect).
@@ -140,7 +140,7 @@ class IAM {
     this.tables = readTables(exports, (p) => this.cString(p),
       (name) => this.withString(name, (p) => exports.iam_table_find(p)), TABLES);
     /** How the library names the values of its enums: kind, fallback, data, activation,
-     *  init, optimizer, set → [names in C's order]. */
+     *  init, optimizer, set, iamVariant, iamStop → [names in C's order]. */
     this.names = Object.freeze(Object.fromEntries(NAME_LISTS.map((list) => [list, this.#nameList(list)])));
   }
 

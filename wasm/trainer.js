@@ -14,8 +14,8 @@
 /**
  * @typedef {object} LossConfig   iam_loss_config by name: { kind, scale, margin, m1, m2, m3,
  *   beta, lambda, featureNorm, fallback, momentum, h, la, ua, lm, um, lambdaG, subcenters,
- *   marginStd, marginSeed, detachMargin, t, normMean, normStd }; kind and fallback by name
- *   (LOSSES.md, docs/LOSSES.md). t, normMean and normStd are the running state of
+ *   marginStd, marginSeed, detachMargin, t, normMean, normStd, iamVariant, iamStop }; kind,
+ *   fallback, iamVariant and iamStop by name (LOSSES.md, docs/LOSSES.md). t, normMean and normStd are the running state of
  *   CurricularFace and AdaFace: the last step's config holds where it stands.
  * @typedef {Record<string, number>} Metrics   iam_train_metrics by name: step, loss, base, iam,
  *   train_acc, test_acc, min_weight_angle_deg, mean_nn_weight_angle_deg, min_center_angle_deg,

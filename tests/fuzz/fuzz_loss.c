@@ -32,6 +32,8 @@ static int config_is_valid(const iam_loss_config *cfg) {
     if (cfg->margin_std > 0.0f && cfg->kind != IAM_ARCFACE && cfg->kind != IAM_COSFACE) return 0;
     if (cfg->detach_margin != 0 && cfg->detach_margin != 1) return 0;
     if (cfg->fallback < 0 || cfg->fallback > 3) return 0;
+    if (cfg->iam_variant < 0 || cfg->iam_variant > 3 || cfg->iam_stop < 0 || cfg->iam_stop > 2) return 0;
+    if (cfg->iam_variant == IAM_VARIANT_WEIGHTS && cfg->subcenters > 1) return 0;
     switch (cfg->kind) {
     case IAM_COSFACE: return cfg->margin >= 0.0f && cfg->margin <= 1.0f;
     case IAM_ARCFACE: return cfg->margin >= 0.0f && cfg->margin <= half_pi;
@@ -95,6 +97,16 @@ enum { NULL_X = 1, NULL_W = 2, NULL_LABELS = 4, NULL_OUT = 8, NULL_WORK = 16, NU
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bytes b = { data, size };
     iam_loss_config cfg = take_loss_config(&b);
+    /* IAM's reading and stop come from the input's last byte, so that the seeds' other
+       bytes decode as they did before the options: 0 (or no byte) is the default, and
+       the bytes reach one value past each range (4, −1; 3) */
+    if (b.left) {
+        static const int variant_of[8] = { 0, 1, 2, 3, 0, 3, 4, -1 };
+        uint8_t opts = data[size - 1];
+        b.left--;
+        cfg.iam_variant = variant_of[opts & 7];
+        cfg.iam_stop = (opts >> 3) & 3;
+    }
     int n = take_int(&b, 1, 16, IAM_MAX_N + 1);
     int d = take_int(&b, 1, 16, IAM_MAX_D + 1);
     int c = take_int(&b, 1, 16, IAM_MAX_C + 1);
@@ -189,10 +201,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(labels_ok, "status 0 with a label out of [0, %d)", c);
         CHECK(isfinite(r[0].loss) && isfinite(r[0].base) && isfinite(r[0].iam),
               "status 0 with loss %g, base %g, iam %g", r[0].loss, r[0].base, r[0].iam);
-        /* cross-entropy is ≥ 0; each L_IAM_i is −softplus(h) − log(C−1) ≤ −log(C−1) */
+        /* cross-entropy is ≥ 0; each L_IAM_i is −softplus(h) − log(C−1) ≤ −log(C−1) (default);
+           with |u| ≤ s: −h − log(C−1) ≤ 2s (log-odds), LSE_{j≠y} u − log(C−1) ≤ s (push-only,
+           weights), and each is ≥ its value with every u at its worst (−2s, −s − log(C−1)) */
         CHECK(r[0].base >= 0.0f, "base = %g < 0", r[0].base);
-        float iam_top = -logf((float)(c - 1));
-        CHECK(r[0].iam <= iam_top + 1e-5f * (1.0f + fabsf(iam_top)), "iam = %g > -log(C-1) = %g", r[0].iam, iam_top);
+        const float log_c1 = logf((float)(c - 1)), s = cfg.scale;
+        const float top = cfg.iam_variant == IAM_VARIANT_DEFAULT ? -log_c1 : cfg.iam_variant == IAM_VARIANT_LOG_ODDS ? 2.0f * s : s;
+        const float bottom = cfg.iam_variant == IAM_VARIANT_DEFAULT ? -INFINITY : cfg.iam_variant == IAM_VARIANT_LOG_ODDS ? -2.0f * s - log_c1 : -s - log_c1;
+        const float slack = 1e-5f * (1.0f + fabsf(top) + fabsf(log_c1));
+        CHECK(r[0].iam <= top + slack && r[0].iam >= bottom - slack, "iam = %g is outside [%g, %g] for iam_variant %d",
+              r[0].iam, bottom, top, cfg.iam_variant);
         if (!(nulls & NULL_DX)) expect_finite(dx, an * ad, "dx");
         if (!(nulls & NULL_DW)) expect_finite(dW, aw * ad, "dW");
         CHECK(memcmp(&r[0], &r[1], sizeof r[0]) == 0 &&
