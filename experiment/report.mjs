@@ -30,6 +30,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { LOSS_LABELS, MARGIN_FIELDS } from '../wasm/presets.js';
 import { MERGED_RATIO, groupStats } from './table.mjs';
+import { facesValues } from './facesreport.mjs';
 
 export const REPORT_TEMPLATE = new URL('./report.md', import.meta.url);
 
@@ -46,114 +47,9 @@ function presetText(loss, library) {
   return ['scale', ...MARGIN_FIELDS[loss]].map((k) => `${k} ${config[k]}`).join(', ');
 }
 
-/** The numbers the prose and tables quote, looked up by (loss, dim, β). */
-function makeLookup(rows, roomRows, curve, classes) {
-  const s = (loss, dim, beta, metric, ids = classes) => groupStats(rows, { loss, dim, beta, classes: ids }, metric);
-  // the checkpoint (step) at which the mean over seeds of `metric` is highest, and that mean
-  const peak = (loss, dim, beta, metric = 'verify_acc', ids = classes) => {
-    const pts = curve.filter((r) => r.loss === loss && r.dim === dim && r.beta === beta && r.classes === ids);
-    let best = { step: null, mean: -Infinity, std: 0 };
-    for (const step of [...new Set(pts.map((r) => r.step))]) {
-      const g = groupStats(pts.map((r) => ({ ...r, status: 'ok' })), { step }, metric);
-      if (g.mean > best.mean) best = { step, mean: g.mean, std: g.std };
-    }
-    return best;
-  };
-  const room = (loss, dim, beta, classes, metric) => groupStats(roomRows, { loss, dim, beta, classes }, metric);
-  // paired by seed: the same data, the same initial network, only β differs
-  const paired = (loss, dim, beta, metric, ids = classes) => {
-    const mine = rows.filter((r) => r.loss === loss && r.dim === dim && r.classes === ids && r.status === 'ok');
-    const base = new Map(mine.filter((r) => r.beta === 0).map((r) => [r.seed, r[metric]]));
-    const diffs = mine.filter((r) => r.beta === beta && base.has(r.seed))
-      .map((r) => r[metric] - base.get(r.seed));
-    const m = diffs.length ? diffs.reduce((a, b) => a + b, 0) / diffs.length : NaN;
-    return { mean: m, wins: diffs.filter((d) => d > 0).length, n: diffs.length };
-  };
-  return { s, room, paired, peak };
-}
-
-function betaTable(rows, grid, dim, L) {
-  const head = '| loss | β | test acc % | verification acc % | TAR@FAR=1e-2 % | min weight angle | mean NN weight angle | mean sample margin | runs |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = [];
-  for (const loss of grid.losses)
-    for (const beta of grid.betas) {
-      const f = (metric, fmt) => {
-        const g = L.s(loss, dim, beta, metric);
-        return g.n ? `${fmt(g.mean)} ± ${fmt(g.std)}` : '—';
-      };
-      const n = rows.filter((r) => r.loss === loss && r.dim === dim && r.beta === beta && r.classes === grid.identities);
-      const ok = n.filter((r) => r.status === 'ok').length;
-      lines.push(`| ${beta === grid.betas[0] ? label(loss) : ''} | ${beta} | ${f('test_acc', (v) => pct(v))} | ${f('verify_acc', (v) => pct(v))} | ` +
-        `${f('tar_far_1e2', (v) => pct(v))} | ${f('min_weight_angle_deg', (v) => v.toFixed(1))}° | ${f('mean_nn_weight_angle_deg', (v) => v.toFixed(1))}° | ` +
-        `${f('mean_sample_margin_deg', (v) => v.toFixed(1))}° | ${ok === n.length ? ok : `${ok} of ${n.length}`} |`);
-    }
-  return `${head}\n${lines.join('\n')}`;
-}
-
-function pairedTable(grid, L) {
-  const betas = grid.betas.filter((b) => b > 0);
-  const head = `| loss, dim | ${betas.map((b) => `β = ${b}`).join(' | ')} |\n|---|${betas.map(() => '---:').join('|')}|`;
-  const lines = [];
-  for (const dim of grid.dims)
-    for (const loss of grid.losses) {
-      const cells = betas.map((beta) => {
-        const v = L.paired(loss, dim, beta, 'verify_acc'), a = L.paired(loss, dim, beta, 'mean_nn_weight_angle_deg');
-        return `${signed(100 * v.mean, 1)} (${v.wins}/${v.n}) · ${signed(a.mean, 1, '°')} (${a.wins}/${a.n})`;
-      });
-      lines.push(`| ${label(loss)}, ${dim}-D | ${cells.join(' | ')} |`);
-    }
-  return `${head}\n${lines.join('\n')}`;
-}
-
-function bestBetaTable(grid, L) {
-  const head = '| loss | dim | best β by verification | its verification % | at β = 0 | best β by mean NN weight angle | its angle | at β = 0 |\n|---|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = [];
-  for (const dim of grid.dims)
-    for (const loss of grid.losses) {
-      const best = (metric) => grid.betas.reduce((b, beta) => (L.s(loss, dim, beta, metric).mean > L.s(loss, dim, b, metric).mean ? beta : b), grid.betas[0]);
-      const bv = best('verify_acc'), ba = best('mean_nn_weight_angle_deg');
-      lines.push(`| ${label(loss)} | ${dim} | ${bv} | ${pct(L.s(loss, dim, bv, 'verify_acc').mean)} | ${pct(L.s(loss, dim, 0, 'verify_acc').mean)} | ` +
-        `${ba} | ${deg(L.s(loss, dim, ba, 'mean_nn_weight_angle_deg').mean)} | ${deg(L.s(loss, dim, 0, 'mean_nn_weight_angle_deg').mean)} |`);
-    }
-  return `${head}\n${lines.join('\n')}`;
-}
-
-/** Held-out identities: how close their embeddings sit to a trained class weight, per β. */
-function heldoutTable(grid, L) {
-  const head = `| loss, dim | ${grid.betas.map((b) => `β = ${b}`).join(' | ')} |\n|---|${grid.betas.map(() => '---:').join('|')}|`;
-  const lines = [];
-  for (const dim of grid.dims)
-    for (const loss of grid.losses)
-      lines.push(`| ${label(loss)}, ${dim}-D | ${grid.betas.map((beta) => deg(L.s(loss, dim, beta, 'heldout_to_weight_deg').mean)).join(' | ')} |`);
-  return `${head}\n${lines.join('\n')}`;
-}
-
-/** Verification at its best checkpoint (mean over seeds) against the end of training. */
-function peakTable(grid, L) {
-  const dim = grid.curve.dims[0];
-  const head = `| loss (${dim}-D) | ${grid.betas.map((b) => `β = ${b}`).join(' | ')} |\n|---|${grid.betas.map(() => '---:').join('|')}|`;
-  const lines = grid.losses.map((loss) => `| ${label(loss)} | ${grid.betas.map((beta) => {
-    const p = L.peak(loss, dim, beta), end = L.s(loss, dim, beta, 'verify_acc');
-    return p.step === null ? '—' : `${pct(p.mean)} @ ${p.step} → ${pct(end.mean)}`;
-  }).join(' | ')} |`);
-  return `${head}\n${lines.join('\n')}`;
-}
-
-/** The 200-identity check: the same question with four times the identities. */
-function wideTable(grid, L) {
-  const w = grid.wide;
-  const head = '| loss | β | test acc % | verification acc % | TAR@FAR=1e-2 % | mean NN weight angle | held-out → nearest weight | Δ verification vs β = 0 (seeds up) |\n|---|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = [];
-  for (const loss of w.losses)
-    for (const beta of w.betas) {
-      const g = (metric) => L.s(loss, w.dim, beta, metric, w.identities);
-      const pm = (metric, f) => { const x = g(metric); return x.n ? `${f(x.mean)} ± ${f(x.std)}` : '—'; };
-      const d = L.paired(loss, w.dim, beta, 'verify_acc', w.identities);
-      lines.push(`| ${beta === w.betas[0] ? label(loss) : ''} | ${beta} | ${pm('test_acc', (v) => pct(v))} | ${pm('verify_acc', (v) => pct(v))} | ` +
-        `${pm('tar_far_1e2', (v) => pct(v))} | ${pm('mean_nn_weight_angle_deg', (v) => v.toFixed(1))}° | ${deg(g('heldout_to_weight_deg').mean)} | ` +
-        `${beta === 0 ? '' : `${signed(100 * d.mean, 1)} (${d.wins}/${d.n})`} |`);
-    }
-  return `${head}\n${lines.join('\n')}`;
+/** The room sweep's numbers, looked up by (loss, dim, β, C). */
+function makeLookup(roomRows) {
+  return { room: (loss, dim, beta, classes, metric) => groupStats(roomRows, { loss, dim, beta, classes }, metric) };
 }
 
 function roomTable(roomRows, grid, dim, L) {
@@ -189,13 +85,13 @@ function roomTurn(grid, L, loss, dim) {
 function fig2Table(fig2Metrics, grid) {
   const lines = [];
   for (const classes of grid.fig2.classes) {
-    const cells = grid.losses.map((loss) => {
+    const cells = grid.fig2.losses.map((loss) => {
       const [a, b] = grid.fig2.betas.map((beta) => fig2Metrics.find((m) => m.loss === loss && m.beta === beta && m.classes === classes));
       return a && b ? `${deg(a.min_weight_angle_deg, 0)} → ${deg(b.min_weight_angle_deg, 0)}` : '—';
     });
     lines.push(`| ${classes} | ${cells.join(' | ')} |`);
   }
-  return `| C | ${grid.losses.map(label).join(' | ')} |\n|---:|${grid.losses.map(() => '---:').join('|')}|\n${lines.join('\n')}`;
+  return `| C | ${grid.fig2.losses.map(label).join(' | ')} |\n|---:|${grid.fig2.losses.map(() => '---:').join('|')}|\n${lines.join('\n')}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -272,14 +168,6 @@ const span = (values) => {
   return [Math.min(...ok), Math.max(...ok)];
 };
 
-/** The β-sweep cell means, for every loss × dim × β × metric asked for. */
-function cellMeans(L, losses, dims, betas, metrics) {
-  const out = {};
-  for (const loss of losses) for (const dim of dims) for (const beta of betas) for (const metric of metrics)
-    out[`${loss}_${dim}d_b${beta}_${metric}`] = L.s(loss, dim, beta, metric).mean;
-  return out;
-}
-
 /** The room-sweep cell means of one loss and dimension, for every C × β asked for. */
 function roomMeans(L, loss, dim, classesList, betas, metric) {
   const out = {};
@@ -289,41 +177,20 @@ function roomMeans(L, loss, dim, classesList, betas, metric) {
 }
 
 /** The header, the setup and the files: what was run, how, and how long it took. */
-function runValues({ run, rows, roomRows, curve }) {
-  const { grid } = run;
-  const diverged = [...rows, ...roomRows].filter((r) => r.status !== 'ok').length;
+function runValues({ run, facesRows, linearRows, facesCurve, ceilings, roomRows }) {
+  const { grid } = run, F = grid.faces;
+  const diverged = [...facesRows, ...linearRows, ...roomRows].filter((r) => r.status !== 'ok').length;
+  const full = grid.name === 'full' && run.seeds === null && run.steps === grid.steps;
   return {
     command: run.command, runs: run.runs, total_ms: run.totalMs, jobs: run.jobs, wasm: run.simd ? 'SIMD' : 'scalar',
     node: run.node, date: run.date,
-    reduced: grid.name !== 'full' || run.seeds !== 5 || run.steps !== 2000, grid_name: grid.name, seeds: run.seeds, steps: run.steps,
-    identities: grid.identities, train_per_class: run.library.train.trainPerClass, test_per_class: run.library.train.testPerClass,
-    hidden_layers: run.library.train.hidden.join(' → '), lr: run.library.train.lr, batch_size: run.library.train.batchSize,
-    dims_set: `{${list(grid.dims)}}`, betas_set: `{${list(grid.betas)}}`,
-    'list:loss_presets': grid.losses.map((l) => `  ${label(l)} (${presetText(l, run.library)}${l === 'sphereface' ? ', λ annealed' : ''})`).join(';\n'),
+    reduced: !full, grid_name: grid.name, seeds: run.seeds ?? F.seeds, room_seeds_n: run.seeds ?? grid.seeds, steps: run.steps,
+    diverged: diverged > 0, diverged_runs: diverged,
+    faces_rows: facesRows.length + linearRows.length, curve_rows: facesCurve.length, ceiling_rows: ceilings.length, room_rows: roomRows.length,
+    faces_run_ms: run.runMs.faces, room_run_ms: run.runMs.room, sweep_ms: run.sweepMs,
     room_c_first: grid.room.classes[0], room_c_last: grid.room.classes[grid.room.classes.length - 1],
     room_dims_set: `{${list(grid.room.dims)}}`, room_losses_list: grid.room.losses.map(label).join(' and '),
     room_betas_set: `{${list(grid.room.betas)}}`, merged_ratio: MERGED_RATIO,
-    diverged: diverged > 0, diverged_runs: diverged,
-    result_rows: rows.length, room_rows: roomRows.length, curve_rows: curve.length,
-    beta_run_ms: run.runMs.beta, room_run_ms: run.runMs.room, sweep_ms: run.sweepMs,
-  };
-}
-
-/** Section 1: the β sweep's tables, the raw-input baseline, and the wide check. */
-function betaSweepValues({ run, rows }, L) {
-  const { grid } = run;
-  const inputs = rows.filter((r) => r.classes === grid.identities);
-  const wide = grid.wide && {
-    wide_identities: grid.wide.identities, wide_dim: grid.wide.dim, wide_heldout_identities: Math.min(100, grid.wide.identities),
-    wide_losses_list: grid.wide.losses.map(label).join(' and '), 'table:wide': wideTable(grid, L),
-  };
-  return {
-    'table:beta_per_dim': grid.dims.map((dim) => `### ${dim}-D embedding\n\n${betaTable(rows, grid, dim, L)}`).join('\n\n'),
-    'table:paired': pairedTable(grid, L), 'table:best_beta': bestBetaTable(grid, L),
-    input_verify_acc: groupStats(inputs, {}, 'input_verify_acc').mean,
-    input_tar_far_1e2: groupStats(inputs, {}, 'input_tar_far_1e2').mean,
-    'table:heldout': heldoutTable(grid, L), 'table:peak': peakTable(grid, L),
-    wide: Boolean(grid.wide), ...wide,
   };
 }
 
@@ -357,39 +224,16 @@ function roomValues({ run, roomRows }, L) {
   };
 }
 
-// ---------------------------------------------------------------------------
-// The conclusion's numbers. Its words were written from the full sweep (5 seeds,
-// 2,000 steps); read them against the tables if a rerun with other flags moves the
-// numbers. A grid without every loss, β and sweep the words talk about leaves the
-// conclusion out (the {{^complete}} section says so).
-// ---------------------------------------------------------------------------
-
-const FULL_LOSSES = ['softmax', 'normface', 'sphereface', 'cosface', 'arcface'];
-
-function isComplete(grid) {
-  return FULL_LOSSES.every((l) => grid.losses.includes(l)) && [0, 0.1, 0.3, 0.5, 1, 2].every((b) => grid.betas.includes(b)) &&
-    grid.dims.includes(3) && grid.dims.includes(16) && Boolean(grid.wide) && grid.room.classes.length >= 10;
-}
-
-const sumOf = (xs, key) => xs.reduce((a, x) => a + x[key], 0);
-
-/** Conclusion 1: does IAM enlarge the angles? 16-D, 3-D, the room sweep and Fig. 2. */
-function anglesValues({ run, roomRows, fig2Metrics }, L) {
-  const { grid } = run, losses = grid.losses, positive = grid.betas.filter((b) => b > 0);
-  const nn = 'mean_nn_weight_angle_deg';
-  const angleWins = losses.flatMap((l) => positive.map((b) => L.paired(l, 16, b, nn)));
+/** The geometry conclusion's numbers (the room sweep and Fig. 2), when the grid has every C and
+ *  loss its words talk about; else geometry_complete is false and the words are left out. */
+function geometryValues({ run, roomRows, fig2Metrics }, L) {
+  const { grid } = run, losses = grid.fig2.losses;
+  const complete = grid.room.classes.length >= 10 && grid.room.dims.includes(3) && grid.fig2.classes.includes(8) && losses.length === 5;
+  if (!complete) return { geometry_complete: false };
   const merged = (loss, dim, beta, classes) => L.room(loss, dim, beta, classes, 'merged').values.reduce((a, b) => a + b, 0);
   const fig2 = (loss, classes, beta) => fig2Metrics.find((m) => m.loss === loss && m.classes === classes && m.beta === beta)?.min_weight_angle_deg ?? NaN;
   return {
-    all_16d_bpos_paired_mean_nn_weight_angle_deg_wins: sumOf(angleWins, 'wins'), all_16d_bpos_paired_mean_nn_weight_angle_deg_runs: sumOf(angleWins, 'n'),
-    ...cellMeans(L, ['normface', 'arcface', 'cosface', 'softmax'], [16], [0, 0.5], [nn]),
-    'margin_losses_16d_b0.5_paired_mean_nn_weight_angle_deg_range': span(losses.filter((l) => l !== 'softmax').map((l) => L.paired(l, 16, 0.5, nn).mean)),
-    ...cellMeans(L, ['normface'], [16], [2], [nn]),
-    all_3d_b0_mean_nn_weight_angle_deg_range: span(losses.map((l) => L.s(l, 3, 0, nn).mean)),
-    ...cellMeans(L, ['softmax', 'normface', 'cosface'], [3], [0, 2], ['min_weight_angle_deg']),
-    all_3d_b1_minus_b2_test_acc_range: span(losses.map((l) => L.s(l, 3, 1, 'test_acc').mean - L.s(l, 3, 2, 'test_acc').mean)),
-    ...cellMeans(L, ['softmax'], [3], [0, 1], [nn]),
-    ...cellMeans(L, ['arcface'], [3], [0], ['min_weight_angle_deg', 'test_acc']),
+    geometry_complete: true,
     ...roomMeans(L, 'normface', 2, [3, 4, 5], [0, 0.5], 'packing_ratio'),
     'room_normface_2d_c7_b0.5_merged_runs': merged('normface', 2, 0.5, 7), 'room_normface_2d_c8_b0.5_merged_runs': merged('normface', 2, 0.5, 8),
     room_seeds: L.room('normface', 2, 0.5, 8, 'merged').n,
@@ -404,51 +248,14 @@ function anglesValues({ run, roomRows, fig2Metrics }, L) {
   };
 }
 
-/** Conclusion 2: does it improve open-set verification? 16-D, 3-D, why, more identities. */
-function verificationValues({ run }, L) {
-  const { grid } = run, losses = grid.losses, positive = grid.betas.filter((b) => b > 0), { wide } = grid;
-  // how many (loss, β ≥ 0.3, seed) comparisons with β = 0 improved verification
-  const verifyWins = losses.flatMap((l) => positive.filter((b) => b >= 0.3).map((b) => L.paired(l, 16, b, 'verify_acc')));
-  const dim16 = grid.curve.dims[0];
-  const peakGain = losses.map((l) => Math.max(...positive.map((b) => L.peak(l, dim16, b).mean)) - L.peak(l, dim16, 0).mean);
-  const peakSteps = losses.flatMap((l) => grid.betas.map((b) => L.peak(l, dim16, b).step));
-  const wideMean = (loss, beta, metric) => L.s(loss, wide.dim, beta, metric, wide.identities).mean;
-  const widePaired = (loss) => L.paired(loss, wide.dim, 0.5, 'verify_acc', wide.identities).mean;
-  return {
-    ...cellMeans(L, ['normface', 'arcface'], [16], [0, 0.5, 2], ['verify_acc']),
-    'all_16d_b0.3up_paired_verify_acc_wins': sumOf(verifyWins, 'wins'), 'all_16d_b0.3up_paired_verify_acc_runs': sumOf(verifyWins, 'n'),
-    ...cellMeans(L, ['normface'], [16], [0, 0.5], ['tar_far_1e2', 'mean_sample_margin_deg', 'heldout_to_weight_deg']),
-    ...cellMeans(L, ['softmax'], [16], [0, 0.5], ['test_acc']),
-    all_3d_verify_acc_range: span(losses.flatMap((l) => grid.betas.map((b) => L.s(l, 3, b, 'verify_acc').mean))),
-    curve_16d_latest_peak_step: Math.max(...peakSteps.filter(Number.isFinite)),
-    curve_16d_best_bpos_minus_b0_peak_verify_acc_range: span(peakGain),
-    'wide_normface_b0.5_paired_verify_acc': widePaired('normface'), 'wide_arcface_b0.5_paired_verify_acc': widePaired('arcface'),
-    wide_normface_b0_heldout_to_weight_deg: wideMean('normface', 0, 'heldout_to_weight_deg'),
-    'wide_normface_b0.5_heldout_to_weight_deg': wideMean('normface', 0.5, 'heldout_to_weight_deg'),
-  };
-}
-
-/** Conclusion 3: which β? The share of β = 2's angle gain that β = 0.3 already buys. */
-function betaChoiceValues({ run }, L) {
-  const nn = 'mean_nn_weight_angle_deg';
-  return {
-    'all_16d_b0.3_share_of_b2_paired_mean_nn_weight_angle_deg_range':
-      span(run.grid.losses.map((l) => L.paired(l, 16, 0.3, nn).mean / L.paired(l, 16, 2, nn).mean)),
-  };
-}
-
 /**
- * Every name report.md quotes, computed from one run: { run, rows, roomRows, curve,
- * fig2Files, fig2Note, fig2Metrics } as experiment/run.mjs's runExperiment returns it.
+ * Every name report.md quotes, computed from one run: { run, facesRows, linearRows,
+ * facesCurve, ceilings, roomRows, fig2Files, fig2Note, fig2Metrics } as
+ * experiment/run.mjs's runExperiment returns it.
  */
 export function reportValues(input) {
-  const { grid } = input.run;
-  const L = makeLookup(input.rows, input.roomRows, input.curve, grid.identities);
-  const complete = isComplete(grid);
-  return {
-    ...runValues(input), ...betaSweepValues(input, L), ...fig2Values(input), ...roomValues(input, L),
-    complete, ...(complete && { ...anglesValues(input, L), ...verificationValues(input, L), ...betaChoiceValues(input, L) }),
-  };
+  const L = makeLookup(input.roomRows);
+  return { ...runValues(input), ...facesValues(input), ...fig2Values(input), ...roomValues(input, L), ...geometryValues(input, L) };
 }
 
 export function writeReport(path, input) {

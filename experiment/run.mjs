@@ -25,7 +25,7 @@
 // from wasm/presets.js (the 3-D one for 16-D too), unchanged.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, flagHelp, between } from '../wasm/flags.js';
@@ -33,42 +33,73 @@ import { trainerPreset, lossPreset, LOSS_LABELS } from '../wasm/presets.js';
 import { loadIAM } from '../wasm/iam.js';
 import { smallMultiples, niceTicks } from './plot.mjs';
 import { renderFeatureGrid } from './render.mjs';
+import { FACES } from './faces.mjs';
 import { writeReport } from './report.mjs';
-import { RESULT_COLUMNS, ROOM_COLUMNS, CURVE_COLUMNS, toCSV, resultRow, roomRow, curveRows, mean, std } from './table.mjs';
+import { FACES_COLUMNS, FACES_CURVE_COLUMNS, CEILING_COLUMNS, ROOM_COLUMNS, toCSV, facesRow, facesCurveRows, ceilingRows, roomRow, mean, std } from './table.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// The full sweep (the defaults) and the tiny one (--quick). Steps and seeds can be
-// overridden by flags; everything else is fixed here, so a report names its grid.
+// The full sweep (the defaults) and the tiny one (--quick). Seeds can be overridden by a
+// flag; everything else is fixed here, so that a report names its grid.
+//
+// faces: the open-set study (experiment/openset.mjs). Its primary comparison, named here
+// before any run: per loss, the β chosen on the validation identities against β = 0,
+// on the test identities' TAR at FAR = 1e-3 at the checkpoint chosen on validation,
+// paired over seeds (95% CI, signed-rank test). Everything else is secondary.
+const FACES_FULL = Object.freeze({
+  data: { train: 1000, val: 500, test: 1000, perTrain: 50, perEval: 10 },
+  net: { hidden: [128, 128], dim: 64 },
+  // SGD with momentum and weight decay, a cosine schedule from lr to 0: 2,400 steps of 256
+  // faces, about 13 epochs of the 47,500 training faces (the validation score has flattened)
+  optim: { optimizer: 'sgd', lr: 0.3, momentum: 0.9, weightDecay: 5e-4, batchSize: 256, testFraction: 0.05, evalRows: 4000 },
+  steps: 2400, evalEvery: 300, lrEvery: 50,
+  scale: 32,
+  losses: ['normface', 'arcface'],
+  betas: [0, 0.05, 0.1, 0.2, 0.5, 1],
+  seeds: 10,
+  // the margins, retuned for each scale on validation (one seed of its own, β = 0)
+  tune: { seed: 1001, scales: [16, 32, 64], margins: { arcface: [0.1, 0.2, 0.35] } },
+  // the knobs: the dimension and the scale, with the tuned margins, fewer seeds
+  knobs: { seeds: 3, losses: ['normface', 'arcface'], betas: [0, 0.2], settings: [{ dim: 128, scale: 32 }, { dim: 64, scale: 16 }, { dim: 64, scale: 64 }] },
+  // the readings and the stops of IAM (iamVariant, iamStop), NormFace at one β
+  variants: { loss: 'normface', beta: 0.5, seeds: 10,
+    list: [{ iamVariant: 'log-odds' }, { iamVariant: 'push-only' }, { iamStop: 'W' }, { iamStop: 'x' }, { iamVariant: 'weights' }] },
+  // how far the trainer scales: 5,000 identities (fewer faces each), NormFace
+  wide: { train: 5000, perTrain: 20, seeds: 2, loss: 'normface', betas: [0, 0.2] },
+  protocol: { seed: 77, valImpostors: 100000, test: { folds: 10, same: 300, diff: 300, impostors: 200000, probeFraction: 0.5 } },
+});
+
+const FACES_QUICK = Object.freeze({
+  ...FACES_FULL,
+  data: { train: 40, val: 20, test: 40, perTrain: 8, perEval: 6 },
+  net: { hidden: [32], dim: 16 },
+  optim: { ...FACES_FULL.optim, batchSize: 64, evalRows: 200, testFraction: 0.2 },
+  steps: 60, evalEvery: 20, lrEvery: 20,
+  betas: [0, 0.5], seeds: 2,
+  tune: { seed: 1001, scales: [32], margins: { arcface: [0.2, 0.3] } },
+  knobs: { seeds: 1, losses: ['normface'], betas: [0, 0.5], settings: [{ dim: 32, scale: 16 }] },
+  variants: { loss: 'normface', beta: 0.5, seeds: 1, list: [{ iamVariant: 'push-only' }, { iamStop: 'x' }] },
+  wide: null,
+  protocol: { seed: 77, valImpostors: 2000, test: { folds: 4, same: 20, diff: 20, impostors: 5000, probeFraction: 0.5 } },
+});
+
 export const FULL = Object.freeze({
   name: 'full',
-  losses: ['softmax', 'normface', 'sphereface', 'cosface', 'arcface'],
-  betas: [0, 0.1, 0.3, 0.5, 1, 2],
-  dims: [3, 16],
-  identities: 50,          // trained identities (and 50 held-out ones for verification)
-  seeds: 5,
+  seeds: 5,   // the room sweep's; the faces study has its own
   steps: 2000,
-  // the 16-D runs are also evaluated along the way: open-set verification against steps
-  curve: { dims: [16], checkpoints: [0, 25, 50, 100, 150, 200, 300, 500, 750, 1000, 1500] },
-  // does the verification result depend on having only 50 identities? 200, in 16-D
-  wide: { identities: 200, dim: 16, losses: ['normface', 'arcface'], betas: [0, 0.5] },
+  faces: FACES_FULL,
   room: { losses: ['normface', 'arcface'], classes: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12], dims: [2, 3], betas: [0, 0.5] },
   // Fig. 2: one roomy circle (C = 4) and one crowded one (C = 8), seed 1, every loss
-  fig2: { classes: [4, 8], betas: [0, 0.5], seed: 1, points: 320 },
+  fig2: { losses: ['softmax', 'normface', 'sphereface', 'cosface', 'arcface'], classes: [4, 8], betas: [0, 0.5], seed: 1, points: 320 },
 });
 
 export const QUICK = Object.freeze({
   name: 'quick',
-  losses: ['normface', 'arcface'],
-  betas: [0, 0.5],
-  dims: [3, 16],
-  identities: 10,
   seeds: 1,
   steps: 60,
-  curve: { dims: [16], checkpoints: [0, 20, 40] },
-  wide: null,
+  faces: FACES_QUICK,
   room: { losses: ['normface'], classes: [3, 8], dims: [2], betas: [0, 0.5] },
-  fig2: { classes: [4], betas: [0, 0.5], seed: 1, points: 120 },
+  fig2: { losses: ['normface', 'arcface'], classes: [4], betas: [0, 0.5], seed: 1, points: 120 },
 });
 
 // The flags, once: what util.parseArgs needs (type, short) and what usage() prints.
@@ -81,6 +112,7 @@ const FLAGS = {
   '--steps': { value: positive, arg: 'N', help: 'optimizer steps per run (default 2000; --quick: 60)' },
   '--jobs': { value: positive, arg: 'N', help: `worker threads (default: the number of cores, here ${availableParallelism()})` },
   '--no-browser': { help: 'skip the Chromium-rendered Fig. 2 (the rest of the report is written)' },
+  '--report-only': { help: 'no training: rewrite RESULTS.md from the last run of this grid (build/experiment/), after editing report.md' },
   '--help': { short: 'h', help: 'this text' },
 };
 
@@ -95,42 +127,86 @@ export function parseArgs(argv) {
   const f = parseFlags(argv, FLAGS);
   if (f.help) return { help: true };
   return { quick: f.quick ?? false, out: f.out ?? null, seeds: f.seeds ?? null, steps: f.steps ?? null,
-    jobs: f.jobs ?? null, browser: !f['no-browser'] };
+    jobs: f.jobs ?? null, browser: !f['no-browser'], reportOnly: f['report-only'] ?? false };
 }
 
-/** The plan: every run, as a job for a worker. */
-export function plan(grid, { seeds, steps }) {
-  const jobs = [];
-  const add = (group, meta, config, extra = {}) => jobs.push({ id: jobs.length, group, meta, config, steps, ...extra });
-  const checkpoints = (dim) => (grid.curve.dims.includes(dim) ? grid.curve.checkpoints.filter((k) => k < steps) : undefined);
-  // the longest runs first, so that the pool ends together
-  if (grid.wide)
-    for (const loss of grid.wide.losses)
-      for (const beta of grid.wide.betas)
-        for (let seed = 1; seed <= seeds; seed++)
-          add('wide', { loss, beta, seed, dim: grid.wide.dim, classes: grid.wide.identities, data: 'identities' },
-            trainerPreset(loss, { data: 'identities', classes: grid.wide.identities, dim: grid.wide.dim, seed }, { beta }),
-            { heldout: true, checkpoints: checkpoints(grid.wide.dim) });
-  for (const dim of [...grid.dims].sort((a, b) => b - a))
-    for (const loss of grid.losses)
-      for (const beta of grid.betas)
-        for (let seed = 1; seed <= seeds; seed++)
-          add('beta', { loss, beta, seed, dim, classes: grid.identities, data: 'identities' },
-            trainerPreset(loss, { data: 'identities', classes: grid.identities, dim, seed }, { beta }),
-            { heldout: true, checkpoints: checkpoints(dim) });
+/** A faces run's job: the data of a seed, the trainer's config, the schedule, the protocol. */
+function facesJob(F, { loss, beta, seed, dim = F.net.dim, scale = F.scale, margin, options = {}, data = {}, hidden = F.net.hidden }) {
+  const lossConfig = { ...lossPreset(loss, 3), scale, beta, ...(margin !== undefined ? { margin } : {}), ...options };
+  return {
+    kind: 'faces',
+    faces: { seed, ...F.data, ...data },
+    config: { ...F.optim, hidden, dim, seed, loss: lossConfig },
+    schedule: { steps: F.steps, lr: F.optim.lr, evalEvery: F.evalEvery, lrEvery: F.lrEvery },
+    protocol: { ...F.protocol, test: { ...F.protocol.test, seed: F.protocol.seed } },
+  };
+}
+
+const variantName = (options) => options.iamVariant ?? (options.iamStop ? `stop ${options.iamStop}` : 'default');
+
+/** Stage one of the faces study: the margins of each scale, on validation (β = 0). */
+export function planTune(grid) {
+  const F = grid.faces, jobs = [];
+  for (const [loss, margins] of Object.entries(F.tune.margins))
+    for (const scale of F.tune.scales)
+      for (const margin of margins)
+        jobs.push({ id: jobs.length, group: 'tune', meta: { loss, beta: 0, seed: F.tune.seed, dim: F.net.dim, scale, margin, variant: 'default' },
+          ...facesJob(F, { loss, beta: 0, seed: F.tune.seed, scale, margin }) });
+  return jobs;
+}
+
+/** The margin of each (loss, scale) with the best validation score: { arcface: { 32: 0.2, … } }. */
+export function tunedMargins(tuneResults, jobs) {
+  const best = {};
+  for (const r of tuneResults) {
+    const { loss, scale, margin } = jobs[r.id].meta;
+    best[loss] ??= {};
+    if (!best[loss][scale] || r.valChosen > best[loss][scale].score) best[loss][scale] = { margin, score: r.valChosen };
+  }
+  return Object.fromEntries(Object.entries(best).map(([loss, by]) => [loss, Object.fromEntries(Object.entries(by).map(([s, b]) => [s, b.margin]))]));
+}
+
+/** Stage two, every other run: the faces study with the tuned margins, the room sweep, Fig. 2. */
+export function plan(grid, { seeds, steps }, margins = {}) {
+  const jobs = [], F = grid.faces;
+  const add = (group, meta, job) => jobs.push({ id: jobs.length, group, meta, ...job });
+  const marginOf = (loss, scale) => margins[loss]?.[scale];
+  const faces = (group, { loss, beta, seed, dim = F.net.dim, scale = F.scale, options = {}, data, classes = F.data.train, hidden }) =>
+    add(group, { loss, beta, seed, dim, scale, margin: marginOf(loss, scale) ?? null, variant: variantName(options), classes },
+      facesJob(F, { loss, beta, seed, dim, scale, margin: marginOf(loss, scale), options, data, hidden }));
+  const faceSeeds = seeds ?? F.seeds;
+  // the longest runs first, so that the pool ends together; a seed's runs together (one data set)
+  if (F.wide)
+    for (let seed = 1; seed <= F.wide.seeds; seed++)
+      for (const beta of F.wide.betas)
+        faces('wide', { loss: F.wide.loss, beta, seed, classes: F.wide.train, data: { train: F.wide.train, perTrain: F.wide.perTrain } });
+  for (let seed = 1; seed <= faceSeeds; seed++) {
+    for (const loss of F.losses)
+      for (const beta of F.betas) faces('faces', { loss, beta, seed });
+    if (seed <= F.variants.seeds)
+      for (const options of F.variants.list) faces('variant', { loss: F.variants.loss, beta: F.variants.beta, seed, options });
+    if (seed <= F.knobs.seeds)
+      for (const { dim, scale } of F.knobs.settings)
+        for (const loss of F.knobs.losses)
+          for (const beta of F.knobs.betas) faces('knob', { loss, beta, seed, dim, scale });
+    // the ceilings: raw inputs and LDA (no training), and a linear network trained like the others
+    add('ceiling', { loss: 'normface', beta: 0, seed, dim: F.net.dim, scale: F.scale, margin: null, variant: 'linear', classes: F.data.train },
+      { ...facesJob(F, { loss: 'normface', beta: 0, seed, hidden: [] }), kind: 'ceiling' });
+  }
+  const roomSeeds = seeds ?? grid.seeds;
   for (const dim of grid.room.dims)
     for (const classes of grid.room.classes)
       for (const loss of grid.room.losses)
         for (const beta of grid.room.betas)
-          for (let seed = 1; seed <= seeds; seed++)
+          for (let seed = 1; seed <= roomSeeds; seed++)
             add('room', { loss, beta, seed, dim, classes, data: 'blobs' },
-              trainerPreset(loss, { data: 'blobs', classes, dim, seed }, { beta }));
+              { kind: 'trainer', steps, config: trainerPreset(loss, { data: 'blobs', classes, dim, seed }, { beta }) });
   for (const classes of grid.fig2.classes)
     for (const beta of grid.fig2.betas)
-      for (const loss of grid.losses)
+      for (const loss of grid.fig2.losses)
         add('fig2', { loss, beta, seed: grid.fig2.seed, dim: 2, classes, data: 'blobs' },
-          trainerPreset(loss, { data: 'blobs', classes, dim: 2, seed: grid.fig2.seed }, { beta }),
-          { snapshot: { points: grid.fig2.points } });
+          { kind: 'trainer', steps, config: trainerPreset(loss, { data: 'blobs', classes, dim: 2, seed: grid.fig2.seed }, { beta }),
+            snapshot: { points: grid.fig2.points } });
   return jobs;
 }
 
@@ -187,64 +263,66 @@ export async function runPool(jobs, workers, onDone = () => {}) {
 const LOSS_COLORS = { softmax: '#4477AA', normface: '#EE6677', sphereface: '#228833', cosface: '#CCBB44', arcface: '#222222' };
 const label = (loss) => LOSS_LABELS[loss] ?? loss;
 
-/** The β-sweep figure: rows of metrics, a column per embedding dimension, a line per loss. */
-export function betaSweepSVG(rows, grid) {
+const facesOk = (rows, where) => rows.filter((r) => r.status === 'ok' && Object.entries(where).every(([k, v]) => r[k] === v));
+
+/** The faces study's figure: a column per loss, a row per metric, against β; the test
+ *  numbers at the validation-chosen checkpoint, with the seed's linear ceilings as lines. */
+export function facesSVG(rows, ceilings, grid) {
+  const F = grid.faces;
+  const ceiling = (method, metric) => mean(ceilings.filter((r) => r.method === method).map((r) => r[metric]));
   const metrics = [
-    ['verify_acc', 'verification accuracy (held-out ids)'],
-    ['tar_far_1e2', 'TAR at FAR = 1e-2'],
-    ['min_weight_angle_deg', 'min weight angle (°)'],
-    ['mean_nn_weight_angle_deg', 'mean NN weight angle (°)'],
-    ['test_acc', 'test accuracy (closed set)'],
+    ['c_tar_far_1e3', 'test TAR at FAR = 1e-3', true],
+    ['c_rank1', 'test rank-1 (gallery + distractors)', true],
+    ['c_verify_acc', 'test verification accuracy', true],
+    ['val_chosen', 'validation TAR at FAR = 1e-3', false],
+    ['mean_nn_weight_angle_deg', 'mean NN weight angle (°)', false],
+    ['genuine_deg', 'angle between two images of one test identity (°)', false],
   ];
   const panels = [];
-  const nLoss = grid.losses.length;
-  for (const [metric, what] of metrics)
-    for (const dim of grid.dims)
+  for (const [metric, what, withCeilings] of metrics)
+    for (const loss of F.losses)
       panels.push({
-        title: `${what}, ${dim}-D`, xlabel: 'β (evenly spaced, not to scale)', ylabel: what.replace(/ \(.*\)$/, ''),
-        xticks: grid.betas.map((b, i) => ({ x: i, label: String(b) })),
-        series: grid.losses.map((loss, li) => ({
-          label: label(loss), color: LOSS_COLORS[loss], offset: (li - (nLoss - 1) / 2) * 0.06,
-          points: grid.betas.map((beta, i) => {
-            const v = rows.filter((r) => r.loss === loss && r.dim === dim && r.beta === beta && r.classes === grid.identities && r.status === 'ok')
-              .map((r) => r[metric]);
-            return { x: i, y: mean(v), err: std(v) };
+        title: `${label(loss)}: ${what}`, xlabel: 'β (evenly spaced, not to scale)', ylabel: what.replace(/ \(.*\)$/, ''),
+        xticks: F.betas.map((b, i) => ({ x: i, label: String(b) })),
+        hlines: withCeilings ? [['raw', 'raw inputs'], ['lda', 'LDA'], ['linear', 'linear net']].map(([m, l]) => ({ y: ceiling(m, metric.slice(2)), label: l })) : [],
+        series: [{
+          label: label(loss), color: LOSS_COLORS[loss],
+          points: F.betas.map((beta, i) => {
+            const v = facesOk(rows, { group: 'faces', loss, beta }).map((r) => r[metric]);
+            return { x: i, y: mean(v), err: std(v), dots: v };
           }),
-        })),
+        }],
       });
   return smallMultiples({
-    title: `IAM's β on ${grid.identities} identities: mean ± std over seeds`,
-    subtitle: 'β = 0 is the base loss alone; each loss uses its preset (wasm/presets.js, the 3-D one for 16-D too)',
-    panels, cols: grid.dims.length, panelWidth: 420, panelHeight: 240,
-    legend: grid.losses.map((loss) => ({ label: label(loss), color: LOSS_COLORS[loss] })),
+    title: `IAM's β on ${F.data.train} identities, tested on ${F.data.test} others: mean ± std over seeds, single seeds as dots`,
+    subtitle: 'test numbers at the checkpoint chosen on the validation identities; grey lines: the ceilings of linear methods on the same pairs',
+    panels, cols: F.losses.length, panelWidth: 420, panelHeight: 220,
+    legend: F.losses.map((loss) => ({ label: label(loss), color: LOSS_COLORS[loss] })),
   });
 }
 
 export const BETA_COLORS = ['#222222', '#1f78b4', '#33a02c', '#ff7f00', '#e31a1c', '#6a3d9a'];
 
-/** Verification along training, 16-D: a panel per loss, a line per β; the last panel
- *  shows the mean NN weight angle of NormFace, which keeps growing meanwhile. */
-export function curveSVG(curve, grid) {
-  const dim = grid.curve.dims[0], classes = grid.identities;
-  const steps = [...new Set(curve.filter((r) => r.dim === dim && r.classes === classes).map((r) => r.step))].sort((a, b) => a - b);
-  const series = (loss, metric) => grid.betas.map((beta, bi) => ({
-    label: `β = ${beta}`, color: BETA_COLORS[bi % BETA_COLORS.length],
-    points: steps.map((step) => {
-      const v = curve.filter((r) => r.loss === loss && r.beta === beta && r.step === step && r.dim === dim && r.classes === classes).map((r) => r[metric]);
-      return { x: step, y: mean(v), err: std(v) };
-    }),
+/** The validation TAR along training: a panel per loss, a line per β. */
+export function facesCurveSVG(curve, grid) {
+  const F = grid.faces;
+  const steps = [...new Set(curve.filter((r) => r.group === 'faces').map((r) => r.step))].sort((a, b) => a - b);
+  const xticks = niceTicks(0, steps[steps.length - 1] ?? 1, 5).map((x) => ({ x, label: String(x) }));
+  const panels = F.losses.map((loss) => ({
+    title: `${label(loss)}: validation TAR at FAR = 1e-3`, xlabel: 'step', ylabel: 'TAR', xticks,
+    series: F.betas.map((beta, bi) => ({
+      label: `β = ${beta}`, color: BETA_COLORS[bi % BETA_COLORS.length],
+      points: steps.map((step) => {
+        const v = curve.filter((r) => r.group === 'faces' && r.loss === loss && r.beta === beta && r.step === step).map((r) => r.val_tar_far_1e3);
+        return { x: step, y: mean(v), err: 0 };
+      }),
+    })),
   }));
-  const xticks = niceTicks(0, steps[steps.length - 1] ?? 1, 4).map((x) => ({ x, label: String(x) }));
-  const panels = grid.losses.map((loss) => ({
-    title: `${label(loss)}: verification, ${dim}-D`, xlabel: 'step', ylabel: 'verification accuracy', xticks, series: series(loss, 'verify_acc'),
-  }));
-  const angleLoss = grid.losses.includes('normface') ? 'normface' : grid.losses[0];
-  panels.push({ title: `${label(angleLoss)}: mean NN weight angle, ${dim}-D`, xlabel: 'step', ylabel: 'degrees', xticks, series: series(angleLoss, 'mean_nn_weight_angle_deg') });
   return smallMultiples({
-    title: `Open-set verification along training (${classes} identities, ${dim}-D, held-out identities)`,
-    subtitle: 'mean ± std over seeds at each checkpoint; the same runs as the β sweep',
-    panels, cols: 3, panelWidth: 340, panelHeight: 230,
-    legend: grid.betas.map((beta, bi) => ({ label: `β = ${beta}`, color: BETA_COLORS[bi % BETA_COLORS.length] })),
+    title: 'Along training: the validation identities (what the checkpoint is chosen by)',
+    subtitle: `mean over seeds; SGD with momentum, a cosine schedule to 0 at step ${F.steps}`,
+    panels, cols: F.losses.length, panelWidth: 420, panelHeight: 240,
+    legend: F.betas.map((beta, bi) => ({ label: `β = ${beta}`, color: BETA_COLORS[bi % BETA_COLORS.length] })),
   });
 }
 
@@ -281,7 +359,7 @@ export function roomSVG(roomRows, grid) {
 function fig2Grid(fig2Results, grid, classes) {
   const rows = grid.fig2.betas.map((beta) => ({
     label: beta === 0 ? 'β = 0 (base loss)' : `β = ${beta} (+ IAM)`,
-    cells: grid.losses.map((loss) => {
+    cells: grid.fig2.losses.map((loss) => {
       const r = fig2Results.find((x) => x.meta.loss === loss && x.meta.beta === beta && x.meta.classes === classes);
       const m = r.snapshot.metrics;
       return { snapshot: r.snapshot, caption: `min ${m.min_weight_angle_deg.toFixed(1)}° of ${m.packing_limit_deg.toFixed(0)}° · test acc ${m.test_acc.toFixed(3)}` };
@@ -290,7 +368,7 @@ function fig2Grid(fig2Results, grid, classes) {
   return {
     heading: `Fig. 2 in miniature: ${classes} blobs, 2-D embedding, seed ${grid.fig2.seed}, ${fig2Results[0].snapshot.step} steps`,
     note: 'Dots: test features on the unit circle; spokes: class weights; outer ring: each direction\'s class, margin band in grey; the smallest angle between neighbouring weights in red.',
-    columns: grid.losses.map(label), rows,
+    columns: grid.fig2.losses.map(label), rows,
   };
 }
 
@@ -299,43 +377,55 @@ export function settingsOf(args, argv = []) {
   const grid = args.quick ? QUICK : FULL;
   const out = resolve(args.out ?? join(ROOT, 'docs'));
   return {
-    grid, seeds: args.seeds ?? grid.seeds, steps: args.steps ?? grid.steps, jobs: args.jobs ?? availableParallelism(),
+    grid, seeds: args.seeds, steps: args.steps ?? grid.steps, jobs: args.jobs ?? availableParallelism(),
     out, figures: join(out, 'figures'), browser: args.browser,
     command: `./build.sh experiment${argv.length ? ' -- ' + argv.join(' ') : ''}`,
   };
 }
 
-/** Every run of the plan on the pool, with a progress bar on a terminal. */
-async function train(settings, t0) {
-  const jobs = plan(settings.grid, settings);
+/** Jobs on the pool, with a progress bar on a terminal. */
+async function runJobs(jobs, settings, t0, what) {
   const showBar = process.stderr.isTTY;
-  if (showBar) progressBar(0, jobs.length, t0);
-  const { results, simd } = await runPool(jobs, settings.jobs, (done, total) => { if (showBar) progressBar(done, total, t0); });
+  if (showBar) { process.stderr.write(`${what}\n`); progressBar(0, jobs.length, t0); }
+  const out = await runPool(jobs, settings.jobs, (done, total) => { if (showBar) progressBar(done, total, t0); });
   if (showBar) process.stderr.write('\n');
-  return { jobs, results, simd, sweepMs: performance.now() - t0 };
+  return out;
 }
 
-/** The results as rows: the β sweep (with the wide check) in report order, the room sweep,
- *  the checkpoints, and Fig. 2's snapshots with their metrics. */
-export function tabulate({ jobs, results }, grid) {
-  const byGroup = (g) => results.filter((r) => jobs[r.id].group === g).map((r) => ({ ...r, meta: jobs[r.id].meta }));
-  const order = (r) => [r.classes, r.dim, grid.losses.indexOf(r.loss), r.beta, r.seed];
-  const byOrder = (a, b) => { const x = order(a), y = order(b); for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return x[k] - y[k]; return 0; };
+/** Both stages: the margins on validation, then every other run with them. */
+async function train(settings, t0) {
+  const tuneJobs = planTune(settings.grid);
+  const tune = await runJobs(tuneJobs, settings, t0, 'stage 1: the margins, on the validation identities');
+  const margins = tunedMargins(tune.results, tuneJobs);
+  const jobs = plan(settings.grid, settings, margins);
+  const { results, simd } = await runJobs(jobs, settings, performance.now(), 'stage 2: every other run');
+  return { jobs, results, tuneJobs, tuneResults: tune.results, margins, simd, sweepMs: performance.now() - t0 };
+}
+
+/** The results as rows: the faces runs (tuning first), their curves and ceilings, the room
+ *  sweep, and Fig. 2's snapshots with their metrics. */
+export function tabulate({ jobs, results, tuneJobs, tuneResults }, grid) {
+  const byGroup = (g) => results.filter((r) => jobs[r.id].group === g).map((r) => ({ ...r, group: g, meta: jobs[r.id].meta }));
+  const tuned = tuneResults.map((r) => ({ ...r, group: 'tune', meta: tuneJobs[r.id].meta }));
+  const faceRuns = [...tuned, ...['faces', 'variant', 'knob', 'wide'].flatMap(byGroup)];
   return {
-    rows: [...byGroup('beta'), ...byGroup('wide')].map(resultRow).sort(byOrder),
+    facesRows: faceRuns.map(facesRow),
+    facesCurve: faceRuns.flatMap(facesCurveRows),
+    ceilings: byGroup('ceiling').flatMap(ceilingRows),
+    linearRows: byGroup('ceiling').map((r) => facesRow({ ...r.linear, id: r.id, ms: r.ms, group: 'ceiling', meta: r.meta })),
     roomRows: byGroup('room').map(roomRow),
-    curve: [...byGroup('beta'), ...byGroup('wide')].flatMap(curveRows),
     fig2Results: byGroup('fig2'),
     fig2Metrics: byGroup('fig2').map((r) => ({ ...r.snapshot.metrics, ...r.meta })), // meta's loss is the kind
   };
 }
 
-function writeTablesAndPlots({ out, figures, grid }, { rows, roomRows, curve }) {
-  writeFileSync(join(out, 'results.csv'), toCSV(RESULT_COLUMNS, rows));
+function writeTablesAndPlots({ out, figures, grid }, { facesRows, facesCurve, ceilings, linearRows, roomRows }) {
+  writeFileSync(join(out, 'faces.csv'), toCSV(FACES_COLUMNS, [...facesRows, ...linearRows]));
+  writeFileSync(join(out, 'ceilings.csv'), toCSV(CEILING_COLUMNS, ceilings));
   writeFileSync(join(out, 'room.csv'), toCSV(ROOM_COLUMNS, roomRows));
-  writeFileSync(join(figures, 'verification-curve.csv'), toCSV(CURVE_COLUMNS, curve));
-  writeFileSync(join(figures, 'beta-sweep.svg'), betaSweepSVG(rows, grid));
-  writeFileSync(join(figures, 'verification-curve.svg'), curveSVG(curve, grid));
+  writeFileSync(join(figures, 'faces-curve.csv'), toCSV(FACES_CURVE_COLUMNS, facesCurve));
+  writeFileSync(join(figures, 'faces-beta.svg'), facesSVG(facesRows, ceilings, grid));
+  writeFileSync(join(figures, 'faces-curve.svg'), facesCurveSVG(facesCurve, grid));
   writeFileSync(join(figures, 'room.svg'), roomSVG(roomRows, grid));
 }
 
@@ -361,8 +451,15 @@ async function drawFig2({ grid, figures, browser }, fig2Results) {
  *  each loss as its preset resolves (the 3-D one, as every run above 2-D uses). */
 export async function libraryDefaults(grid) {
   const iam = await loadIAM();
-  const losses = Object.fromEntries(grid.losses.map((loss) => [loss, iam.defaults('loss_config', lossPreset(loss, 3))]));
+  const kinds = [...new Set([...grid.fig2.losses, ...grid.faces.losses])];
+  const losses = Object.fromEntries(kinds.map((loss) => [loss, iam.defaults('loss_config', lossPreset(loss, 3))]));
   return { train: iam.defaults(), losses };
+}
+
+/** How many pairs the protocol scored on the test identities (the same for every run). */
+function protocolCounts({ results, jobs }) {
+  const r = results.find((x) => jobs[x.id].kind === 'faces');
+  return { impostor_pairs: r?.final.impostor_pairs ?? 0, genuine_pairs: r?.final.genuine_pairs ?? 0 };
 }
 
 /**
@@ -379,21 +476,30 @@ export async function runExperiment(settings) {
   const { grid, seeds, steps, command } = settings;
   const run = {
     library: await libraryDefaults(grid),
-    grid, seeds, steps, jobs: Math.min(settings.jobs, trained.jobs.length), runs: trained.jobs.length, simd: trained.simd,
+    grid, seeds, steps, jobs: Math.min(settings.jobs, trained.jobs.length), runs: trained.jobs.length + trained.tuneJobs.length,
+    simd: trained.simd, margins: trained.margins, faces: FACES, protocolCounts: protocolCounts(trained),
     sweepMs: trained.sweepMs, totalMs: performance.now() - t0, command,
     date: new Date().toISOString().slice(0, 10), node: process.version,
-    runMs: { beta: tables.rows.reduce((a, r) => a + r.ms, 0), room: tables.roomRows.reduce((a, r) => a + r.ms, 0) },
+    runMs: { faces: [...tables.facesRows, ...tables.linearRows].reduce((a, r) => a + r.ms, 0), room: tables.roomRows.reduce((a, r) => a + r.ms, 0) },
   };
-  return { run, ...tables, fig2Files, fig2Note };
+  const results = { run, ...tables, fig2Files, fig2Note };
+  // what the report is made of, kept for --report-only (Fig. 2's snapshots are in its PNGs)
+  mkdirSync(LAST_RUN_DIR, { recursive: true });
+  writeFileSync(lastRunPath(grid), JSON.stringify({ ...results, fig2Results: [] }));
+  return results;
 }
 
-function printSummary({ out, figures }, { run, rows, roomRows, fig2Results }) {
+const LAST_RUN_DIR = join(ROOT, 'build', 'experiment');
+const lastRunPath = (grid) => join(LAST_RUN_DIR, `${grid.name}-last.json`);
+
+function printSummary({ out, figures }, { run, facesRows, linearRows, roomRows, fig2Results }) {
   const rel = (p) => relative(process.cwd(), p) || '.';
-  console.log(`experiment: ${run.runs} runs (${rows.length} β-sweep, ${roomRows.length} room, ${fig2Results.length} Fig. 2) ` +
+  const rows = [...facesRows, ...linearRows];
+  console.log(`experiment: ${run.runs} runs (${rows.length} faces, ${roomRows.length} room, ${fig2Results.length} Fig. 2) ` +
     `on ${run.jobs} worker${run.jobs > 1 ? 's' : ''} in ${clock(run.totalMs)} (training ${clock(run.sweepMs)}), ${run.simd ? 'SIMD' : 'scalar'} wasm`);
   const diverged = [...rows, ...roomRows].filter((r) => r.status !== 'ok').length;
   if (diverged) console.log(`experiment: ${diverged} run(s) diverged (status column of the CSVs)`);
-  console.log(`experiment: wrote ${rel(join(out, 'RESULTS.md'))}, ${rel(join(out, 'results.csv'))}, ${rel(join(out, 'room.csv'))}, ${rel(figures)}/`);
+  console.log(`experiment: wrote ${rel(join(out, 'RESULTS.md'))}, ${rel(join(out, 'faces.csv'))}, ${rel(join(out, 'ceilings.csv'))}, ${rel(join(out, 'room.csv'))}, ${rel(figures)}/`);
 }
 
 export async function main(argv) {
@@ -406,6 +512,13 @@ export async function main(argv) {
   }
   if (args.help) { console.log(usage()); return 0; }
   const settings = settingsOf(args, argv);
+  if (args.reportOnly) {
+    const path = lastRunPath(settings.grid);
+    if (!existsSync(path)) { console.error(`experiment: --report-only needs a run of the ${settings.grid.name} grid first (no ${relative(process.cwd(), path)})`); return 2; }
+    writeReport(join(settings.out, 'RESULTS.md'), JSON.parse(readFileSync(path, 'utf8')));
+    console.log(`experiment: rewrote ${relative(process.cwd(), join(settings.out, 'RESULTS.md'))} from ${relative(process.cwd(), path)}`);
+    return 0;
+  }
   const results = await runExperiment(settings);
   writeReport(join(settings.out, 'RESULTS.md'), results);
   printSummary(settings, results);

@@ -4,11 +4,20 @@
 // packing_limit_deg and packing_ratio (min weight angle / packing limit) are empty
 // where no packing limit is known (LOSSES.md, "Angular metrics": 2-D and 3-D up to 12).
 
-export const RESULT_COLUMNS = ['loss', 'beta', 'seed', 'dim', 'classes', 'steps',
-  'test_acc', 'train_acc', 'verify_acc', 'tar_far_1e2', 'input_verify_acc', 'input_tar_far_1e2', 'heldout_to_weight_deg',
-  'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'min_center_angle_deg', 'mean_nn_center_angle_deg',
-  'packing_limit_deg', 'packing_ratio', 'min_sample_margin_deg', 'mean_sample_margin_deg',
-  'base', 'iam', 'ms', 'status'];
+// The open-set study (faces.csv): a row per run. val_* is the validation identities' TAR at
+// FAR = 1e-3 (what the checkpoint and β are chosen by); the test identities' numbers come
+// twice, at the last step and (c_…) at the checkpoint chosen on validation (chosen_step).
+const OPEN_SET = ['verify_acc', 'tar_far_1e3', 'tar_far_1e4', 'rank1'];
+export const FACES_COLUMNS = ['group', 'loss', 'beta', 'variant', 'seed', 'dim', 'scale', 'margin', 'classes', 'steps', 'chosen_step',
+  'val_final', 'val_chosen', ...OPEN_SET, ...OPEN_SET.map((k) => `c_${k}`),
+  'test_acc', 'train_acc', 'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'mean_sample_margin_deg',
+  'genuine_deg', 'impostor_deg', 'to_weight_deg', 'base', 'iam', 'ms', 'status'];
+
+/** The validation curve of each faces run (faces-curve.csv). */
+export const FACES_CURVE_COLUMNS = ['group', 'loss', 'beta', 'variant', 'seed', 'dim', 'scale', 'step', 'val_tar_far_1e3', 'loss_value'];
+
+/** The ceilings of each seed (ceilings.csv): the raw inputs, LDA, a linear network (its last step). */
+export const CEILING_COLUMNS = ['seed', 'method', ...OPEN_SET];
 
 export const ROOM_COLUMNS = ['loss', 'beta', 'seed', 'dim', 'classes', 'steps',
   'test_acc', 'train_acc', 'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'min_center_angle_deg',
@@ -37,22 +46,29 @@ function common(r) {
   };
 }
 
-export const resultRow = (r) => ({
-  ...common(r), verify_acc: round(r.metrics.verify_acc, 4), tar_far_1e2: round(r.metrics.tar_far_1e2, 4),
-  input_verify_acc: round(r.heldout?.input_verify_acc, 4), input_tar_far_1e2: round(r.heldout?.input_tar_far_1e2, 4),
-  heldout_to_weight_deg: round(r.heldout?.heldout_to_weight_deg, 2),
-});
+export function facesRow(r) {
+  const m = r.metrics, t = r.meta, open = (o, prefix = '') => Object.fromEntries(OPEN_SET.map((k) => [`${prefix}${k}`, round(o[k], 5)]));
+  return {
+    group: r.group, loss: t.loss, beta: t.beta, variant: t.variant, seed: t.seed, dim: t.dim, scale: t.scale, margin: t.margin,
+    classes: t.classes, steps: m.step, chosen_step: r.chosenStep, val_final: round(r.valFinal, 5), val_chosen: round(r.valChosen, 5),
+    ...open(r.final), ...open(r.chosen, 'c_'),
+    test_acc: round(m.test_acc, 4), train_acc: round(m.train_acc, 4),
+    min_weight_angle_deg: round(m.min_weight_angle_deg, 2), mean_nn_weight_angle_deg: round(m.mean_nn_weight_angle_deg, 2),
+    mean_sample_margin_deg: round(m.mean_sample_margin_deg, 2),
+    genuine_deg: round(r.geometry.genuine_deg, 2), impostor_deg: round(r.geometry.impostor_deg, 2), to_weight_deg: round(r.geometry.to_weight_deg, 2),
+    base: round(m.base, 4), iam: round(m.iam, 4), ms: Math.round(r.ms), status: r.status,
+  };
+}
 
-export const CURVE_COLUMNS = ['loss', 'beta', 'seed', 'dim', 'classes', 'step', 'verify_acc', 'tar_far_1e2', 'test_acc',
-  'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'mean_sample_margin_deg'];
-
-/** The checkpoints of one run, a row each. */
-export const curveRows = (r) => (r.curve ?? []).map((m) => ({
-  loss: r.meta.loss, beta: r.meta.beta, seed: r.meta.seed, dim: r.meta.dim, classes: r.meta.classes, step: m.step,
-  verify_acc: round(m.verify_acc, 4), tar_far_1e2: round(m.tar_far_1e2, 4), test_acc: round(m.test_acc, 4),
-  min_weight_angle_deg: round(m.min_weight_angle_deg, 2), mean_nn_weight_angle_deg: round(m.mean_nn_weight_angle_deg, 2),
-  mean_sample_margin_deg: round(m.mean_sample_margin_deg, 2),
+export const facesCurveRows = (r) => r.curve.map((c) => ({
+  group: r.group, loss: r.meta.loss, beta: r.meta.beta, variant: r.meta.variant, seed: r.meta.seed, dim: r.meta.dim, scale: r.meta.scale,
+  step: c.step, val_tar_far_1e3: round(c.val_tar_far_1e3, 5), loss_value: round(c.loss, 4),
 }));
+
+export function ceilingRows(r) {
+  const row = (method, o) => ({ seed: r.meta.seed, method, ...Object.fromEntries(OPEN_SET.map((k) => [k, round(o[k], 5)])) });
+  return [row('raw', r.raw), row('lda', r.lda), row('linear', r.linear.final)];
+}
 
 export function roomRow(r) {
   const row = common(r);

@@ -1,65 +1,33 @@
 // worker.mjs: one worker thread of the experiment runner (experiment/run.mjs).
 //
-// Each worker loads its own copy of the library (loadIAM) and trains the jobs the
-// main thread sends, one at a time: { id, config, steps, snapshot? } in,
-// { id, metrics, ms, status, snapshot? } out. A run that diverges is not retried:
-// the trainer has rolled back to its last good step (src/train.c), its metrics
-// there are reported with status 'diverged', and the report counts them.
+// Each worker loads its own copy of the library (loadIAM) and runs the jobs the main
+// thread sends, one at a time, by their kind:
+//   'trainer'  a run of the library's own data (the room sweep, Fig. 2): { id, config, steps,
+//              snapshot? } in, { id, metrics, ms, status, snapshot? } out;
+//   'faces'    a run of the open-set study (experiment/openset.mjs, trainFaces);
+//   'ceiling'  the linear ceilings of a seed (raw inputs, LDA) and a linear network.
+// A run that diverges is not retried: the trainer has rolled back to its last good step
+// (src/train.c), its metrics there are reported with status 'diverged', and the report
+// counts them.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadIAM } from '../wasm/iam.js';
+import { trainFaces, linearCeilings } from './openset.mjs';
 
 const iam = await loadIAM({ simd: workerData?.simd ?? undefined });
 
-const DEG = 180 / Math.PI;
-
-// Two numbers that explain the open-set verification (identities only):
-//   input_verify_acc: the same 6,000 pairs scored on the raw 32-D inputs, the
-//     baseline that any embedding should beat;
-//   heldout_to_weight_deg: the mean angle from a held-out identity's embedding to the
-//     nearest trained class weight; small means that unseen faces are pulled onto
-//     the directions of the trained identities.
-export function heldoutDiagnostics(trainer) {
-  const seed = trainer.config.seed ?? 1;
-  const inputs = trainer.inputs('heldout');
-  const raw = iam.verification(inputs.x, inputs.labels, { n: inputs.labels.length, d: trainer.inputDim, pairs: 6000, seed });
-  const s = trainer.snapshot({ points: trainer.nHeldout, set: 'heldout', bins: 0 });
-  const d = s.dim, c = s.classes, n = s.labels.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let k = 0; k < d; k++) norm += s.embedding[i * d + k] ** 2;
-    norm = Math.sqrt(norm) || 1;
-    let best = -1;
-    for (let j = 0; j < c; j++) {
-      let dot = 0;
-      for (let k = 0; k < d; k++) dot += s.embedding[i * d + k] * s.weights[j * d + k];
-      best = Math.max(best, dot / norm);
-    }
-    sum += Math.acos(Math.min(1, Math.max(-1, best))) * DEG;
-  }
-  return { input_verify_acc: raw.accuracy, input_tar_far_1e2: raw.tarAtFar1e2, heldout_to_weight_deg: sum / n };
-}
-
 export function runJob(job) {
   const t0 = performance.now();
+  if (job.kind === 'faces') return { id: job.id, ...trainFaces(iam, job), ms: performance.now() - t0 };
+  if (job.kind === 'ceiling') return { id: job.id, ...linearCeilings(job), linear: trainFaces(iam, job), ms: performance.now() - t0 };
   const trainer = iam.trainer(job.config);
   let status = 'ok';
-  const curve = [];
   try {
-    // checkpoints: evaluate along the way (evaluation does not touch the training state)
-    let done = 0;
-    for (const at of [...(job.checkpoints ?? []).filter((k) => k < job.steps), job.steps]) {
-      trainer.step(at - done);
-      done = at;
-      if (job.checkpoints) curve.push(trainer.evaluate({ bins: 0 }).metrics);
-    }
+    trainer.step(job.steps);
   } catch (err) {
     status = `diverged: ${err.message.replace(/[\r\n,]+/g, ' ')}`;
   }
   const { metrics } = trainer.evaluate({ bins: 0 });
   const out = { id: job.id, metrics, status, ms: 0 };
-  if (job.checkpoints) out.curve = curve;
-  if (job.heldout && trainer.nHeldout > 0) out.heldout = heldoutDiagnostics(trainer);
   if (job.snapshot) {
     // the Snapshot (wasm/trainer.js), its arrays as plain ones for the page that draws them
     const s = trainer.snapshot({ points: job.snapshot.points ?? 300, set: 'test', bins: 0 });
