@@ -200,3 +200,35 @@ test('evalRows measures on a balanced prefix of each set; shownInputs are the ro
   }
   all.free(); part.free();
 });
+
+test('embedInputs is f(x) of any inputs (what embedRaw gives for the trainer\'s own), weights() its class weights; 10,000 classes fit, 10,001 do not', () => {
+  const rows = randomRows(300, 4, 3, 5);
+  const t = rowsTrainer(rows, { dim: 3, seed: 2 });
+  t.step(30);
+  const raw = t.embedRaw({ points: 20, set: 'test' }), shown = t.shownInputs({ points: 20, set: 'test' });
+  const e = t.embedInputs(shown.x);
+  assert.equal(e.length, 20 * 3);
+  for (let k = 0; k < e.length; k++) assert.equal(e[k], raw.embedding[k], `value ${k}`);
+  // any inputs, in chunks: an input identical to row 0 gives row 0's embedding anywhere in the batch
+  const many = new Float32Array(4 * 20000);
+  for (let i = 0; i < 20000; i++) many.set(shown.x.subarray(0, 4), i * 4);
+  const big = t.embedInputs(many);
+  assert.deepEqual(Array.from(big.subarray(19999 * 3, 20000 * 3)), Array.from(e.subarray(0, 3)));
+  assert.throws(() => t.embedInputs(new Float32Array(5)), /multiple of the input dimension 4/);
+  assert.throws(() => t.embedInputs(new Float32Array([1, 2, NaN, 4])), /not a finite number|NaN/);
+  const { weights, norms } = t.weights();
+  assert.equal(weights.length, 3 * 3);
+  assert.deepEqual(Array.from(norms), Array.from(t.weightNorms()));
+  for (let j = 0; j < 3; j++) assert.ok(Math.abs(Math.hypot(...weights.subarray(j * 3, j * 3 + 3)) - 1) < 1e-5, 'normalized');
+  t.free();
+  // the largest data set of classes: 10,000 identities of two rows each
+  const classes = 10000, x = new Float32Array(classes * 2 * 4), labels = Int32Array.from({ length: classes * 2 }, (_, i) => i % classes);
+  for (let k = 0; k < x.length; k++) x[k] = Math.sin(k * 0.37);
+  const wide = iam.trainer({ data: 'rows', classes, dim: 8, testFraction: 0.5, evalRows: 100 }, { x, labels });
+  assert.equal(wide.classes, classes);
+  wide.step(2);
+  assert.ok(Number.isFinite(wide.last().loss));
+  wide.free();
+  const more = Int32Array.from({ length: 10001 * 2 }, (_, i) => i % 10001);
+  assert.throws(() => iam.trainer({ data: 'rows', classes: 10001, dim: 8, testFraction: 0.5 }, { x: new Float32Array(more.length * 4).fill(1), labels: more }), /classes must be in \[2, 10000\]/);
+});
