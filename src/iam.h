@@ -472,6 +472,7 @@ int iam_trainer_embed(iam_trainer *t, int set, int count, float *emb, int *label
    - loss_base, loss_iam (count): L_base_i and L_IAM_i (without β);
    - margins_deg (count): each sample's margin θ_nearest_other − θ_target, as
      iam_sample_margins gives it.
+   With iam_stop x, or iam_variant weights, x_iam is exactly 0; with iam_stop W, w_iam is.
    A zero embedding has no direction: its forces and losses are 0. Any output may be NULL. */
 int iam_trainer_forces(iam_trainer *t, int set, int count, float *x_base, float *x_iam, float *w_base,
                        float *w_iam, float *loss_base, float *loss_iam, float *margins_deg);
