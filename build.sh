@@ -8,7 +8,7 @@
 #   lib     dist/lib/libiam.a and dist/include/iam.h: the C library on its own
 #   pack    dist/iam-loss-<version>.tgz: the npm package (binding, trainer, presets, both .wasm, types)
 #   train   headless training: ./build.sh train -- --loss arcface --beta 0.5 --json
-#   experiment  the paper in miniature: sweeps β, seeds and room; writes docs/RESULTS.md
+#   experiment  the paper's claim, tested: open-set verification on synthetic faces, the room sweep, Fig. 2; writes docs/RESULTS.md
 #   bench   benchmarks: wasm SIMD, wasm scalar, native C and TensorFlow.js wasm (-- --json);
 #           -- --page: the page in headless Chromium (fps, redraws, steps/s)
 #   fuzz    the libFuzzer targets of tests/fuzz/ (clang, ASan, UBSan): ./build.sh fuzz [SECONDS each, 60]

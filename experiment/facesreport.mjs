@@ -72,12 +72,12 @@ export function primaryTable(rows, F) {
 
 /** Per loss, per β: mean ± std over seeds, at the validation-chosen checkpoint, then the angles. */
 export function betaTable(rows, F, loss) {
-  const head = '| β | validation TAR@1e-3 % | test TAR@1e-3 % | TAR@1e-4 % | verification % | rank-1 % | closed-set acc % | mean NN weight angle | genuine angle | chosen step | runs |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const head = '| β | validation TAR@1e-3 % | test TAR@1e-3 % | TAR@1e-4 % | verification % | rank-1 % | TAR@1e-3 % at the last step | closed-set acc % | mean NN weight angle | genuine angle | chosen step | runs |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = F.betas.map((beta) => {
     const all = rows.filter((r) => r.group === 'faces' && r.loss === loss && r.beta === beta), g = ok(all, {});
     const col = (metric, f) => meanSd(g.map((r) => r[metric]), f);
     return `| ${beta} | ${col('val_chosen', pct)} | ${col('c_tar_far_1e3', pct)} | ${col('c_tar_far_1e4', pct)} | ${col('c_verify_acc', pct)} | ` +
-      `${col('c_rank1', pct)} | ${col('test_acc', pct)} | ${col('mean_nn_weight_angle_deg', deg)} | ${col('genuine_deg', deg)} | ` +
+      `${col('c_rank1', pct)} | ${col('tar_far_1e3', pct)} | ${col('test_acc', pct)} | ${col('mean_nn_weight_angle_deg', deg)} | ${col('genuine_deg', deg)} | ` +
       `${col('chosen_step', (v) => v.toFixed(0))} | ${g.length === all.length ? g.length : `${g.length} of ${all.length}`} |`;
   });
   return `${head}\n${lines.join('\n')}`;
@@ -190,7 +190,7 @@ export function wideTable(rows, F) {
 export { label, pct, pts, pval, ok };
 
 /** Every name of the open-set part of report.md. */
-export function facesValues({ run, facesRows: rows, ceilings }) {
+export function facesValues({ run, facesRows: rows, ceilings, facesCurve }) {
   const { grid } = run, F = grid.faces, P = setupValues(run);
   const primaries = Object.fromEntries(F.losses.map((loss) => [loss, primary(rows, F, loss)]));
   const named = {};
@@ -211,6 +211,7 @@ export function facesValues({ run, facesRows: rows, ceilings }) {
     margins_text: F.losses.filter((l) => margins[l]?.[F.scale] !== undefined).map((l) => `${label(l)} m = ${margins[l][F.scale]}`).join(', ') || 'none',
     ceiling_raw_tar: ceiling('raw', 'tar_far_1e3'), ceiling_lda_tar: ceiling('lda', 'tar_far_1e3'), ceiling_linear_tar: ceiling('linear', 'tar_far_1e3'),
     impostor_pairs: anyTest ? run.protocolCounts.impostor_pairs : 0, genuine_pairs: anyTest ? run.protocolCounts.genuine_pairs : 0,
+    ...convergence(facesCurve, F),
     'table:primary': primaryTable(rows, F),
     'table:ceilings': ceilingTable(rows, ceilings, F),
     'table:beta_per_loss': F.losses.map((loss) => `### ${label(loss)}\n\n${betaTable(rows, F, loss)}`).join('\n\n'),
@@ -220,6 +221,17 @@ export function facesValues({ run, facesRows: rows, ceilings }) {
     'table:tune': tuneTable(rows, F),
     wide: Boolean(F.wide), ...(F.wide && { wide_train: F.wide.train, wide_per_train: F.wide.perTrain, 'table:wide': wideTable(rows, F) }),
   };
+}
+
+/** Has training converged? The mean change of the validation score over the last fifth of
+ *  the steps, over the β sweep's runs. */
+function convergence(curve, F) {
+  const from = F.steps - Math.round(F.steps / 5 / F.evalEvery) * F.evalEvery;
+  const at = (step) => new Map(curve.filter((r) => r.group === 'faces' && r.step === step).map((r) => [`${r.loss} ${r.beta} ${r.seed}`, r.val_tar_far_1e3]));
+  const a = at(from), b = at(F.steps), gains = [...b.keys()].filter((k) => a.has(k)).map((k) => b.get(k) - a.get(k));
+  const g = mean(gains);
+  return { tail_from_step: from, val_tail_gain: g,
+    tail_verdict: Math.abs(g) < 0.01 ? 'less than a point: converged, as far as this score tells' : 'a point or more: not yet converged' };
 }
 
 /** The setup's numbers, from the grid and the faces world. */
