@@ -204,9 +204,10 @@ export function facesValues({ run, facesRows: rows, ceilings, facesCurve }) {
   const ceiling = (method, metric) => mean(ceilings.filter((r) => r.method === method).map((r) => r[metric]));
   const anyTest = rows.find((r) => r.group === 'faces' && r.status === 'ok');
   const margins = run.margins ?? {};
+  const complete = grid.name === 'full' && (run.seeds ?? F.seeds) >= 10;
   return {
-    ...P, ...named,
-    complete: grid.name === 'full' && (run.seeds ?? F.seeds) >= 10,
+    ...P, ...named, complete,
+    ...(complete && { ...mechanismValues(rows, F), ...knobValues(rows, F) }), // the conclusion's, written for the full run
     losses_list: F.losses.map(label).join(' and '),
     margins_text: F.losses.filter((l) => margins[l]?.[F.scale] !== undefined).map((l) => `${label(l)} m = ${margins[l][F.scale]}`).join(', ') || 'none',
     ceiling_raw_tar: ceiling('raw', 'tar_far_1e3'), ceiling_lda_tar: ceiling('lda', 'tar_far_1e3'), ceiling_linear_tar: ceiling('linear', 'tar_far_1e3'),
@@ -219,8 +220,39 @@ export function facesValues({ run, facesRows: rows, ceilings, facesCurve }) {
     'table:variants': variantTable(rows, F),
     'table:knobs': knobTable(rows, F, margins),
     'table:tune': tuneTable(rows, F),
-    wide: Boolean(F.wide), ...(F.wide && { wide_train: F.wide.train, wide_per_train: F.wide.perTrain, 'table:wide': wideTable(rows, F) }),
+    wide: Boolean(F.wide), ...(F.wide && { wide_train: F.wide.train, wide_per_train: F.wide.perTrain, 'table:wide': wideTable(rows, F),
+      wide_closed: mean(ok(rows, { group: 'wide' }).map((r) => r.test_acc)), wide_ms: mean(ok(rows, { group: 'wide' }).map((r) => r.ms)),
+      faces_ms: mean(ok(rows, { group: 'faces' }).map((r) => r.ms)) }),
   };
+}
+
+/** The numbers the conclusion quotes about where the gain comes from: the β sweep's angles and
+ *  accuracies at β = 0 and the largest β, and each reading or stop against β = 0. */
+function mechanismValues(rows, F) {
+  const top = F.betas[F.betas.length - 1], V = F.variants, out = { top_beta: top };
+  const m = (where, metric) => mean(ok(rows, where).map((r) => r[metric]));
+  for (const [b, name] of [[0, 'b0'], [top, 'btop']])
+    for (const [metric, key] of [['mean_nn_weight_angle_deg', 'nn'], ['mean_sample_margin_deg', 'margin'], ['test_acc', 'closed']])
+      out[`normface_${name}_${key}`] = m({ group: 'faces', loss: 'normface', beta: b }, metric);
+  const base = ok(rows, { group: 'faces', loss: V.loss, beta: 0 });
+  const groups = { default: ok(rows, { group: 'faces', loss: V.loss, beta: V.beta }),
+    ...Object.fromEntries(V.list.map((o) => { const n = o.iamVariant ?? `stop ${o.iamStop}`; return [n, ok(rows, { group: 'variant', variant: n })]; })) };
+  for (const [name, g] of Object.entries(groups)) {
+    const key = name.replace(/[ -]/g, '_');
+    out[`variant_${key}_diff`] = paired(base, g, PRIMARY.metric).mean;
+    if (name === 'weights' || name === 'push-only') out[`variant_${key}_nn`] = mean(g.map((r) => r.mean_nn_weight_angle_deg));
+  }
+  out.arcface_b0_margin = m({ group: 'faces', loss: 'arcface', beta: 0 }, 'mean_sample_margin_deg');
+  return out;
+}
+
+/** The base losses' test TAR at each knob setting (β = 0), for the conclusion. */
+function knobValues(rows, F) {
+  const out = {};
+  for (const { dim, scale } of F.knobs.settings)
+    for (const loss of F.knobs.losses.filter((l) => l === 'normface'))
+      out[`knob_d${dim}_s${scale}_${loss}_b0`] = mean(ok(rows, { group: 'knob', loss, beta: 0, dim, scale }).map((r) => r[PRIMARY.metric]));
+  return out;
 }
 
 /** Has training converged? The mean change of the validation score over the last fifth of
@@ -231,7 +263,7 @@ function convergence(curve, F) {
   const a = at(from), b = at(F.steps), gains = [...b.keys()].filter((k) => a.has(k)).map((k) => b.get(k) - a.get(k));
   const g = mean(gains);
   return { tail_from_step: from, val_tail_gain: g,
-    tail_verdict: Math.abs(g) < 0.01 ? 'less than a point: converged, as far as this score tells' : 'a point or more: not yet converged' };
+    tail_verdict: Math.abs(g) < 0.01 ? 'less than a point: converged, as far as this score tells' : 'a point or more: the low rates at the end of the schedule still help, and whether more steps would is not tested here' };
 }
 
 /** The setup's numbers, from the grid and the faces world. */

@@ -15,12 +15,10 @@
 //   {{#name}}…{{/name}}  a section, kept when the boolean `name` is true ({{^name}}: false);
 //                        a tag alone on its line takes the line with it
 //   {{! … }}             a comment, left out (with its line when it stands alone)
-// The names: `<loss>_<dim>d_b<β>_<metric>` is the mean over seeds of a β-sweep cell
-// (normface_16d_b0.5_verify_acc), with the metric named as in results.csv; a prefix
-// room_, fig2_, wide_ or curve_ names the other sweeps (room_normface_2d_c8_b0_test_acc);
-// `all` or `margin_losses` in the loss's place and `_range` at the end are a [min, max]
-// over those losses; `paired` is the difference to the same seed at β = 0; a part left
-// out (no β, no C) means all of them; `_wins` and `_runs` are counts.
+// The names: `primary_<loss>_<what>` is the primary comparison of a loss (facesreport.mjs);
+// `room_<loss>_<dim>d_c<C>_b<β>_<metric>` a room-sweep cell's mean over seeds, with the
+// metric named as in room.csv; `fig2_…` a number of Fig. 2's pictures; `all` in the loss's
+// place and `_range` at the end are a [min, max] over those losses; `_runs` are counts.
 // A placeholder without a value, or a value that the template never names, is an
 // error: the template and this file cannot drift apart.
 //
@@ -28,7 +26,7 @@
 // escaping). Whatever repeats over the grid (a table row per loss, a heading per
 // dimension) is a block made here.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { LOSS_LABELS, MARGIN_FIELDS } from '../wasm/presets.js';
+import { LOSS_LABELS } from '../wasm/presets.js';
 import { MERGED_RATIO, groupStats } from './table.mjs';
 import { facesValues } from './facesreport.mjs';
 
@@ -39,13 +37,6 @@ const pct = (v, d = 1) => (Number.isFinite(v) ? `${(100 * v).toFixed(d)}` : '—
 const deg = (v, d = 1) => (Number.isFinite(v) ? `${v.toFixed(d)}°` : '—');
 const signed = (v, d, unit = '') => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}${unit}` : '—');
 const minutes = (ms) => `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
-
-/** A loss as the runs trained it: its scale and its margin options (the library's
- *  defaults with the preset on top, as run.mjs resolved them). */
-function presetText(loss, library) {
-  const config = library.losses[loss];
-  return ['scale', ...MARGIN_FIELDS[loss]].map((k) => `${k} ${config[k]}`).join(', ');
-}
 
 /** The room sweep's numbers, looked up by (loss, dim, β, C). */
 function makeLookup(roomRows) {
@@ -108,6 +99,7 @@ export const FORMATS = Object.freeze({
   fixed0: (v) => (Number.isFinite(v) ? v.toFixed(0) : '—'),
   fixed2: (v) => (Number.isFinite(v) ? v.toFixed(2) : '—'),
   minutes: (ms) => minutes(ms),             // a duration: 2 min 5 s
+  seconds: (ms) => (Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : '—'),
   s: (n) => (n > 1 ? 's' : ''),             // the plural ending: seed{{seeds|s}}
   runs: (n) => (n ? `${n} run(s)` : 'no run'),
 });

@@ -1,28 +1,29 @@
-// run.mjs: the paper in miniature, behind `./build.sh experiment -- …` (the entry point;
+// run.mjs: the paper's claim, tested, behind `./build.sh experiment -- …` (the entry point;
 // the other files of experiment/ are its helpers).
 //
-//   ./build.sh experiment                 # the full sweep: docs/results.csv, docs/room.csv,
-//                                         # docs/figures/*, docs/RESULTS.md
-//   ./build.sh experiment -- --quick --out /tmp/x   # a tiny sweep (the tests run this)
+//   ./build.sh experiment                 # the full run (about 45 minutes on 2 cores): docs/faces.csv,
+//                                         # docs/ceilings.csv, docs/room.csv, docs/figures/*, docs/RESULTS.md
+//   ./build.sh experiment -- --quick --out /tmp/x   # a tiny run in seconds (the tests run this)
+//   ./build.sh experiment -- --report-only          # RESULTS.md again from the last run, after editing report.md
 //
-// It asks three questions of Sun et al. (2020), at toy scale:
-//   1. the β sweep: every base loss × β ∈ {0, 0.1, 0.3, 0.5, 1, 2} × seeds, on the
-//      `identities` data (C trained identities in R^32, plus held-out identities for
-//      open-set verification), with a 3-D and a 16-D embedding. Does IAM widen the
-//      angles between classes, and does that help verification?
-//   2. Fig. 2 in miniature: 2-D features of every loss without and with IAM, drawn
-//      by the demo's own CircleView (web/view2d.js) in headless Chromium.
-//   3. the room sweep: C = 3…12 blobs, 2-D and 3-D, β ∈ {0, 0.5}: where does IAM
-//      stop widening the angles and start merging classes (LOSSES.md, "IAM needs room")?
+// It asks two questions of Sun et al. (2020):
+//   1. the open-set study (the primary question): does IAM improve verification of people the
+//      network never saw? Synthetic faces (experiment/faces.mjs) that no linear map can
+//      verify, three disjoint sets of identities (train, validation, test), SGD to
+//      convergence, β and the checkpoint chosen on validation, the protocol of
+//      experiment/protocol.mjs on the test identities, ≥ 10 seeds paired, with the readings
+//      and stops of IAM, the dimension and the scale (margins retuned per scale), and
+//      5,000 identities. Stage 1 tunes the margins on validation; stage 2 runs the rest.
+//   2. low-dimensional geometry: the room sweep (C = 3…12 blobs, 2-D and 3-D, β ∈ {0, 0.5}:
+//      where does IAM stop widening the angles and start merging classes, LOSSES.md, "IAM
+//      needs room"?) and Fig. 2 in miniature (2-D features of every loss without and with
+//      IAM, drawn by the demo's own CircleView in headless Chromium).
 //
 // Runs go to a pool of worker threads (experiment/worker.mjs), each with its own
-// loadIAM() from the binding in wasm/. Every run is a pure function of its config and
-// seed, so the CSVs do not depend on --jobs or on the order the runs finish in; only
+// loadIAM() from the binding in wasm/. Every run is a pure function of its job and
+// seeds, so the CSVs do not depend on --jobs or on the order the runs finish in; only
 // the ms column does. The report's prose lives in experiment/report.md, a template
-// whose named numbers report.mjs fills in from the runs each time.
-//
-// What it deliberately is not: a hyper-parameter search. Every loss uses its preset
-// from wasm/presets.js (the 3-D one for 16-D too), unchanged.
+// whose named numbers report.mjs and facesreport.mjs fill in from the runs each time.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -105,11 +106,11 @@ export const QUICK = Object.freeze({
 // The flags, once: what util.parseArgs needs (type, short) and what usage() prints.
 const positive = between(1, 1e9);
 const FLAGS = {
-  '--quick': { help: 'a tiny sweep (2 losses × 2 β × 1 seed, 60 steps) in seconds, for the tests' },
+  '--quick': { help: 'a tiny run (40 identities, 2 losses × 2 β × 2 seeds, 60 steps) in seconds, for the tests' },
   '--out': { value: (v) => (v && !v.startsWith('--') ? v : undefined), arg: 'DIR',
-    help: 'where to write results.csv, room.csv, RESULTS.md, figures/ (default docs/)' },
-  '--seeds': { value: positive, arg: 'N', help: 'seeds per cell (default 5; --quick: 1)' },
-  '--steps': { value: positive, arg: 'N', help: 'optimizer steps per run (default 2000; --quick: 60)' },
+    help: 'where to write faces.csv, ceilings.csv, room.csv, RESULTS.md, figures/ (default docs/)' },
+  '--seeds': { value: positive, arg: 'N', help: 'seeds per cell (default: 10 for the faces, 5 for the room sweep)' },
+  '--steps': { value: positive, arg: 'N', help: 'steps of a room-sweep and Fig. 2 run (default 2000; --quick: 60)' },
   '--jobs': { value: positive, arg: 'N', help: `worker threads (default: the number of cores, here ${availableParallelism()})` },
   '--no-browser': { help: 'skip the Chromium-rendered Fig. 2 (the rest of the report is written)' },
   '--report-only': { help: 'no training: rewrite RESULTS.md from the last run of this grid (build/experiment/), after editing report.md' },
