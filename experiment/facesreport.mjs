@@ -243,6 +243,8 @@ function mechanismValues(rows, F) {
     if (name === 'weights' || name === 'push-only') out[`variant_${key}_nn`] = mean(g.map((r) => r.mean_nn_weight_angle_deg));
   }
   out.arcface_b0_margin = m({ group: 'faces', loss: 'arcface', beta: 0 }, 'mean_sample_margin_deg');
+  out.arcface_b0_nn = m({ group: 'faces', loss: 'arcface', beta: 0 }, 'mean_nn_weight_angle_deg');
+  out.arcface_btop_nn = m({ group: 'faces', loss: 'arcface', beta: top }, 'mean_nn_weight_angle_deg');
   return out;
 }
 

@@ -113,7 +113,7 @@ const FLAGS = {
   '--steps': { value: positive, arg: 'N', help: 'steps of a room-sweep and Fig. 2 run (default 2000; --quick: 60)' },
   '--jobs': { value: positive, arg: 'N', help: `worker threads (default: the number of cores, here ${availableParallelism()})` },
   '--no-browser': { help: 'skip the Chromium-rendered Fig. 2 (the rest of the report is written)' },
-  '--report-only': { help: 'no training: rewrite RESULTS.md from the last run of this grid (build/experiment/), after editing report.md' },
+  '--report-only': { help: 'no training: rewrite RESULTS.md, the CSVs and the SVG figures from the last run of this grid (build/experiment/)' },
   '--help': { short: 'h', help: 'this text' },
 };
 
@@ -277,7 +277,7 @@ export function facesSVG(rows, ceilings, grid) {
     ['c_verify_acc', 'test verification accuracy', true],
     ['val_chosen', 'validation TAR at FAR = 1e-3', false],
     ['mean_nn_weight_angle_deg', 'mean NN weight angle (°)', false],
-    ['genuine_deg', 'angle between two images of one test identity (°)', false],
+    ['genuine_deg', 'genuine angle, test (°)', false],
   ];
   const panels = [];
   for (const [metric, what, withCeilings] of metrics)
@@ -516,7 +516,9 @@ export async function main(argv) {
   if (args.reportOnly) {
     const path = lastRunPath(settings.grid);
     if (!existsSync(path)) { console.error(`experiment: --report-only needs a run of the ${settings.grid.name} grid first (no ${relative(process.cwd(), path)})`); return 2; }
-    writeReport(join(settings.out, 'RESULTS.md'), JSON.parse(readFileSync(path, 'utf8')));
+    const last = JSON.parse(readFileSync(path, 'utf8'));
+    writeTablesAndPlots({ ...settings, grid: last.run.grid }, last);   // the same CSVs, the SVGs as drawn now
+    writeReport(join(settings.out, 'RESULTS.md'), last);
     console.log(`experiment: rewrote ${relative(process.cwd(), join(settings.out, 'RESULTS.md'))} from ${relative(process.cwd(), path)}`);
     return 0;
   }
