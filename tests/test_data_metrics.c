@@ -227,8 +227,8 @@ static void test_data_bad_inputs(void) {
     expect_error("C = 33 blobs", iam_dataset_make(&ds, IAM_DATA_BLOBS, 33, 10, 10, 1), "(got 33)");
     expect_error("C = 33 spiral", iam_dataset_make(&ds, IAM_DATA_SPIRAL, 33, 10, 10, 1), "classes");
     expect_error("C = 11 glyphs", iam_dataset_make(&ds, IAM_DATA_GLYPHS, 11, 10, 10, 1), "[2, 10]");
-    expect_error("C = 1001 identities",
-                 iam_dataset_make(&ds, IAM_DATA_IDENTITIES, 1001, 10, 10, 1), "classes");
+    expect_error("C = IAM_DATA_MAX_CLASSES + 1 identities",
+                 iam_dataset_make(&ds, IAM_DATA_IDENTITIES, IAM_DATA_MAX_CLASSES + 1, 10, 10, 1), "classes");
     expect_error("train 0", iam_dataset_make(&ds, IAM_DATA_BLOBS, 4, 0, 10, 1), "train_per_class");
     expect_error("test 0", iam_dataset_make(&ds, IAM_DATA_BLOBS, 4, 10, 0, 1), "test_per_class");
     expect_error("train 100001",
