@@ -7,12 +7,10 @@
 // the test identities' TAR at FAR = 1e-3 at the checkpoint chosen on validation.
 import { LOSS_LABELS } from '../wasm/presets.js';
 import { pairedSummary } from './stats.mjs';
-import { mean, std } from './table.mjs';
+import { mean, std, pct, deg } from './table.mjs';
 
 const label = (loss) => LOSS_LABELS[loss] ?? loss;
-const pct = (v, d = 1) => (Number.isFinite(v) ? (100 * v).toFixed(d) : '—');
 const pts = (v, d = 1) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(d)}` : '—');
-const deg = (v, d = 1) => (Number.isFinite(v) ? `${v.toFixed(d)}°` : '—');
 const pval = (p) => (!Number.isFinite(p) ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3));
 
 /** The test metric of the primary comparison, and what β is chosen by. */
@@ -187,7 +185,6 @@ export function wideTable(rows, F) {
     `\n\nPaired, β = ${b1} − β = ${b0}: ${cell(s)} points of TAR@1e-3, ${s.wins} of ${s.n} seeds better.`;
 }
 
-export { label, pct, pts, pval, ok };
 
 /** Every name of the open-set part of report.md. */
 export function facesValues({ run, facesRows: rows, ceilings, facesCurve }) {

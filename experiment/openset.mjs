@@ -104,15 +104,14 @@ export function trainFaces(iam, job) {
     status = `diverged at step ${done}: ${err.message.replace(/[\r\n,]+/g, ' ')}`;
   }
   const { metrics } = trainer.evaluate({ bins: 0 });
-  const testOf = () => evaluateOpenSet(trainer.embedInputs(F.test.x), trainer.dim, F.test.labels, protocol.test);
-  const final = testOf();
-  const eFinal = trainer.embedInputs(F.test.x);
+  const testOf = (e) => evaluateOpenSet(e, trainer.dim, F.test.labels, protocol.test);
+  const eFinal = trainer.embedInputs(F.test.x), final = testOf(eFinal);
   const geometry = testGeometry(eFinal, trainer.dim, F.test.labels, trainer.weights().weights);
   const valFinal = curve.length ? curve[curve.length - 1].val_tar_far_1e3 : score();
   let chosen = final, chosenStep = done, valChosen = valFinal;
   if (best.params && best.step !== done) {
     trainer.setParams(best.params);
-    chosen = testOf();
+    chosen = testOf(trainer.embedInputs(F.test.x));
     chosenStep = best.step;
     valChosen = best.score;
   }

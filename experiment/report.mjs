@@ -27,14 +27,12 @@
 // dimension) is a block made here.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { LOSS_LABELS } from '../wasm/presets.js';
-import { MERGED_RATIO, groupStats } from './table.mjs';
+import { MERGED_RATIO, groupStats, pct, deg } from './table.mjs';
 import { facesValues } from './facesreport.mjs';
 
 export const REPORT_TEMPLATE = new URL('./report.md', import.meta.url);
 
 const label = (loss) => LOSS_LABELS[loss] ?? loss;
-const pct = (v, d = 1) => (Number.isFinite(v) ? `${(100 * v).toFixed(d)}` : '—');
-const deg = (v, d = 1) => (Number.isFinite(v) ? `${v.toFixed(d)}°` : '—');
 const signed = (v, d, unit = '') => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}${unit}` : '—');
 const minutes = (ms) => `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
 

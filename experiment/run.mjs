@@ -31,7 +31,6 @@ import { join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, flagHelp, between } from '../wasm/flags.js';
 import { trainerPreset, lossPreset, LOSS_LABELS } from '../wasm/presets.js';
-import { loadIAM } from '../wasm/iam.js';
 import { smallMultiples, niceTicks } from './plot.mjs';
 import { renderFeatureGrid } from './render.mjs';
 import { FACES } from './faces.mjs';
@@ -448,15 +447,6 @@ async function drawFig2({ grid, figures, browser }, fig2Results) {
   return { fig2Files, fig2Note: '' };
 }
 
-/** What the runs trained with, from the library itself: its training defaults, and
- *  each loss as its preset resolves (the 3-D one, as every run above 2-D uses). */
-export async function libraryDefaults(grid) {
-  const iam = await loadIAM();
-  const kinds = [...new Set([...grid.fig2.losses, ...grid.faces.losses])];
-  const losses = Object.fromEntries(kinds.map((loss) => [loss, iam.defaults('loss_config', lossPreset(loss, 3))]));
-  return { train: iam.defaults(), losses };
-}
-
 /** How many pairs the protocol scored on the test identities (the same for every run). */
 function protocolCounts({ results, jobs }) {
   const r = results.find((x) => jobs[x.id].kind === 'faces');
@@ -476,7 +466,6 @@ export async function runExperiment(settings) {
   const { fig2Files, fig2Note } = await drawFig2(settings, tables.fig2Results);
   const { grid, seeds, steps, command } = settings;
   const run = {
-    library: await libraryDefaults(grid),
     grid, seeds, steps, jobs: Math.min(settings.jobs, trained.jobs.length), runs: trained.jobs.length + trained.tuneJobs.length,
     simd: trained.simd, margins: trained.margins, faces: FACES, protocolCounts: protocolCounts(trained),
     sweepMs: trained.sweepMs, totalMs: performance.now() - t0, command,

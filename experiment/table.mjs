@@ -29,6 +29,10 @@ export const ROOM_COLUMNS = ['loss', 'beta', 'seed', 'dim', 'classes', 'steps',
  *  (9.5° of 60°, 3° of 45°), far below anything a trained loss leaves otherwise. */
 export const MERGED_RATIO = 0.25;
 
+/** How the report prints a fraction (as a percentage) and an angle; '—' where it is not a number. */
+export const pct = (v, d = 1) => (Number.isFinite(v) ? (100 * v).toFixed(d) : '—');
+export const deg = (v, d = 1) => (Number.isFinite(v) ? `${v.toFixed(d)}°` : '—');
+
 const round = (v, digits) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
 
 

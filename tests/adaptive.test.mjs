@@ -26,9 +26,7 @@ import assert from 'node:assert/strict';
 import { loadIAM } from '../wasm/iam.js';
 import { referenceLoss, finiteDifferenceGradient, referenceUpdateState, elasticMargins } from './reference.mjs';
 import { mulberry32, gaussian } from './helpers.mjs';
-
-const VALUE_REL = 1e-4, VALUE_ABS = 1e-6;
-const GRAD_REL = 2e-3, GRAD_ABS = 1e-5;
+import { fullConfig, unitGaussian, where, checkValues, relErr, checkGradient, fmt } from './lossChecks.mjs';
 
 const builds = [
   { name: 'simd', iam: await loadIAM({ simd: true }) },
@@ -36,22 +34,12 @@ const builds = [
 ];
 const iam = builds[0].iam;
 
-// Every field that matters passed explicitly, so neither side's defaults decide.
-const full = (o) => ({
-  kind: 'normface', scale: 10, margin: 0, beta: 0, m1: 1, m2: 0, m3: 0, lambda: 0, featureNorm: false,
-  fallback: 'continuous', subcenters: 1, marginStd: 0, marginSeed: 0, detachMargin: false, ...o,
-});
+const full = fullConfig; // every field spelt out (lossChecks.mjs)
 const curricular = (o) => full({ kind: 'curricularface', margin: 0.3, t: 0, momentum: 0.01, ...o });
 const ada = (o) => full({ kind: 'adaface', margin: 0.25, h: 0.333, normMean: 20, normStd: 100, momentum: 0.01, ...o });
 const mag = (o) => full({ kind: 'magface', la: 1, ua: 10, lm: 0.1, um: 0.4, lambdaG: 1, ...o });
 
 // ---- seeded data ----
-
-function unitGaussian(rand, d) {
-  const v = Float64Array.from({ length: d }, () => gaussian(rand));
-  const s = Math.hypot(...v);
-  return v.map((t) => t / s);
-}
 
 const rowNorm = (a, offset, d) => Math.hypot(...a.subarray(offset, offset + d));
 const to64 = (batch) => ({ ...batch, x: Float64Array.from(batch.x), W: Float64Array.from(batch.W) });
@@ -131,41 +119,6 @@ function cleanBatch(cfg, seed, size, { gap = 2e-3, norms } = {}) {
 }
 
 // ---- comparisons ----
-
-const fmt = (v) => (typeof v === 'number' ? +v.toPrecision(7) : v);
-const where = (cfg, batch, build) => `${build} ${JSON.stringify(cfg)} n=${batch.n} d=${batch.d} c=${batch.c}`;
-
-function checkValues(got, ref, cfg, at) {
-  const terms = { base: Math.abs(ref.base), iam: Math.abs(ref.iam), loss: Math.abs(ref.base) + cfg.beta * Math.abs(ref.iam) };
-  for (const key of ['loss', 'base', 'iam']) {
-    const err = Math.abs(got[key] - ref[key]), mag = Math.max(terms[key], Math.abs(ref[key]));
-    assert.ok(Number.isFinite(got[key]) && err <= VALUE_REL * mag + VALUE_ABS,
-      `${key}: wasm ${fmt(got[key])} vs reference ${fmt(ref[key])} (|Δ| ${err.toExponential(2)}) for ${at}`);
-  }
-}
-
-// The largest |a − b| over the largest |b|: one number per array.
-function relErr(a, b) {
-  let err = 0, mag = 0;
-  for (let k = 0; k < b.length; k++) {
-    err = Math.max(err, Math.abs(a[k] - b[k]));
-    if (Number.isNaN(a[k])) err = Infinity;
-    mag = Math.max(mag, Math.abs(b[k]));
-  }
-  return err / mag;
-}
-
-function checkGradient(name, got, fd, at) {
-  assert.equal(got.length, fd.length, `${name} length for ${at}`);
-  const maxFd = fd.reduce((m, v) => Math.max(m, Math.abs(v)), 0), tol = GRAD_REL * maxFd + GRAD_ABS;
-  let worst = 0, worstAt = 0;
-  for (let k = 0; k < fd.length; k++) {
-    const excess = Math.abs(got[k] - fd[k]) / tol;
-    if (!(excess <= worst)) { worst = excess; worstAt = k; } // catches NaN too
-  }
-  assert.ok(worst <= 1, `${name}[${worstAt}]: wasm ${fmt(got[worstAt])} vs finite difference ${fmt(fd[worstAt])} ` +
-    `(max|fd| ${maxFd.toExponential(2)}, tolerance ${tol.toExponential(2)}) for ${at}`);
-}
 
 // One config on one batch, both builds, against the reference's values and the central
 // differences of the reference.

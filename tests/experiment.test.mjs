@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { plan, planTune, tunedMargins, parseArgs, settingsOf, runExperiment, tabulate, libraryDefaults, FULL, QUICK } from '../experiment/run.mjs';
+import { plan, planTune, tunedMargins, parseArgs, settingsOf, runExperiment, tabulate, FULL, QUICK } from '../experiment/run.mjs';
 import { reportValues, fillTemplate, REPORT_TEMPLATE } from '../experiment/report.mjs';
 import { chosenBeta, primary, verdict, paired, PRIMARY } from '../experiment/facesreport.mjs';
 import { FACES_COLUMNS, CEILING_COLUMNS, ROOM_COLUMNS, parseCSV, toCSV, mean, std } from '../experiment/table.mjs';
@@ -272,7 +272,7 @@ async function syntheticFullRun() {
     grid: FULL, seeds: null, steps, jobs: 2, runs: jobs.length + tuneJobs.length, simd: true, sweepMs: 1000, totalMs: 2000, margins,
     faces: FACES, protocolCounts: { impostor_pairs: 200000, genuine_pairs: 45000 },
     command: './build.sh experiment', date: '2020-01-01', node: process.version,
-    runMs: { faces: 500, room: 500 }, library: await libraryDefaults(FULL),
+    runMs: { faces: 500, room: 500 },
   };
   return { run, ...tables, fig2Files: [{ classes: 4, name: 'fig2-4-classes.png' }, { classes: 8, name: 'fig2-8-classes.png' }], fig2Note: '' };
 }

@@ -22,10 +22,8 @@ import assert from 'node:assert/strict';
 import { loadIAM } from '../wasm/iam.js';
 import { trainerPreset } from '../wasm/presets.js';
 import { referenceLoss, finiteDifferenceGradient } from './reference.mjs';
-import { mulberry32, gaussian } from './helpers.mjs';
-
-const VALUE_REL = 1e-4, VALUE_ABS = 1e-6;
-const GRAD_REL = 2e-3, GRAD_ABS = 1e-5;
+import { mulberry32 } from './helpers.mjs';
+import { fullConfig, unitGaussian, where, checkValues, relErr, checkGradient } from './lossChecks.mjs';
 
 const builds = [
   { name: 'simd', iam: await loadIAM({ simd: true }) },
@@ -35,12 +33,7 @@ const iam = builds[0].iam;
 const VARIANTS = ['default', 'log-odds', 'push-only', 'weights'];
 const STOPS = ['none', 'W', 'x'];
 
-// Every field that matters passed explicitly, so neither side's defaults decide.
-const full = (o) => ({
-  kind: 'normface', scale: 10, margin: 0, beta: 0, m1: 1, m2: 0, m3: 0, lambda: 0, featureNorm: false,
-  fallback: 'continuous', subcenters: 1, marginStd: 0, marginSeed: 0, detachMargin: false,
-  iamVariant: 'default', iamStop: 'none', ...o,
-});
+const full = fullConfig; // every field spelt out (lossChecks.mjs)
 // the kinds of the brief; ArcFace's continuous target has no switch to straddle
 const KINDS = {
   softmax: full({ kind: 'softmax' }),
@@ -51,11 +44,6 @@ const KINDS = {
 
 // ---- seeded data ----
 
-function unitGaussian(rand, d) {
-  const v = Float64Array.from({ length: d }, () => gaussian(rand));
-  const s = Math.hypot(...v);
-  return v.map((t) => t / s);
-}
 const to64 = (batch) => ({ ...batch, x: Float64Array.from(batch.x), W: Float64Array.from(batch.W) });
 
 // n samples of c classes with K rows each: ‖W_r‖ in [0.5, 2], ‖x_i‖ in [0.5, 3], x_i a mix
@@ -108,28 +96,6 @@ function randomSizes(seed, count) {
 
 // ---- comparisons ----
 
-const fmt = (v) => (typeof v === 'number' ? +v.toPrecision(7) : v);
-const where = (cfg, batch, build) => `${build} ${JSON.stringify(cfg)} n=${batch.n} d=${batch.d} c=${batch.c}`;
-
-function checkValues(got, ref, cfg, at) {
-  const terms = { base: Math.abs(ref.base), iam: Math.abs(ref.iam), loss: Math.abs(ref.base) + cfg.beta * Math.abs(ref.iam) };
-  for (const key of ['loss', 'base', 'iam']) {
-    const err = Math.abs(got[key] - ref[key]), mag = Math.max(terms[key], Math.abs(ref[key]));
-    assert.ok(Number.isFinite(got[key]) && err <= VALUE_REL * mag + VALUE_ABS,
-      `${key}: wasm ${fmt(got[key])} vs reference ${fmt(ref[key])} (|Δ| ${err.toExponential(2)}) for ${at}`);
-  }
-}
-
-// The largest |a − b| over the largest |b|: one number per array (NaN counts as infinite).
-function relErr(a, b) {
-  let err = 0, mag = 0;
-  for (let k = 0; k < b.length; k++) {
-    err = Math.max(err, Number.isNaN(a[k]) ? Infinity : Math.abs(a[k] - b[k]));
-    mag = Math.max(mag, Math.abs(b[k]));
-  }
-  return mag > 0 ? err / mag : err;
-}
-
 // the same bits, array by array (NaN and −0 included)
 const bits = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 function assertSameBits(a, b, what) {
@@ -142,18 +108,6 @@ function assertSameBits(a, b, what) {
 // the worst relative gradient error seen per reading and stop, for the report
 const worst = new Map();
 function note(key, err) { worst.set(key, Math.max(worst.get(key) ?? 0, err)); }
-
-function checkGradient(name, got, fd, at) {
-  assert.equal(got.length, fd.length, `${name} length for ${at}`);
-  const maxFd = fd.reduce((m, v) => Math.max(m, Math.abs(v)), 0), tol = GRAD_REL * maxFd + GRAD_ABS;
-  let excess = 0, excessAt = 0;
-  for (let k = 0; k < fd.length; k++) {
-    const e = Math.abs(got[k] - fd[k]) / tol;
-    if (!(e <= excess)) { excess = e; excessAt = k; } // catches NaN too
-  }
-  assert.ok(excess <= 1, `${name}[${excessAt}]: wasm ${fmt(got[excessAt])} vs finite difference ${fmt(fd[excessAt])} ` +
-    `(max|fd| ${maxFd.toExponential(2)}, tolerance ${tol.toExponential(2)}) for ${at}`);
-}
 
 // One config on one batch, both builds: values against the reference, dx and dW against its
 // central differences (with the stop's rule: the stopped side is the base loss's).
