@@ -173,7 +173,50 @@ export function tuneTable(rows, F) {
   return `| loss | s | ${ms.map((m) => `m = ${m}`).join(' | ')} |\n|---|---:|${ms.map(() => '---:').join('|')}|\n${lines.join('\n')}`;
 }
 
-/** The trainer at 5,000 identities. */
+/** Stage 1's probes: other learning rates at one scale (they tune nothing; the report shows them). */
+export function probeTable(rows) {
+  const probes = rows.filter((r) => r.group === 'tune' && r.margin === null);
+  return '| loss | s | lr | validation TAR@1e-3 % | closed-set acc % |\n|---|---:|---:|---:|---:|\n' +
+    probes.map((r) => `| ${label(r.loss)} | ${r.scale} | ${r.lr} | ${r.status === 'ok' ? pct(r.val_chosen) : r.status} | ${pct(r.test_acc)} |`).join('\n');
+}
+
+/** Convergence: the same runs at the main number of steps (the β sweep's, same seeds) and at
+ *  the long group's, β = 0 against β = 1 at each. */
+export function longTable(rows, curve, F) {
+  const L = F.long, [b0, b1] = L.betas;
+  const head = `| loss | steps | test TAR@1e-3 % at β = ${b0} | at β = ${b1} | paired difference [95% CI] | seeds better | validation gain over the last fifth |\n|---|---:|---:|---:|---:|---:|---:|`;
+  const lines = [];
+  for (const loss of L.losses)
+    for (const [group, steps] of [['faces', F.steps], ['long', L.steps]]) {
+      const g = (beta) => ok(rows, { group, loss, beta }).filter((r) => r.seed <= L.seeds);
+      const s = paired(g(b0), g(b1), PRIMARY.metric);
+      lines.push(`| ${steps === F.steps ? label(loss) : ''} | ${steps} | ${meanSd(g(b0).map((r) => r[PRIMARY.metric]), pct)} | ` +
+        `${meanSd(g(b1).map((r) => r[PRIMARY.metric]), pct)} | ${cell(s)} | ${s.wins} of ${s.n} | ${pts(longTail(curve, group, loss, steps, L.seeds))} |`);
+    }
+  return `${head}\n${lines.join('\n')}`;
+}
+
+/** The mean change of the validation score over the last fifth of one group's runs (both β,
+ *  seeds 1…maxSeed), from the curve rows. */
+function longTail(curve, group, loss, steps, maxSeed) {
+  const c = curve.filter((r) => r.group === group && r.loss === loss && r.seed <= maxSeed);
+  const stepsSeen = [...new Set(c.map((r) => r.step))].sort((a, b) => a - b);
+  const from = stepsSeen.filter((x) => x <= steps * 0.8).pop();
+  if (from === undefined) return NaN;
+  const at = (step) => new Map(c.filter((r) => r.step === step).map((r) => [`${r.beta} ${r.seed}`, r.val_tar_far_1e3]));
+  const a = at(from), b = at(steps);
+  return mean([...b.keys()].filter((k) => a.has(k)).map((k) => b.get(k) - a.get(k)));
+}
+
+/** What a step costs as the classes grow (the cost group). */
+export function costTable(costRows) {
+  const base = costRows[0];
+  return '| classes | ms per step | × the first | class weights |\n|---:|---:|---:|---:|\n' +
+    costRows.map((r) => `| ${r.classes.toLocaleString('en-US')} | ${r.ms_per_step.toFixed(1)} | ${(r.ms_per_step / base.ms_per_step).toFixed(1)} | ` +
+      `${(r.weight_bytes / 1024).toFixed(0)} KiB |`).join('\n');
+}
+
+/** The trainer at more identities. */
 export function wideTable(rows, F) {
   const W = F.wide, [b0, b1] = W.betas;
   const g = (beta) => ok(rows, { group: 'wide', beta });
@@ -187,7 +230,7 @@ export function wideTable(rows, F) {
 
 
 /** Every name of the open-set part of report.md. */
-export function facesValues({ run, facesRows: rows, ceilings, facesCurve }) {
+export function facesValues({ run, facesRows: rows, ceilings, facesCurve, costRows = [] }) {
   const { grid } = run, F = grid.faces, P = setupValues(run);
   const primaries = Object.fromEntries(F.losses.map((loss) => [loss, primary(rows, F, loss)]));
   const named = {};
@@ -217,9 +260,12 @@ export function facesValues({ run, facesRows: rows, ceilings, facesCurve }) {
     'table:variants': variantTable(rows, F),
     'table:knobs': knobTable(rows, F, margins),
     'table:tune': tuneTable(rows, F),
+    'table:probes': probeTable(rows),
+    long: Boolean(F.long), ...(F.long && { long_steps: F.long.steps, long_seeds: F.long.seeds, long_betas: F.long.betas.join(' and '), 'table:long': longTable(rows, facesCurve, F) }),
+    cost: costRows.length > 0, ...(costRows.length && { 'table:cost': costTable(costRows), cost_batch: costRows[0].batch }),
+    linear_seeds: Math.min(F.linearSeeds ?? F.seeds, run.seeds ?? F.seeds),
     wide: Boolean(F.wide), ...(F.wide && { wide_train: F.wide.train, wide_per_train: F.wide.perTrain, 'table:wide': wideTable(rows, F),
-      wide_closed: mean(ok(rows, { group: 'wide' }).map((r) => r.test_acc)), wide_ms: mean(ok(rows, { group: 'wide' }).map((r) => r.ms)),
-      faces_ms: mean(ok(rows, { group: 'faces' }).map((r) => r.ms)) }),
+      wide_ms: mean(ok(rows, { group: 'wide' }).map((r) => r.ms)), faces_ms: mean(ok(rows, { group: 'faces' }).map((r) => r.ms)) }),
   };
 }
 
@@ -245,12 +291,19 @@ function mechanismValues(rows, F) {
   return out;
 }
 
-/** The base losses' test TAR at each knob setting (β = 0), for the conclusion. */
+/** The conclusion's numbers of the knobs (NormFace at β = 0 per setting), the long runs and
+ *  the wide ones: the test TAR at β = 0 (…_b0), at β = 1 (…_with) and their paired difference
+ *  (…_diff). */
 function knobValues(rows, F) {
-  const out = {};
+  const out = {}, at = (g) => mean(g.map((r) => r[PRIMARY.metric]));
+  const put = (key, base, mine) => Object.assign(out, { [`${key}_b0`]: at(base), [`${key}_with`]: at(mine), [`${key}_diff`]: paired(base, mine, PRIMARY.metric).mean });
   for (const { dim, scale } of F.knobs.settings)
-    for (const loss of F.knobs.losses.filter((l) => l === 'normface'))
-      out[`knob_d${dim}_s${scale}_${loss}_b0`] = mean(ok(rows, { group: 'knob', loss, beta: 0, dim, scale }).map((r) => r[PRIMARY.metric]));
+    out[`knob_d${dim}_s${scale}_normface_b0`] = at(ok(rows, { group: 'knob', loss: 'normface', beta: 0, dim, scale }));
+  const [l0, l1] = F.long.betas;
+  for (const loss of F.long.losses) put(`long_${loss}`, ok(rows, { group: 'long', loss, beta: l0 }), ok(rows, { group: 'long', loss, beta: l1 }));
+  const [w0, w1] = F.wide.betas;
+  put('wide', ok(rows, { group: 'wide', beta: w0 }), ok(rows, { group: 'wide', beta: w1 }));
+  out.wide_closed = mean(ok(rows, { group: 'wide', beta: w0 }).map((r) => r.test_acc));
   return out;
 }
 

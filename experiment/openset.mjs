@@ -128,3 +128,20 @@ export function linearCeilings(job) {
   const ldaTest = evaluateOpenSet(projectLDA(lda, F.test.x, D), lda.k, F.test.labels, protocol.test);
   return { raw, lda: ldaTest, ldaDims: lda.k };
 }
+
+/** What a training step of the faces network costs at job.faces.train classes: a few warm-up
+ *  steps, then job.cost.steps timed (wall clock, so it depends on the machine and on what
+ *  else runs: the pool's other worker trains beside it, as in the rest of the run). */
+export function stepCost(iam, job) {
+  const F = facesOf(job.faces), { warmup, steps } = job.cost;
+  const trainer = iam.trainer({ ...job.config, data: 'rows', classes: F.train.ids }, { x: F.train.x, labels: F.train.labels });
+  try {
+    trainer.step(warmup);
+    const t0 = performance.now();
+    trainer.step(steps);
+    const msPerStep = (performance.now() - t0) / steps;
+    return { msPerStep, stepsTimed: steps, batch: job.config.batchSize, weightBytes: trainer.weights().weights.byteLength, status: 'ok' };
+  } finally {
+    trainer.free();
+  }
+}

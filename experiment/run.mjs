@@ -1,7 +1,7 @@
 // run.mjs: the paper's claim, tested, behind `./build.sh experiment -- …` (the entry point;
 // the other files of experiment/ are its helpers).
 //
-//   ./build.sh experiment                 # the full run (about 45 minutes on 2 cores): docs/faces.csv,
+//   ./build.sh experiment                 # the full run (46 minutes on 2 cores): docs/faces.csv,
 //                                         # docs/ceilings.csv, docs/room.csv, docs/figures/*, docs/RESULTS.md
 //   ./build.sh experiment -- --quick --out /tmp/x   # a tiny run in seconds (the tests run this)
 //   ./build.sh experiment -- --report-only          # RESULTS.md again from the last run, after editing report.md
@@ -9,11 +9,12 @@
 // It asks two questions of Sun et al. (2020):
 //   1. the open-set study (the primary question): does IAM improve verification of people the
 //      network never saw? Synthetic faces (experiment/faces.mjs) that no linear map can
-//      verify, three disjoint sets of identities (train, validation, test), SGD to
-//      convergence, β and the checkpoint chosen on validation, the protocol of
-//      experiment/protocol.mjs on the test identities, ≥ 10 seeds paired, with the readings
-//      and stops of IAM, the dimension and the scale (margins retuned per scale), and
-//      5,000 identities. Stage 1 tunes the margins on validation; stage 2 runs the rest.
+//      verify, three disjoint sets of identities (train, validation, test), SGD on a cosine
+//      schedule (and the same schedule four times as long, to see what more steps change),
+//      β and the checkpoint chosen on validation, the protocol of experiment/protocol.mjs
+//      on the test identities, ≥ 10 seeds paired, with the readings and stops of IAM, the
+//      dimension and the scale (margins retuned per scale), 2,000 identities, and what a
+//      step costs up to 10,000. Stage 1 tunes the margins on validation; stage 2 runs the rest.
 //   2. low-dimensional geometry: the room sweep (C = 3…12 blobs, 2-D and 3-D, β ∈ {0, 0.5}:
 //      where does IAM stop widening the angles and start merging classes, LOSSES.md, "IAM
 //      needs room"?) and Fig. 2 in miniature (2-D features of every loss without and with
@@ -35,7 +36,7 @@ import { smallMultiples, niceTicks } from './plot.mjs';
 import { renderFeatureGrid } from './render.mjs';
 import { FACES } from './faces.mjs';
 import { writeReport } from './report.mjs';
-import { FACES_COLUMNS, FACES_CURVE_COLUMNS, CEILING_COLUMNS, ROOM_COLUMNS, toCSV, facesRow, facesCurveRows, ceilingRows, roomRow, mean, std } from './table.mjs';
+import { FACES_COLUMNS, FACES_CURVE_COLUMNS, CEILING_COLUMNS, ROOM_COLUMNS, toCSV, facesRow, facesCurveRows, ceilingRows, roomRow, costRow, COST_COLUMNS, mean, std } from './table.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -57,15 +58,24 @@ const FACES_FULL = Object.freeze({
   losses: ['normface', 'arcface'],
   betas: [0, 0.05, 0.1, 0.2, 0.5, 1],
   seeds: 10,
-  // the margins, retuned for each scale on validation (one seed of its own, β = 0)
-  tune: { seed: 1001, scales: [16, 32, 64], margins: { arcface: [0.1, 0.2, 0.35] } },
-  // the knobs: the dimension and the scale, with the tuned margins, fewer seeds
-  knobs: { seeds: 3, losses: ['normface', 'arcface'], betas: [0, 0.2], settings: [{ dim: 128, scale: 32 }, { dim: 64, scale: 16 }, { dim: 64, scale: 64 }] },
+  // the margins, retuned for each scale on validation (one seed of its own, β = 0); and
+  // NormFace at s = 64 with other learning rates (at lr 0.3 it does not train)
+  tune: { seed: 1001, scales: [16, 32, 64], margins: { arcface: [0.1, 0.2, 0.35] },
+    probes: [0.1, 0.3, 1].map((lr) => ({ loss: 'normface', scale: 64, lr })) },
+  // β = 1 below: the β that validation chose for both losses in the last full run, fixed
+  // before this one (so that the runs which use it need no third stage)
+  // the knobs: the dimension and the scale (s = 64 is left to stage 1: it does not train), fewer seeds
+  knobs: { seeds: 4, losses: ['normface', 'arcface'], betas: [0, 1], settings: [{ dim: 128, scale: 32 }, { dim: 64, scale: 16 }] },
   // the readings and the stops of IAM (iamVariant, iamStop), NormFace at one β
-  variants: { loss: 'normface', beta: 0.5, seeds: 10,
+  variants: { loss: 'normface', beta: 1, seeds: 10,
     list: [{ iamVariant: 'log-odds' }, { iamVariant: 'push-only' }, { iamStop: 'W' }, { iamStop: 'x' }, { iamVariant: 'weights' }] },
-  // how far the trainer scales: 5,000 identities (fewer faces each), NormFace
-  wide: { train: 5000, perTrain: 20, seeds: 2, loss: 'normface', betas: [0, 0.2] },
+  // convergence: four times the steps (the same cosine schedule, stretched), fewer seeds
+  long: { steps: 9600, evalEvery: 600, seeds: 2, losses: ['normface', 'arcface'], betas: [0, 1] },
+  // more identities: 2,000 (25 faces each), NormFace; and what a step costs up to 10,000
+  wide: { train: 2000, perTrain: 25, seeds: 2, loss: 'normface', betas: [0, 1] },
+  cost: { classes: [1000, 2000, 5000, 10000], warmup: 10, steps: 40 },
+  // the linear network of the ceilings (a full training run each): the first seeds only
+  linearSeeds: 3,
   protocol: { seed: 77, valImpostors: 100000, test: { folds: 10, same: 300, diff: 300, impostors: 200000, probeFraction: 0.5 } },
 });
 
@@ -76,10 +86,13 @@ const FACES_QUICK = Object.freeze({
   optim: { ...FACES_FULL.optim, batchSize: 64, evalRows: 200, testFraction: 0.2 },
   steps: 60, evalEvery: 20, lrEvery: 20,
   betas: [0, 0.5], seeds: 2,
-  tune: { seed: 1001, scales: [32], margins: { arcface: [0.2, 0.3] } },
+  tune: { seed: 1001, scales: [32], margins: { arcface: [0.2, 0.3] }, probes: [{ loss: 'normface', scale: 32, lr: 0.1 }] },
   knobs: { seeds: 1, losses: ['normface'], betas: [0, 0.5], settings: [{ dim: 32, scale: 16 }] },
   variants: { loss: 'normface', beta: 0.5, seeds: 1, list: [{ iamVariant: 'push-only' }, { iamStop: 'x' }] },
+  long: { steps: 120, evalEvery: 40, seeds: 1, losses: ['normface'], betas: [0, 0.5] },
   wide: null,
+  cost: { classes: [40, 80], warmup: 2, steps: 4 },
+  linearSeeds: 1,
   protocol: { seed: 77, valImpostors: 2000, test: { folds: 4, same: 20, diff: 20, impostors: 5000, probeFraction: 0.5 } },
 });
 
@@ -131,27 +144,34 @@ export function parseArgs(argv) {
 }
 
 /** A faces run's job: the data of a seed, the trainer's config, the schedule, the protocol. */
-function facesJob(F, { loss, beta, seed, dim = F.net.dim, scale = F.scale, margin, options = {}, data = {}, hidden = F.net.hidden }) {
+function facesJob(F, { loss, beta, seed, dim = F.net.dim, scale = F.scale, margin, options = {}, data = {}, hidden = F.net.hidden,
+  lr = F.optim.lr, steps = F.steps, evalEvery = F.evalEvery }) {
   const lossConfig = { ...lossPreset(loss, 3), scale, beta, ...(margin !== undefined ? { margin } : {}), ...options };
   return {
     kind: 'faces',
     faces: { seed, ...F.data, ...data },
-    config: { ...F.optim, hidden, dim, seed, loss: lossConfig },
-    schedule: { steps: F.steps, lr: F.optim.lr, evalEvery: F.evalEvery, lrEvery: F.lrEvery },
+    config: { ...F.optim, lr, hidden, dim, seed, loss: lossConfig },
+    schedule: { steps, lr, evalEvery, lrEvery: F.lrEvery },
     protocol: { ...F.protocol, test: { ...F.protocol.test, seed: F.protocol.seed } },
   };
 }
 
+/** A cost job: a faces job with 5 faces per identity, one of them held out (the trainer holds
+ *  out a whole number per class), timed instead of trained to the end. */
+const costJob = (job, cost) => ({ ...job, kind: 'cost', cost, config: { ...job.config, testFraction: 0.2 } });
+
 const variantName = (options) => options.iamVariant ?? (options.iamStop ? `stop ${options.iamStop}` : 'default');
 
-/** Stage one of the faces study: the margins of each scale, on validation (β = 0). */
+/** Stage one of the faces study: the margins of each scale, on validation (β = 0); and the
+ *  probes, other learning rates at one scale (meta.lr set; they tune nothing). */
 export function planTune(grid) {
-  const F = grid.faces, jobs = [];
+  const F = grid.faces, jobs = [], seed = F.tune.seed;
+  const add = (meta, job) => jobs.push({ id: jobs.length, group: 'tune', meta: { beta: 0, seed, dim: F.net.dim, variant: 'default', lr: F.optim.lr, classes: F.data.train, ...meta }, ...job });
   for (const [loss, margins] of Object.entries(F.tune.margins))
     for (const scale of F.tune.scales)
-      for (const margin of margins)
-        jobs.push({ id: jobs.length, group: 'tune', meta: { loss, beta: 0, seed: F.tune.seed, dim: F.net.dim, scale, margin, variant: 'default' },
-          ...facesJob(F, { loss, beta: 0, seed: F.tune.seed, scale, margin }) });
+      for (const margin of margins) add({ loss, scale, margin }, facesJob(F, { loss, beta: 0, seed, scale, margin }));
+  for (const { loss, scale, lr } of F.tune.probes ?? [])
+    add({ loss, scale, margin: null, lr, probe: true }, facesJob(F, { loss, beta: 0, seed, scale, lr }));
   return jobs;
 }
 
@@ -159,6 +179,7 @@ export function planTune(grid) {
 export function tunedMargins(tuneResults, jobs) {
   const best = {};
   for (const r of tuneResults) {
+    if (jobs[r.id].meta.probe) continue;
     const { loss, scale, margin } = jobs[r.id].meta;
     best[loss] ??= {};
     if (!best[loss][scale] || r.valChosen > best[loss][scale].score) best[loss][scale] = { margin, score: r.valChosen };
@@ -171,11 +192,19 @@ export function plan(grid, { seeds, steps }, margins = {}) {
   const jobs = [], F = grid.faces;
   const add = (group, meta, job) => jobs.push({ id: jobs.length, group, meta, ...job });
   const marginOf = (loss, scale) => margins[loss]?.[scale];
-  const faces = (group, { loss, beta, seed, dim = F.net.dim, scale = F.scale, options = {}, data, classes = F.data.train, hidden }) =>
-    add(group, { loss, beta, seed, dim, scale, margin: marginOf(loss, scale) ?? null, variant: variantName(options), classes },
-      facesJob(F, { loss, beta, seed, dim, scale, margin: marginOf(loss, scale), options, data, hidden }));
+  const faces = (group, { loss, beta, seed, dim = F.net.dim, scale = F.scale, options = {}, data, classes = F.data.train, hidden, steps, evalEvery }) =>
+    add(group, { loss, beta, seed, dim, scale, margin: marginOf(loss, scale) ?? null, variant: variantName(options), classes, lr: F.optim.lr },
+      facesJob(F, { loss, beta, seed, dim, scale, margin: marginOf(loss, scale), options, data, hidden, steps, evalEvery }));
   const faceSeeds = seeds ?? F.seeds;
+  // what a step costs as the identities grow (timed on the pool, beside the other runs)
+  for (const classes of F.cost?.classes ?? [])
+    add('cost', { loss: 'normface', beta: 0, seed: 1, dim: F.net.dim, scale: F.scale, classes },
+      costJob(facesJob(F, { loss: 'normface', beta: 0, seed: 1, data: { train: classes, perTrain: 5, val: 2, test: 2, perEval: 2 } }), F.cost));
   // the longest runs first, so that the pool ends together; a seed's runs together (one data set)
+  if (F.long)
+    for (let seed = 1; seed <= F.long.seeds; seed++)
+      for (const loss of F.long.losses)
+        for (const beta of F.long.betas) faces('long', { loss, beta, seed, steps: F.long.steps, evalEvery: F.long.evalEvery });
   if (F.wide)
     for (let seed = 1; seed <= F.wide.seeds; seed++)
       for (const beta of F.wide.betas)
@@ -190,8 +219,8 @@ export function plan(grid, { seeds, steps }, margins = {}) {
         for (const loss of F.knobs.losses)
           for (const beta of F.knobs.betas) faces('knob', { loss, beta, seed, dim, scale });
     // the ceilings: raw inputs and LDA (no training), and a linear network trained like the others
-    add('ceiling', { loss: 'normface', beta: 0, seed, dim: F.net.dim, scale: F.scale, margin: null, variant: 'linear', classes: F.data.train },
-      { ...facesJob(F, { loss: 'normface', beta: 0, seed, hidden: [] }), kind: 'ceiling' });
+    add('ceiling', { loss: 'normface', beta: 0, seed, dim: F.net.dim, scale: F.scale, margin: null, variant: 'linear', classes: F.data.train, lr: F.optim.lr },
+      { ...facesJob(F, { loss: 'normface', beta: 0, seed, hidden: [] }), kind: 'ceiling', linear: seed <= (F.linearSeeds ?? Infinity) });
   }
   const roomSeeds = seeds ?? grid.seeds;
   for (const dim of grid.room.dims)
@@ -407,20 +436,22 @@ async function train(settings, t0) {
 export function tabulate({ jobs, results, tuneJobs, tuneResults }, grid) {
   const byGroup = (g) => results.filter((r) => jobs[r.id].group === g).map((r) => ({ ...r, group: g, meta: jobs[r.id].meta }));
   const tuned = tuneResults.map((r) => ({ ...r, group: 'tune', meta: tuneJobs[r.id].meta }));
-  const faceRuns = [...tuned, ...['faces', 'variant', 'knob', 'wide'].flatMap(byGroup)];
+  const faceRuns = [...tuned, ...['faces', 'variant', 'knob', 'long', 'wide'].flatMap(byGroup)];
   return {
     facesRows: faceRuns.map(facesRow),
     facesCurve: faceRuns.flatMap(facesCurveRows),
     ceilings: byGroup('ceiling').flatMap(ceilingRows),
-    linearRows: byGroup('ceiling').map((r) => facesRow({ ...r.linear, id: r.id, ms: r.ms, group: 'ceiling', meta: r.meta })),
+    linearRows: byGroup('ceiling').filter((r) => r.linear).map((r) => facesRow({ ...r.linear, id: r.id, ms: r.linearMs, group: 'ceiling', meta: r.meta })),
+    costRows: byGroup('cost').map(costRow),
     roomRows: byGroup('room').map(roomRow),
     fig2Results: byGroup('fig2'),
     fig2Metrics: byGroup('fig2').map((r) => ({ ...r.snapshot.metrics, ...r.meta })), // meta's loss is the kind
   };
 }
 
-function writeTablesAndPlots({ out, figures, grid }, { facesRows, facesCurve, ceilings, linearRows, roomRows }) {
+function writeTablesAndPlots({ out, figures, grid }, { facesRows, facesCurve, ceilings, linearRows, roomRows, costRows = [] }) {
   writeFileSync(join(out, 'faces.csv'), toCSV(FACES_COLUMNS, [...facesRows, ...linearRows]));
+  writeFileSync(join(out, 'cost.csv'), toCSV(COST_COLUMNS, costRows));
   writeFileSync(join(out, 'ceilings.csv'), toCSV(CEILING_COLUMNS, ceilings));
   writeFileSync(join(out, 'room.csv'), toCSV(ROOM_COLUMNS, roomRows));
   writeFileSync(join(figures, 'faces-curve.csv'), toCSV(FACES_CURVE_COLUMNS, facesCurve));

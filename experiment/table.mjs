@@ -8,7 +8,7 @@
 // FAR = 1e-3 (what the checkpoint and β are chosen by); the test identities' numbers come
 // twice, at the last step and (c_…) at the checkpoint chosen on validation (chosen_step).
 const OPEN_SET = ['verify_acc', 'tar_far_1e3', 'tar_far_1e4', 'rank1'];
-export const FACES_COLUMNS = ['group', 'loss', 'beta', 'variant', 'seed', 'dim', 'scale', 'margin', 'classes', 'steps', 'chosen_step',
+export const FACES_COLUMNS = ['group', 'loss', 'beta', 'variant', 'seed', 'dim', 'scale', 'margin', 'lr', 'classes', 'steps', 'chosen_step',
   'val_final', 'val_chosen', ...OPEN_SET, ...OPEN_SET.map((k) => `c_${k}`),
   'test_acc', 'train_acc', 'min_weight_angle_deg', 'mean_nn_weight_angle_deg', 'mean_sample_margin_deg',
   'genuine_deg', 'impostor_deg', 'to_weight_deg', 'base', 'iam', 'ms', 'status'];
@@ -53,7 +53,7 @@ function common(r) {
 export function facesRow(r) {
   const m = r.metrics, t = r.meta, open = (o, prefix = '') => Object.fromEntries(OPEN_SET.map((k) => [`${prefix}${k}`, round(o[k], 5)]));
   return {
-    group: r.group, loss: t.loss, beta: t.beta, variant: t.variant, seed: t.seed, dim: t.dim, scale: t.scale, margin: t.margin,
+    group: r.group, loss: t.loss, beta: t.beta, variant: t.variant, seed: t.seed, dim: t.dim, scale: t.scale, margin: t.margin, lr: t.lr ?? null,
     classes: t.classes, steps: m.step, chosen_step: r.chosenStep, val_final: round(r.valFinal, 5), val_chosen: round(r.valChosen, 5),
     ...open(r.final), ...open(r.chosen, 'c_'),
     test_acc: round(m.test_acc, 4), train_acc: round(m.train_acc, 4),
@@ -71,8 +71,14 @@ export const facesCurveRows = (r) => r.curve.map((c) => ({
 
 export function ceilingRows(r) {
   const row = (method, o) => ({ seed: r.meta.seed, method, ...Object.fromEntries(OPEN_SET.map((k) => [k, round(o[k], 5)])) });
-  return [row('raw', r.raw), row('lda', r.lda), row('linear', r.linear.final)];
+  return [row('raw', r.raw), row('lda', r.lda), ...(r.linear ? [row('linear', r.linear.final)] : [])];
 }
+
+/** What a training step costs as the classes grow (cost.csv): the trainer's milliseconds per
+ *  step of the faces network, timed on the pool, and the bytes of its class weights. */
+export const COST_COLUMNS = ['classes', 'dim', 'batch', 'ms_per_step', 'weight_bytes', 'steps_timed'];
+export const costRow = (r) => ({ classes: r.meta.classes, dim: r.meta.dim, batch: r.batch, ms_per_step: round(r.msPerStep, 2),
+  weight_bytes: r.weightBytes, steps_timed: r.stepsTimed });
 
 export function roomRow(r) {
   const row = common(r);

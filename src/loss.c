@@ -110,17 +110,12 @@ static float sigmoidf(float v) {
  * of the gap, and both push the other classes in proportion to q (LOSSES.md,
  * the IAM term). */
 static float label_split_forward(const float *v, float scale, int y, int c, float *q) {
-    // v, q are (c)
-    float max_other = -INFINITY;
-    for (int j = 0; j < c; j++)
-        if (j != y && scale * v[j] > max_other) max_other = scale * v[j];
-    float sum = 0.0f;
-    for (int j = 0; j < c; j++) {
-        q[j] = (j == y) ? 0.0f : expf(scale * v[j] - max_other);
-        sum += q[j];
-    }
-    float inv_sum = 1.0f / sum;
-    for (int j = 0; j < c; j++) q[j] *= inv_sum; /* as llm.c's softmax_forward normalizes */
+    // v, q are (c); scale > 0, so the largest scale·v_j is scale times the largest v_j
+    const int after = c - y - 1; /* the classes j > y */
+    float max_other = scale * fmaxf(vec_max(v, y), vec_max(v + y + 1, after));
+    float sum = vec_exp_sum(q, v, scale, max_other, y) + vec_exp_sum(q + y + 1, v + y + 1, scale, max_other, after);
+    q[y] = 0.0f;
+    vec_scale(q, q, 1.0f / sum, c); /* as llm.c's softmax_forward normalizes */
     return scale * v[y] - (max_other + logf(sum));
 }
 
@@ -272,6 +267,11 @@ static void normalize_rows_backward(float *d_a, const float *d_a_hat, const floa
    K ≤ 64). K = 1 is a copy. */
 static void subcenter_pool_forward(const float *cos_all, int n, int c, int K, float *cos, float *winner) {
     // cos_all is (n, c·K), cos and winner are (n, c)
+    if (K == 1) {
+        memcpy(cos, cos_all, sizeof(float) * (size_t)n * c);
+        memset(winner, 0, sizeof(float) * (size_t)n * c);
+        return;
+    }
     for (int i = 0; i < n; i++)
         for (int j = 0; j < c; j++) {
             const float *row = cos_all + (size_t)i * c * K + (size_t)j * K;
@@ -286,6 +286,10 @@ static void subcenter_pool_forward(const float *cos_all, int n, int c, int K, fl
 /* ... and backward: the gradient flows to the winning sub-center only */
 static void subcenter_pool_backward(float *d_cos_all, const float *d_cos, const float *winner, int n, int c, int K) {
     // d_cos_all is (n, c·K), d_cos and winner are (n, c)
+    if (K == 1) {
+        vec_axpy(d_cos_all, 1.0f, d_cos, n * c);
+        return;
+    }
     for (size_t q = 0; q < (size_t)n * c; q++) d_cos_all[q * K + (size_t)winner[q]] += d_cos[q];
 }
 

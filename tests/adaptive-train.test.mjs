@@ -95,19 +95,21 @@ function normAngleSpearman(label, dim, seed) {
 
 // MagFace (paper, §3.2): the margin m(a) grows with the norm a while λ_g g(a) rewards a large
 // one, so an easy sample (small θ_y) can afford a large norm and a hard one cannot. After the
-// preset's 3,000 steps the norm falls as θ_y grows on every seed: Spearman's ρ < 0 (seeds 1–6:
-// −0.17 to −0.47 in 2-D, −0.11 to −0.47 in 3-D; a ρ of 0 would be ±0.035 over 800 samples).
-// The network leans that way by itself too (NormFace, no norm in its loss: −0.23 to +0.01;
-// ArcFace −0.41 to +0.35), so what MagFace learned is the difference: its seed-mean ρ is
-// below NormFace's (measured −0.40 against −0.07 in 2-D, −0.27 against −0.15 in 3-D). Not
-// asserted: at 1,500 steps it is not there yet (ρ = 0.00 in 2-D, +0.20 in 3-D on one seed
-// each), and the nearer half's median norm is above the farther half's on 11 runs of 12.
+// preset's 3,000 steps the norm tends to fall as θ_y grows: Spearman's ρ < 0 on most seeds,
+// not on all (a ρ of 0 would be ±0.035 over 800 samples). Measured on seeds 1–6 with the SIMD
+// build: 2-D −0.17, −0.38, −0.16, −0.40, +0.06, −0.10; 3-D −0.49, −0.17, +0.11, −0.36, −0.58,
+// +0.05 (the scalar build, whose sums run in another order, gives other seeds' signs: one
+// seed's ρ is a chaotic function of the rounding). The network leans that way by itself too
+// (NormFace, no norm in its loss: seed means −0.03 in 2-D, −0.02 in 3-D), so what MagFace
+// learned is the difference: its seed-mean ρ is below NormFace's (−0.19 and −0.24). Not
+// asserted: at 1,500 steps it is not there yet.
 for (const dim of [2, 3])
-  test(`MagFace ${dim}-D: the feature norm falls as the angle to the class weight grows, more than without MagFace (test set, seeds 1–3)`, () => {
-    const seeds = [1, 2, 3], mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+  test(`MagFace ${dim}-D: the feature norm falls as the angle to the class weight grows, more than without MagFace (test set, seeds 1–6)`, () => {
+    const seeds = [1, 2, 3, 4, 5, 6], mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
     const mag = seeds.map((seed) => normAngleSpearman('magface', dim, seed));
     const plain = seeds.map((seed) => normAngleSpearman('normface', dim, seed));
-    console.log(`# ${dim}-D Spearman(‖x‖, θ_y) on seeds 1–3: MagFace ${mag.map((r) => r.toFixed(2)).join(', ')}; NormFace ${plain.map((r) => r.toFixed(2)).join(', ')}`);
-    mag.forEach((rho, k) => assert.ok(rho < 0, `MagFace seed ${seeds[k]}: ρ = ${rho}`));
-    assert.ok(mean(mag) < mean(plain), `MagFace's mean ρ ${mean(mag)} not below NormFace's ${mean(plain)}`);
+    console.log(`# ${dim}-D Spearman(‖x‖, θ_y) on seeds 1–6: MagFace ${mag.map((r) => r.toFixed(2)).join(', ')}; NormFace ${plain.map((r) => r.toFixed(2)).join(', ')}`);
+    assert.ok(mag.filter((rho) => rho < 0).length >= 4, `MagFace's ρ is negative on fewer than 4 of 6 seeds: ${mag.map((r) => r.toFixed(2))}`);
+    assert.ok(mean(mag) < -0.1, `MagFace's mean ρ ${mean(mag)} is not clearly below 0`);
+    assert.ok(mean(mag) < mean(plain) - 0.05, `MagFace's mean ρ ${mean(mag)} not below NormFace's ${mean(plain)}`);
   });

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { plan, planTune, tunedMargins, parseArgs, settingsOf, runExperiment, tabulate, FULL, QUICK } from '../experiment/run.mjs';
 import { reportValues, fillTemplate, REPORT_TEMPLATE } from '../experiment/report.mjs';
 import { chosenBeta, primary, verdict, paired, PRIMARY } from '../experiment/facesreport.mjs';
-import { FACES_COLUMNS, CEILING_COLUMNS, ROOM_COLUMNS, parseCSV, toCSV, mean, std } from '../experiment/table.mjs';
+import { FACES_COLUMNS, CEILING_COLUMNS, ROOM_COLUMNS, COST_COLUMNS, parseCSV, toCSV, mean, std } from '../experiment/table.mjs';
 import { makeFaces, FACES } from '../experiment/faces.mjs';
 import { cosineLr, testGeometry } from '../experiment/openset.mjs';
 import { smallMultiples, niceTicks } from '../experiment/plot.mjs';
@@ -34,16 +34,19 @@ test('a tiny run (--quick) writes every open-set run, the ceilings, the room swe
     const { header, rows } = parseCSV(readFileSync(join(out, 'faces.csv'), 'utf8'));
     assert.deepEqual(header, FACES_COLUMNS);
     const count = (group) => rows.filter((r) => r.group === group).length;
-    const tune = Object.values(F.tune.margins).reduce((a, m) => a + m.length, 0) * F.tune.scales.length;
+    const tune = Object.values(F.tune.margins).reduce((a, m) => a + m.length, 0) * F.tune.scales.length + F.tune.probes.length;
     assert.equal(count('tune'), tune);
+    assert.equal(rows.filter((r) => r.group === 'tune' && r.margin === null).map((r) => r.lr).join(), F.tune.probes.map((p) => p.lr).join(), 'the probes, at their own rates');
     assert.equal(count('faces'), F.losses.length * F.betas.length * F.seeds);
     assert.equal(count('variant'), F.variants.list.length * F.variants.seeds);
     assert.equal(count('knob'), F.knobs.settings.length * F.knobs.losses.length * F.knobs.betas.length * F.knobs.seeds);
-    assert.equal(count('ceiling'), F.seeds, 'a linear network per seed');
+    assert.equal(count('long'), F.long.losses.length * F.long.betas.length * F.long.seeds);
+    assert.equal(count('ceiling'), F.linearSeeds, 'a linear network on the first seeds');
     for (const r of rows) {
       assert.equal(r.status, 'ok', `${r.group} ${r.loss} β=${r.beta}: ${r.status}`);
-      assert.equal(r.steps, F.steps);
-      assert.ok(r.chosen_step >= F.evalEvery && r.chosen_step <= F.steps && r.chosen_step % F.evalEvery === 0, `chosen step ${r.chosen_step}`);
+      const [steps, every] = r.group === 'long' ? [F.long.steps, F.long.evalEvery] : [F.steps, F.evalEvery];
+      assert.equal(r.steps, steps);
+      assert.ok(r.chosen_step >= every && r.chosen_step <= steps && r.chosen_step % every === 0, `chosen step ${r.chosen_step}`);
       assert.ok(r.val_chosen >= r.val_final, 'the chosen checkpoint is the best on validation');
       for (const k of ['val_final', 'val_chosen', 'verify_acc', 'tar_far_1e3', 'tar_far_1e4', 'rank1', 'c_verify_acc', 'c_tar_far_1e3', 'c_tar_far_1e4', 'c_rank1', 'test_acc'])
         assert.ok(inRange(r[k], 0, 1), `${k} = ${r[k]}`);
@@ -62,7 +65,14 @@ test('a tiny run (--quick) writes every open-set run, the ceilings, the room swe
 
     const ceilings = parseCSV(readFileSync(join(out, 'ceilings.csv'), 'utf8'));
     assert.deepEqual(ceilings.header, CEILING_COLUMNS);
-    assert.equal(ceilings.rows.length, 3 * F.seeds);
+    assert.equal(ceilings.rows.length, 2 * F.seeds + F.linearSeeds, 'raw and LDA on every seed, the linear network on the first');
+    const cost = parseCSV(readFileSync(join(out, 'cost.csv'), 'utf8'));
+    assert.deepEqual(cost.header, COST_COLUMNS);
+    assert.deepEqual(cost.rows.map((r) => r.classes), F.cost.classes);
+    for (const r of cost.rows) {
+      assert.ok(r.ms_per_step > 0 && r.steps_timed === F.cost.steps, `cost at ${r.classes} classes`);
+      assert.equal(r.weight_bytes, 4 * r.classes * r.dim, 'the class weights, C × d floats');
+    }
     assert.deepEqual(new Set(ceilings.rows.map((r) => r.method)), new Set(['raw', 'lda', 'linear']));
     const room = parseCSV(readFileSync(join(out, 'room.csv'), 'utf8'));
     assert.deepEqual(room.header, ROOM_COLUMNS);
@@ -115,8 +125,10 @@ test('bad flags print the usage and exit 2', () => {
 test('the full plan: the margins per scale first, then every loss × β × 10 seeds, the readings, the knobs, the ceilings, the room sweep', () => {
   const F = FULL.faces;
   const tune = planTune(FULL);
-  assert.equal(tune.length, 3 * 3);
+  assert.equal(tune.length, 3 * 3 + 3, 'a margin per scale, and NormFace at s = 64 at three rates');
   assert.ok(tune.every((j) => j.config.loss.beta === 0 && j.faces.seed === F.tune.seed), 'tuning: β = 0, a seed of its own');
+  const probes = tune.filter((j) => j.meta.probe);
+  assert.deepEqual(probes.map((j) => [j.config.loss.scale, j.config.lr, j.schedule.lr]), [[64, 0.1, 0.1], [64, 0.3, 0.3], [64, 1, 1]]);
   assert.ok(tune.every((j) => j.faces.seed > F.seeds), 'the tuning faces are none of the test seeds');
   const margins = tunedMargins(tune.map((j, k) => ({ id: j.id, valChosen: j.meta.margin === 0.2 ? 0.5 : 0.1 * k / tune.length })), tune);
   assert.deepEqual(margins, { arcface: { 16: 0.2, 32: 0.2, 64: 0.2 } });
@@ -137,17 +149,23 @@ test('the full plan: the margins per scale first, then every loss × β × 10 se
     if (j.meta.loss === 'arcface') assert.equal(j.config.loss.margin, 0.2, 'the tuned margin at s = 32');
   }
   const knobs = jobs.filter((j) => j.group === 'knob');
-  assert.deepEqual(new Set(knobs.map((j) => `${j.config.dim}/${j.config.loss.scale}`)), new Set(['128/32', '64/16', '64/64']));
+  assert.deepEqual(new Set(knobs.map((j) => `${j.config.dim}/${j.config.loss.scale}`)), new Set(['128/32', '64/16']));
   assert.ok(knobs.filter((j) => j.meta.loss === 'arcface').every((j) => j.config.loss.margin === { 16: 0.1, 32: 0.2, 64: 0.35 }[j.config.loss.scale]),
     'each scale with its own margin');
+  const long = jobs.filter((j) => j.group === 'long');
+  assert.equal(long.length, 2 * 2 * F.long.seeds);
+  assert.ok(long.every((j) => j.schedule.steps === 4 * F.steps && j.schedule.lr === F.optim.lr), 'the same schedule, four times as long');
+  assert.ok(jobs.indexOf(long[0]) < jobs.indexOf(faces[0]), 'the longest runs first');
+  assert.deepEqual(jobs.filter((j) => j.group === 'cost').map((j) => j.faces.train), [1000, 2000, 5000, 10000]);
   const variants = jobs.filter((j) => j.group === 'variant');
   assert.equal(variants.length, 5 * 10);
   assert.deepEqual(new Set(variants.map((j) => j.meta.variant)), new Set(['log-odds', 'push-only', 'stop W', 'stop x', 'weights']));
   assert.ok(variants.every((j) => j.config.loss.beta === F.variants.beta));
   assert.equal(jobs.filter((j) => j.group === 'ceiling').length, 10);
+  assert.deepEqual(jobs.filter((j) => j.group === 'ceiling').map((j) => j.linear), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((k) => k <= F.linearSeeds));
   assert.ok(jobs.filter((j) => j.group === 'ceiling').every((j) => j.config.hidden.length === 0), 'the linear network has no hidden layer');
   const wide = jobs.filter((j) => j.group === 'wide');
-  assert.ok(wide.length > 0 && wide.every((j) => j.faces.train === 5000));
+  assert.ok(wide.length > 0 && wide.every((j) => j.faces.train === 2000));
   const room = jobs.filter((j) => j.group === 'room');
   assert.deepEqual(new Set(room.map((j) => j.meta.classes)), new Set([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
   assert.equal(new Set(jobs.map((j) => j.id)).size, jobs.length);
@@ -259,7 +277,8 @@ async function syntheticFullRun() {
   const results = jobs.map((job) => {
     const r = random(job.id + 1), { dim, classes } = job.meta;
     if (job.kind === 'faces') return facesResult(job, r);
-    if (job.kind === 'ceiling') return { id: job.id, ms: 5000, raw: open(r), lda: open(r), ldaDims: 64, linear: facesResult(job, r) };
+    if (job.kind === 'ceiling') return { id: job.id, ms: 5000, raw: open(r), lda: open(r), ldaDims: 64, linear: job.linear ? facesResult(job, r) : null, linearMs: 4000 };
+    if (job.kind === 'cost') return { id: job.id, ms: 900, msPerStep: 8 * classes / 1000, stepsTimed: 40, batch: 256, weightBytes: 4 * classes * dim, status: 'ok' };
     const minAngle = 5 + 30 * r(), limit = dim === 2 ? 360 / classes : 2 * minAngle + 10;
     const metrics = { step: steps, test_acc: 0.5 + 0.5 * r(), train_acc: 0.9, min_weight_angle_deg: minAngle, mean_nn_weight_angle_deg: minAngle + 20 * r(),
       min_center_angle_deg: 20, mean_nn_center_angle_deg: 40, packing_limit_deg: limit, min_sample_margin_deg: -30, mean_sample_margin_deg: 30, base: 1, iam: -1 };
@@ -293,7 +312,9 @@ test('a full grid fills the whole template, conclusion included', async () => {
   const short = report.slice(report.indexOf('## In short'), report.indexOf('## 1. Open-set'));
   assert.match(short, /\*\*The regime\.\*\*/);
   assert.ok(!/NaN|undefined|\{\{/.test(report), 'every number is filled in');
-  assert.ok(report.includes('### 5000 training identities'));
+  assert.ok(report.includes('### 2000 training identities'));
+  assert.ok(report.includes('### Convergence: four times the steps'));
+  assert.match(report, /\| 10,000 \| 80\.0 \| 10\.0 \| 2500 KiB \|/, 'the cost of 10,000 classes');
   assert.ok(report.includes('- `figures/fig2-8-classes.png`: drawn by `web/view2d.js` in Chromium (`experiment/render.mjs`).'));
 });
 
